@@ -1,0 +1,99 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { ApiDeps, AppEnv } from "./env";
+import { authMiddleware } from "./middleware/auth";
+import { contextMiddleware } from "./middleware/context";
+import { rateLimitMiddleware } from "./middleware/rate-limit";
+import { handleError, problem } from "./problem";
+import { albumRoutes, genreRoutes } from "./routes/albums";
+import { artistRoutes } from "./routes/artists";
+import { authRoutes } from "./routes/auth";
+import { docsRoutes } from "./routes/docs";
+import { healthRoutes } from "./routes/health";
+import { playlistRoutes } from "./routes/playlists";
+import { trackRoutes } from "./routes/tracks";
+
+const MAX_JSON_BODY = 1024 * 1024;
+
+/** The whole HTTP API: the same app runs under @hono/node-server locally and in Lambda. */
+export function createApp(deps: ApiDeps) {
+  const log = deps.ports.log;
+  const app = new OpenAPIHono<AppEnv>({
+    // Every validation failure becomes one problem+json shape, listing each bad field.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const errors = result.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
+        return problem(c, 400, "validation_failed", errors.map((e) => `${e.path}: ${e.message}`).join("; "), { errors });
+      }
+      return undefined;
+    },
+  });
+
+  app.use(requestId({ limitLength: 64 }));
+  // JSON responses get a deny-all CSP; the docs pages set their own (see routes/docs.ts).
+  const headersFor = (csp: boolean) =>
+    secureHeaders({
+      contentSecurityPolicy: csp ? { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } : undefined,
+      crossOriginResourcePolicy: "same-site",
+      strictTransportSecurity: "max-age=63072000; includeSubDomains",
+    });
+  const apiHeaders = headersFor(true);
+  const docsHeaders = headersFor(false);
+  app.use((c, next) => (isDocsPath(c.req.path) ? docsHeaders(c, next) : apiHeaders(c, next)));
+  app.use(
+    cors({
+      origin: deps.config.CORS_ORIGINS,
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+      exposeHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy", "Retry-After", "X-Request-Id"],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: MAX_JSON_BODY,
+      onError: (c) => problem(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_JSON_BODY} bytes.`),
+    }),
+  );
+  app.use(contextMiddleware(deps));
+  app.route("/", healthRoutes(deps));
+  app.route("/", docsRoutes(deps.docsAssets));
+
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: app.defaultHook });
+  api.use(authMiddleware(deps));
+  api.use(rateLimitMiddleware(deps));
+  api.route("/auth", authRoutes(deps));
+  api.route("/tracks", trackRoutes());
+  api.route("/artists", artistRoutes());
+  api.route("/albums", albumRoutes());
+  api.route("/genres", genreRoutes());
+  api.route("/playlists", playlistRoutes());
+  app.route("/api/v1", api);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "Access token from /api/v1/auth/login or /register (15 minutes).",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "JONQUILS API",
+      version: "1.0.0",
+      description: "Catalog, playlists and accounts of the JONQUILS music service. Errors are RFC 9457 problem+json.",
+    },
+    servers: [{ url: "/" }],
+  });
+
+  app.notFound((c) => problem(c, 404, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`));
+  app.onError((error, c) => handleError(error, c, log));
+  return app;
+}
+
+const isDocsPath = (path: string) => path === "/docs" || path === "/redoc" || path.startsWith("/docs/");
+
+export type App = ReturnType<typeof createApp>;

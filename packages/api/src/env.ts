@@ -1,0 +1,33 @@
+import type { Actor, Config, Ctx, Ports } from "@jonquils/core";
+import type { AuthService } from "@jonquils/core/auth/index";
+import type { Context } from "hono";
+
+/** What the API needs from a wiring (local server, Lambda or a test). */
+export interface ApiDeps {
+  readonly ports: Ports;
+  readonly config: Config;
+  readonly auth: AuthService;
+  /** The caller's IP as the runtime sees it (socket, or API Gateway's sourceIp). */
+  readonly clientIp?: (c: Context) => string | undefined;
+  /** One probe per adapter, reported by GET /health. */
+  readonly probes: readonly HealthProbe[];
+  /** Where /docs and /redoc load their scripts from: this server (default) or a CDN. */
+  readonly docsAssets?: "local" | "cdn";
+}
+
+export interface AppEnv {
+  Variables: {
+    ctx: Ctx;
+    actor: Actor | null;
+    requestId: string;
+    clientIp: string | undefined;
+  };
+}
+
+export interface HealthProbe {
+  /** Component name in the report, e.g. "database". */
+  readonly name: string;
+  /** Which adapter serves it, e.g. "pglite" or "postgres". */
+  readonly adapter: string;
+  ping(): Promise<void>;
+}

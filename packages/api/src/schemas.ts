@@ -1,0 +1,280 @@
+import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
+
+/** Shared request and response schemas; the OpenAPI document is generated from them. */
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ description: "Stable machine-readable error code." }),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+export const Uuid = z.uuid().openapi({ example: "5f0c7f6e-8a4b-4b43-9a0e-0d7a9d1b2c3d" });
+export const IdParam = z.object({ id: Uuid.openapi({ param: { name: "id", in: "path" } }) });
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "1–100, default 20" }),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+
+const pageOf = <T extends z.ZodType>(item: T, name: string) =>
+  z
+    .object({
+      items: z.array(item),
+      limit: z.number().int(),
+      offset: z.number().int(),
+      nextOffset: z.number().int().nullable().openapi({ description: "null on the last page" }),
+    })
+    .openapi(name);
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
+const httpUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .openapi({ example: "https://example.com/cover.jpg" });
+
+export const UserSchema = z
+  .object({
+    id: z.uuid(),
+    username: z.string(),
+    email: z.string(),
+    role: z.enum(["user", "artist", "admin"]),
+    isActive: z.boolean(),
+    artistId: z.uuid().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("User");
+
+export const SessionSchema = z
+  .object({
+    accessToken: z.string(),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().int().openapi({ description: "Seconds until the access token expires." }),
+    refreshToken: z.string(),
+    refreshExpiresAt: z.string(),
+    user: UserSchema,
+  })
+  .openapi("Session");
+
+export const RegisterBody = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(3)
+      .max(32)
+      .regex(/^[\p{L}\p{N}_.-]+$/u, "letters, digits, '_', '.' and '-' only"),
+    email: z.email().max(254),
+    password: z.string().min(8).max(128),
+  })
+  .openapi("RegisterRequest");
+
+export const LoginBody = z
+  .object({
+    login: z.string().trim().min(1).max(254).openapi({ description: "Username or email." }),
+    password: z.string().min(1).max(128),
+  })
+  .openapi("LoginRequest");
+
+export const RefreshBody = z.object({ refreshToken: z.string().min(20).max(200) }).openapi("RefreshRequest");
+
+export const ArtistSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    bio: z.string().nullable(),
+    country: z.string().nullable(),
+    imageUrl: z.string().nullable(),
+    userId: z.uuid().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("Artist");
+
+export const CreateArtistBody = z
+  .object({
+    name: text(200),
+    bio: nullableText(5000),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, "an ISO 3166-1 alpha-2 code")
+      .nullable()
+      .optional(),
+    imageUrl: httpUrl.nullable().optional(),
+    unlinked: z.boolean().optional().openapi({ description: "Admins only: an artist not linked to any account." }),
+  })
+  .openapi("CreateArtistRequest");
+
+const Ref = z.object({ id: z.uuid(), name: z.string() });
+
+export const AlbumSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    releaseDate: z.string().nullable(),
+    coverImageUrl: z.string().nullable(),
+    artist: Ref,
+    trackCount: z.number().int(),
+    createdAt: z.string(),
+  })
+  .openapi("Album");
+
+export const CreateAlbumBody = z
+  .object({
+    title: text(300),
+    releaseDate: z.iso.date().nullable().optional(),
+    coverImageUrl: httpUrl.nullable().optional(),
+    artistId: z.uuid().nullable().optional().openapi({ description: "Admins only; artists create for themselves." }),
+  })
+  .openapi("CreateAlbumRequest");
+
+export const GenreSchema = z
+  .object({ id: z.number().int(), name: z.string(), slug: z.string(), description: z.string().nullable() })
+  .openapi("Genre");
+
+export const TrackSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    artist: Ref,
+    album: z.object({ id: z.uuid(), title: z.string() }).nullable(),
+    genre: z.object({ id: z.number().int(), name: z.string(), slug: z.string() }).nullable(),
+    genreSource: z.enum(["tag", "predicted", "manual"]).nullable(),
+    genreConfidence: z.number().nullable(),
+    trackNumber: z.number().int().nullable(),
+    discNumber: z.number().int().nullable(),
+    year: z.number().int().nullable(),
+    durationMs: z.number().int(),
+    popularity: z.number().int(),
+    playCount: z.number().int(),
+    tempo: z.number().nullable(),
+    energy: z.number().nullable(),
+    valence: z.number().nullable(),
+    loudness: z.number().nullable(),
+    fileFormat: z.string().nullable(),
+    hasAudio: z.boolean(),
+    coverUrl: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Track");
+
+const unit = z.number().min(0).max(1);
+const trackFields = {
+  title: text(300),
+  albumId: z.uuid().nullable().optional(),
+  genreId: z.number().int().positive().nullable().optional(),
+  trackNumber: z.number().int().min(1).max(999).nullable().optional(),
+  discNumber: z.number().int().min(1).max(99).nullable().optional(),
+  year: z.number().int().min(1800).max(2200).nullable().optional(),
+  durationMs: z.number().int().min(0).max(24 * 3600 * 1000).optional(),
+  tempo: z.number().min(1).max(400).nullable().optional(),
+  energy: unit.nullable().optional(),
+  valence: unit.nullable().optional(),
+  loudness: z.number().min(-100).max(10).nullable().optional(),
+};
+
+export const CreateTrackBody = z
+  .object({
+    ...trackFields,
+    artistId: z.uuid().nullable().optional().openapi({ description: "Admins only; artists create for themselves." }),
+  })
+  .openapi("CreateTrackRequest");
+
+export const UpdateTrackBody = z
+  .object({ ...trackFields, title: trackFields.title.optional() })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "give at least one field to change")
+  .openapi("UpdateTrackRequest");
+
+export const TrackListQuery = PageQuery.extend({
+  sort: z.enum(["popularity", "title", "newest"]).default("popularity"),
+  genre: z.string().trim().min(1).max(64).optional().openapi({ description: "Genre slug, e.g. `rock`." }),
+  genreId: z.coerce.number().int().positive().optional(),
+  artistId: z.uuid().optional(),
+  albumId: z.uuid().optional(),
+  year: z.coerce.number().int().min(1800).max(2200).optional(),
+});
+
+export const PlaylistSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    description: z.string().nullable(),
+    isPublic: z.boolean(),
+    owner: z.object({ id: z.uuid(), username: z.string() }),
+    trackCount: z.number().int(),
+    durationMs: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Playlist");
+
+export const PlaylistDetailSchema = PlaylistSchema.extend({
+  tracks: z.array(z.object({ position: z.number().int(), addedAt: z.string(), track: TrackSchema })),
+}).openapi("PlaylistDetail");
+
+export const CreatePlaylistBody = z
+  .object({ title: text(200), description: nullableText(2000), isPublic: z.boolean().optional() })
+  .openapi("CreatePlaylistRequest");
+
+export const UpdatePlaylistBody = z
+  .object({ title: text(200).optional(), description: nullableText(2000), isPublic: z.boolean().optional() })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "give at least one field to change")
+  .openapi("UpdatePlaylistRequest");
+
+export const AddPlaylistTrackBody = z
+  .object({ trackId: z.uuid(), position: z.number().int().min(0).optional() })
+  .openapi("AddPlaylistTrackRequest");
+
+export const ReorderPlaylistBody = z
+  .object({ trackIds: z.array(z.uuid()).max(5000) })
+  .openapi("ReorderPlaylistRequest");
+
+export const pages = {
+  tracks: pageOf(TrackSchema, "TrackPage"),
+  artists: pageOf(ArtistSchema, "ArtistPage"),
+  albums: pageOf(AlbumSchema, "AlbumPage"),
+  playlists: pageOf(PlaylistSchema, "PlaylistPage"),
+};
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+const errorResponses = {
+  400: problemResponse("Malformed or invalid input"),
+  401: problemResponse("Missing, invalid or expired access token"),
+  403: problemResponse("Not allowed for this account"),
+  404: problemResponse("Not found"),
+  409: problemResponse("Conflicts with existing data"),
+  422: problemResponse("Well-formed but not acceptable"),
+  429: problemResponse("Rate limit exceeded"),
+} as const;
+
+export const json = <T extends z.ZodType>(schema: T, description = "OK") => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
+/** createRoute with the standard problem responses and bearer auth when `auth` is set. */
+export function defineRoute<R extends RouteConfig>(config: R & { auth?: boolean }) {
+  const { auth, ...rest } = config;
+  return createRoute({
+    ...rest,
+    ...(auth ? { security: [{ bearerAuth: [] }] } : {}),
+    responses: { ...errorResponses, ...rest.responses },
+  } as unknown as R);
+}

@@ -1,0 +1,30 @@
+import type { Cache } from "./cache/cache";
+import type { Db } from "./db/types";
+import type { Logger } from "./logger";
+import type { RateLimitStore } from "./rate-limit/rate-limit";
+import type { UserRole } from "./user/user.sql";
+
+/** The ports every domain service may use, built once at start-up by a wiring. */
+export interface Ports {
+  readonly db: Db;
+  readonly cache: Cache;
+  readonly rateLimits: RateLimitStore;
+  readonly log: Logger;
+}
+
+/** Who is asking, from a verified access token. */
+export interface Actor {
+  readonly userId: string;
+  readonly role: UserRole;
+}
+
+/** Facts about the request that go into the audit log. */
+export interface RequestMeta {
+  readonly ip?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly userAgent?: string | undefined;
+}
+
+export interface Ctx extends Ports {
+  readonly meta: RequestMeta;
+}

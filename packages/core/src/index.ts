@@ -1,0 +1,12 @@
+export * from "./config";
+export * from "./context";
+export * from "./errors";
+export * from "./logger";
+export * from "./cache/cache";
+export * from "./rate-limit/rate-limit";
+export * from "./db/types";
+export * as schema from "./db/schema";
+export * from "./wiring";
+export { pgErrorCode } from "./db/errors";
+export type { JsonText } from "./util/json-cache";
+export type { Page } from "./util/page";

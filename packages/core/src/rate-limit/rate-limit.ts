@@ -1,0 +1,84 @@
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+/** A fixed-window counter per key. */
+export interface RateLimiter {
+  readonly limit: number;
+  readonly windowSeconds: number;
+  /** Counts one hit against the key and says whether it is within the limit. */
+  consume(key: string): Promise<RateLimitDecision>;
+  /** Where the key stands, without counting a hit. */
+  peek(key: string): Promise<RateLimitDecision>;
+  reset(key: string): Promise<void>;
+}
+
+export interface RateLimitStore {
+  readonly kind: "memory" | "redis";
+  create(name: string, limit: number, windowSeconds: number): RateLimiter;
+}
+
+function wrap(limiter: RateLimiterAbstract, limit: number, windowSeconds: number): RateLimiter {
+  const decide = (res: RateLimiterRes | null, allowed: boolean): RateLimitDecision => ({
+    allowed,
+    limit,
+    remaining: Math.max(0, res ? res.remainingPoints : limit),
+    resetSeconds: Math.max(0, Math.ceil((res ? res.msBeforeNext : windowSeconds * 1000) / 1000)),
+  });
+  return {
+    limit,
+    windowSeconds,
+    async consume(key) {
+      try {
+        return decide(await limiter.consume(key), true);
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return decide(rejection, false);
+        throw rejection;
+      }
+    },
+    async peek(key) {
+      const res = await limiter.get(key);
+      return decide(res, !res || res.consumedPoints < limit);
+    },
+    async reset(key) {
+      await limiter.delete(key);
+    },
+  };
+}
+
+export function createMemoryRateLimitStore(): RateLimitStore {
+  return {
+    kind: "memory",
+    create: (name, limit, windowSeconds) =>
+      wrap(new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowSeconds }), limit, windowSeconds),
+  };
+}
+
+/**
+ * Counters in Redis so every API instance shares them. If Redis is unreachable the
+ * limiter falls back to a per-process memory limiter rather than failing requests.
+ */
+export function createRedisRateLimitStore(redis: Redis): RateLimitStore {
+  return {
+    kind: "redis",
+    create: (name, limit, windowSeconds) =>
+      wrap(
+        new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix: `jq:rl:${name}`,
+          points: limit,
+          duration: windowSeconds,
+          insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowSeconds }),
+        }),
+        limit,
+        windowSeconds,
+      ),
+  };
+}

@@ -1,0 +1,139 @@
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { albums } from "../album/album.sql";
+import { artists } from "../artist/artist.sql";
+import type { Executor } from "../db/types";
+import { genres } from "../genre/genre.sql";
+import type { PageQuery } from "../util/page";
+import { tracks } from "./track.sql";
+
+export interface TrackView {
+  id: string;
+  title: string;
+  artist: { id: string; name: string };
+  album: { id: string; title: string } | null;
+  genre: { id: number; name: string; slug: string } | null;
+  genreSource: "tag" | "predicted" | "manual" | null;
+  genreConfidence: number | null;
+  trackNumber: number | null;
+  discNumber: number | null;
+  year: number | null;
+  durationMs: number;
+  popularity: number;
+  playCount: number;
+  tempo: number | null;
+  energy: number | null;
+  valence: number | null;
+  loudness: number | null;
+  fileFormat: string | null;
+  hasAudio: boolean;
+  coverUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TrackFilter {
+  id?: string | undefined;
+  ids?: string[] | undefined;
+  genreSlug?: string | undefined;
+  genreId?: number | undefined;
+  artistId?: string | undefined;
+  albumId?: string | undefined;
+  year?: number | undefined;
+}
+
+export type TrackSort = "popularity" | "title" | "newest" | "album";
+
+const columns = {
+  id: tracks.id,
+  title: tracks.title,
+  artistId: artists.id,
+  artistName: artists.name,
+  albumId: albums.id,
+  albumTitle: albums.title,
+  albumCover: albums.coverImageUrl,
+  genreId: genres.id,
+  genreName: genres.name,
+  genreSlug: genres.slug,
+  genreSource: tracks.genreSource,
+  genreConfidence: tracks.genreConfidence,
+  trackNumber: tracks.trackNumber,
+  discNumber: tracks.discNumber,
+  year: tracks.year,
+  durationMs: tracks.durationMs,
+  popularity: tracks.popularity,
+  playCount: tracks.playCount,
+  tempo: tracks.tempo,
+  energy: tracks.energy,
+  valence: tracks.valence,
+  loudness: tracks.loudness,
+  fileFormat: tracks.fileFormat,
+  filePath: tracks.filePath,
+  coverUrl: tracks.coverUrl,
+  createdAt: tracks.createdAt,
+  updatedAt: tracks.updatedAt,
+};
+
+type Row = Awaited<ReturnType<typeof selectTracks>>[number];
+
+function toTrackView(r: Row): TrackView {
+  return {
+    id: r.id,
+    title: r.title,
+    artist: { id: r.artistId, name: r.artistName },
+    album: r.albumId && r.albumTitle ? { id: r.albumId, title: r.albumTitle } : null,
+    genre: r.genreId != null && r.genreName && r.genreSlug ? { id: r.genreId, name: r.genreName, slug: r.genreSlug } : null,
+    genreSource: r.genreSource,
+    genreConfidence: r.genreConfidence,
+    trackNumber: r.trackNumber,
+    discNumber: r.discNumber,
+    year: r.year,
+    durationMs: r.durationMs,
+    popularity: r.popularity,
+    playCount: r.playCount,
+    tempo: r.tempo,
+    energy: r.energy,
+    valence: r.valence,
+    loudness: r.loudness,
+    fileFormat: r.fileFormat,
+    hasAudio: r.filePath != null,
+    coverUrl: r.coverUrl ?? r.albumCover,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+const orderings: Record<TrackSort, SQL[]> = {
+  popularity: [sql`${tracks.popularity} desc`, asc(tracks.id)],
+  title: [sql`lower(${tracks.title})`, asc(tracks.id)],
+  newest: [desc(tracks.createdAt), desc(tracks.id)],
+  album: [asc(tracks.discNumber), asc(tracks.trackNumber), asc(tracks.title), asc(tracks.id)],
+};
+
+/** Tracks joined with their artist, album and genre, filtered, sorted and paged. */
+export async function listTrackViews(db: Executor, filter: TrackFilter, sort: TrackSort, page: PageQuery): Promise<TrackView[]> {
+  const where = and(
+    filter.id ? eq(tracks.id, filter.id) : undefined,
+    filter.ids ? inArray(tracks.id, filter.ids) : undefined,
+    filter.genreId != null ? eq(tracks.genreId, filter.genreId) : undefined,
+    filter.genreSlug ? eq(genres.slug, filter.genreSlug) : undefined,
+    filter.artistId ? eq(tracks.artistId, filter.artistId) : undefined,
+    filter.albumId ? eq(tracks.albumId, filter.albumId) : undefined,
+    filter.year != null ? eq(tracks.year, filter.year) : undefined,
+  );
+  const rows = await selectTracks(db)
+    .where(where)
+    .orderBy(...orderings[sort])
+    .limit(page.limit)
+    .offset(page.offset);
+  return rows.map(toTrackView);
+}
+
+function selectTracks(db: Executor) {
+  return db
+    .select(columns)
+    .from(tracks)
+    .innerJoin(artists, eq(artists.id, tracks.artistId))
+    .leftJoin(albums, eq(albums.id, tracks.albumId))
+    .leftJoin(genres, eq(genres.id, tracks.genreId))
+    .$dynamic();
+}

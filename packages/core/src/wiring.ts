@@ -1,0 +1,73 @@
+import { Redis } from "ioredis";
+import { createAccessTokens, createAuthService, type AuthService } from "./auth/index";
+import type { Cache } from "./cache/cache";
+import { createMemoryCache } from "./cache/memory";
+import { createRedisCache } from "./cache/redis";
+import type { Config } from "./config";
+import type { Ports } from "./context";
+import type { CatalogDatabase } from "./db/types";
+import { createLogger, type Logger } from "./logger";
+import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from "./rate-limit/rate-limit";
+
+export interface Probe {
+  name: string;
+  adapter: string;
+  ping(): Promise<void>;
+}
+
+/** Everything a process needs, built once from configuration. */
+export interface Runtime {
+  readonly config: Config;
+  readonly ports: Ports;
+  readonly auth: AuthService;
+  readonly catalog: CatalogDatabase;
+  readonly probes: Probe[];
+  close(): Promise<void>;
+}
+
+/** REDIS_URL → Redis (ioredis) for cache and rate limits; otherwise both in memory. */
+export function createCacheAdapters(config: Config, log: Logger): { cache: Cache; rateLimits: RateLimitStore; close(): Promise<void> } {
+  if (!config.REDIS_URL) {
+    const cache = createMemoryCache();
+    return { cache, rateLimits: createMemoryRateLimitStore(), close: () => cache.close() };
+  }
+  const redis = new Redis(config.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    lazyConnect: false,
+  });
+  redis.on("error", (err: Error) => log.warn({ err }, "redis connection error"));
+  return {
+    cache: createRedisCache(redis, log),
+    rateLimits: createRedisRateLimitStore(redis),
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** Assembles ports and services over an opened catalog database. */
+export function assembleRuntime(config: Config, catalog: CatalogDatabase, jwtSecret: string, log = createLogger(config.LOG_LEVEL)): Runtime {
+  const cacheAdapters = createCacheAdapters(config, log);
+  const ports: Ports = { db: catalog.db, cache: cacheAdapters.cache, rateLimits: cacheAdapters.rateLimits, log };
+  const auth = createAuthService(ports, {
+    tokens: createAccessTokens(jwtSecret, config.ACCESS_TOKEN_TTL_SECONDS),
+    bcryptCost: config.BCRYPT_COST,
+    refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    loginMaxFailures: config.LOGIN_MAX_FAILURES,
+  });
+  return {
+    config,
+    ports,
+    auth,
+    catalog,
+    probes: [
+      { name: "database", adapter: catalog.kind, ping: () => catalog.ping() },
+      { name: "cache", adapter: ports.cache.kind, ping: () => ports.cache.ping() },
+    ],
+    async close() {
+      await cacheAdapters.close();
+      await catalog.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createApp } from "@jonquils/api";
+import { join } from "node:path";
+import { loadConfigOrExit } from "./config";
+import { seedDemoIfEmpty } from "./seed-demo";
+import { createLocalRuntime } from "./wiring";
+
+const startedAt = performance.now();
+const config = loadConfigOrExit();
+const runtime = await createLocalRuntime(config);
+const log = runtime.ports.log;
+
+if (config.SEED_DEMO) {
+  const accounts = await seedDemoIfEmpty(runtime);
+  if (accounts) {
+    log.info({ accounts: accounts.map(({ username, role }) => ({ username, role })), file: join(config.DATA_DIR, "demo-accounts.json") }, "demo catalog loaded; passwords are in the file");
+  }
+}
+
+const app = createApp({
+  ...runtime,
+  clientIp: (c) => getConnInfo(c).remote.address,
+});
+
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  log.info(
+    { url: `http://localhost:${info.port}`, docs: `http://localhost:${info.port}/docs`, database: runtime.catalog.kind, cache: runtime.ports.cache.kind, startupMs: Math.round(performance.now() - startedAt) },
+    "JONQUILS API listening",
+  );
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  server.close();
+  await runtime.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
