@@ -27,6 +27,8 @@ export const configSchema = z.object({
     .url()
     .refine((u) => /^rediss?:\/\//.test(u), "must start with redis:// or rediss://")
     .optional(),
+  /** Prefix of every Redis key (cache and rate limits), so stages or test runs can share a server. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default("jq:"),
   /** Where the local wiring keeps PGlite's data, the generated secret and other state. */
   DATA_DIR: z.string().min(1).default(".jonquils"),
   /** HMAC key for access tokens (HS256), at least 32 characters. Generated locally when absent. */

@@ -38,8 +38,8 @@ export function createCacheAdapters(config: Config, log: Logger): { cache: Cache
   });
   redis.on("error", (err: Error) => log.warn({ err }, "redis connection error"));
   return {
-    cache: createRedisCache(redis, log),
-    rateLimits: createRedisRateLimitStore(redis),
+    cache: createRedisCache(redis, log, `${config.REDIS_KEY_PREFIX}cache:`),
+    rateLimits: createRedisRateLimitStore(redis, `${config.REDIS_KEY_PREFIX}rl:`),
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },

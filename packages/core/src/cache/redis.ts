@@ -6,7 +6,7 @@ import type { Cache } from "./cache";
  * Redis cache adapter. A cache outage must not fail requests: reads degrade to
  * misses and writes are logged; TTLs bound how stale anything can get.
  */
-export function createRedisCache(redis: Redis, log: Logger, prefix = "jq:cache:"): Cache {
+export function createRedisCache(redis: Redis, log: Logger, prefix: string): Cache {
   return {
     kind: "redis",
     async get<T>(key: string) {

@@ -65,14 +65,14 @@ export function createMemoryRateLimitStore(): RateLimitStore {
  * Counters in Redis so every API instance shares them. If Redis is unreachable the
  * limiter falls back to a per-process memory limiter rather than failing requests.
  */
-export function createRedisRateLimitStore(redis: Redis): RateLimitStore {
+export function createRedisRateLimitStore(redis: Redis, prefix: string): RateLimitStore {
   return {
     kind: "redis",
     create: (name, limit, windowSeconds) =>
       wrap(
         new RateLimiterRedis({
           storeClient: redis,
-          keyPrefix: `jq:rl:${name}`,
+          keyPrefix: `${prefix}${name}`,
           points: limit,
           duration: windowSeconds,
           insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowSeconds }),

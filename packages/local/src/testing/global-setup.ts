@@ -1,0 +1,70 @@
+import type { TestProject } from "vitest/node";
+import postgres from "postgres";
+import { mkdtemp, writeFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { migratePostgres } from "@jonquils/core/db/postgres";
+import { migratePglite, openPglite } from "../pglite";
+
+export const PG_TEMPLATE_DB = "jonquils_test_template";
+
+/**
+ * Once per run: a migrated PGlite data dir dumped to a file (each test file loads
+ * it instead of running initdb), and, when DATABASE_URL is set, a migrated
+ * template database on the server that each test file clones.
+ */
+export default async function setup(project: TestProject) {
+  const dir = await mkdtemp(join(tmpdir(), "jonquils-test-"));
+  const pg = await openPglite();
+  await migratePglite(pg);
+  const dump = await pg.client.dumpDataDir("none");
+  await pg.close();
+  const templateFile = join(dir, "pglite-template.tar");
+  await writeFile(templateFile, Buffer.from(await dump.arrayBuffer()));
+  project.provide("pgliteTemplate", templateFile);
+
+  const url = process.env["DATABASE_URL"];
+  project.provide("postgresTemplateUrl", url ? await preparePostgresTemplate(url) : "");
+  if (!url) {
+    console.info("\n[jonquils] PostgreSQL server cases skipped: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them.");
+  }
+  if (!process.env["REDIS_URL"]) {
+    console.info("[jonquils] Redis server cases skipped: set REDIS_URL=redis://127.0.0.1:6379 to run them.\n");
+  }
+
+  return async () => {
+    await rm(dir, { recursive: true, force: true });
+    if (url) {
+      const admin = postgres(url, { max: 1, onnotice: () => {} });
+      const stale = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'jq_test_%'`;
+      for (const { datname } of stale) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+      await admin.end();
+    }
+  };
+}
+
+async function preparePostgresTemplate(url: string): Promise<string> {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists ${PG_TEMPLATE_DB} with (force)`);
+    await admin.unsafe(`create database ${PG_TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const templateUrl = withDatabase(url, PG_TEMPLATE_DB);
+  await migratePostgres(templateUrl);
+  return templateUrl;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgliteTemplate: string;
+    postgresTemplateUrl: string;
+  }
+}

@@ -1,0 +1,141 @@
+import { createApp, type App } from "@jonquils/api";
+import { assembleRuntime, createLogger, loadConfig, type CatalogDatabase, type Config, type Runtime } from "@jonquils/core";
+import { connectPostgres } from "@jonquils/core/db/postgres";
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import postgres from "postgres";
+import { inject } from "vitest";
+import { openPglite } from "../pglite";
+
+export type DbKind = "pglite" | "postgres";
+
+export const hasPostgres = () => inject("postgresTemplateUrl") !== "";
+export const redisUrl = () => process.env["REDIS_URL"] || undefined;
+
+/** The database adapters reachable in this run: PGlite always, the server when DATABASE_URL is set. */
+export function dbKinds(): DbKind[] {
+  return hasPostgres() ? ["pglite", "postgres"] : ["pglite"];
+}
+
+/** The wirings an API suite runs under: embedded engines, and PostgreSQL + Redis when both are reachable. */
+export function wirings(): { name: string; db: DbKind; redis: boolean }[] {
+  const out = [{ name: "pglite+memory", db: "pglite" as DbKind, redis: false }];
+  if (hasPostgres()) out.push({ name: redisUrl() ? "postgres+redis" : "postgres+memory", db: "postgres", redis: !!redisUrl() });
+  return out;
+}
+
+let templateBlob: Blob | undefined;
+
+/** A fresh, migrated catalog database for one test file, dropped on close. */
+export async function openTestDatabase(kind: DbKind): Promise<CatalogDatabase> {
+  if (kind === "pglite") {
+    templateBlob ??= new Blob([await readFile(inject("pgliteTemplate"))]);
+    return openPglite({ loadDataDir: templateBlob });
+  }
+  const templateUrl = inject("postgresTemplateUrl");
+  const name = `jq_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(templateUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name} template jonquils_test_template`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(templateUrl);
+  url.pathname = `/${name}`;
+  const catalog = connectPostgres(url.toString(), { max: 4 });
+  return {
+    ...catalog,
+    async close() {
+      await catalog.close();
+      const drop = postgres(templateUrl, { max: 1, onnotice: () => {} });
+      await drop.unsafe(`drop database if exists ${name} with (force)`);
+      await drop.end();
+    },
+  };
+}
+
+export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-characters-long";
+
+export function testConfig(overrides: Record<string, string> = {}, redis = false): Config {
+  return loadConfig({
+    NODE_ENV: "test",
+    BCRYPT_COST: "4",
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: "silent",
+    RATE_LIMIT_IP_PER_MINUTE: "100000",
+    RATE_LIMIT_USER_PER_MINUTE: "100000",
+    ...(redis && redisUrl() ? { REDIS_URL: redisUrl()!, REDIS_KEY_PREFIX: `jqtest:${randomBytes(6).toString("hex")}:` } : {}),
+    ...overrides,
+  });
+}
+
+export interface TestApi {
+  runtime: Runtime;
+  app: App;
+  request(method: string, path: string, init?: { body?: unknown; token?: string; headers?: Record<string, string>; ip?: string }): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+  body: any;
+}
+
+/** The real app over a fresh database: requests go through app.request(), no server needed. */
+export async function startTestApi(wiring: { db: DbKind; redis: boolean }, overrides: Record<string, string> = {}): Promise<TestApi> {
+  const config = testConfig(overrides, wiring.redis);
+  const catalog = await openTestDatabase(wiring.db);
+  const runtime = assembleRuntime(config, catalog, config.JWT_SECRET!, createLogger("silent"));
+  const app = createApp({ ...runtime, clientIp: (c) => c.req.header("x-test-ip") ?? "203.0.113.1" });
+  return {
+    runtime,
+    app,
+    async request(method, path, init = {}) {
+      const headers: Record<string, string> = { ...init.headers };
+      if (init.token) headers["authorization"] = `Bearer ${init.token}`;
+      if (init.ip) headers["x-test-ip"] = init.ip;
+      let body: string | undefined;
+      if (init.body !== undefined) {
+        body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+        headers["content-type"] ??= "application/json";
+      }
+      const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      const type = res.headers.get("content-type") ?? "";
+      if (type.includes("json") && text) parsed = JSON.parse(text);
+      return { status: res.status, headers: res.headers, body: parsed };
+    },
+    close: () => runtime.close(),
+  };
+}
+
+let counter = 0;
+/** Registers a user and returns the session (token, refresh token, user). */
+export async function registerUser(api: TestApi, name = `user${process.pid}${++counter}${randomBytes(2).toString("hex")}`) {
+  const res = await api.request("POST", "/api/v1/auth/register", {
+    body: { username: name, email: `${name}@example.com`, password: "correct horse battery" },
+  });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { accessToken: string; refreshToken: string; user: { id: string; username: string } };
+}
+
+/** Registers a user, makes them an artist, and returns a token carrying the new role. */
+export async function registerArtist(api: TestApi, artistName?: string) {
+  const session = await registerUser(api);
+  const res = await api.request("POST", "/api/v1/artists", { token: session.accessToken, body: { name: artistName ?? `Artist ${session.user.username}` } });
+  if (res.status !== 201) throw new Error(`become artist failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const refreshed = await api.request("POST", "/api/v1/auth/refresh", { body: { refreshToken: session.refreshToken } });
+  return { ...(refreshed.body as typeof session), artistId: res.body.id as string };
+}
+
+/** Makes an existing user an admin directly in the database and returns a fresh token. */
+export async function promoteToAdmin(api: TestApi, session: { refreshToken: string; user: { id: string } }) {
+  const { schema } = await import("@jonquils/core");
+  const { eq } = await import("drizzle-orm");
+  await api.runtime.ports.db.update(schema.users).set({ role: "admin" }).where(eq(schema.users.id, session.user.id));
+  const refreshed = await api.request("POST", "/api/v1/auth/refresh", { body: { refreshToken: session.refreshToken } });
+  return refreshed.body as { accessToken: string; refreshToken: string; user: { id: string } };
+}
