@@ -27,7 +27,7 @@ export function wirings(): { name: string; db: DbKind; redis: boolean }[] {
 let templateBlob: Blob | undefined;
 
 /** A fresh, migrated catalog database for one test file, dropped on close. */
-export async function openTestDatabase(kind: DbKind): Promise<CatalogDatabase> {
+export async function openTestDatabase(kind: DbKind): Promise<CatalogDatabase & { url?: string }> {
   if (kind === "pglite") {
     templateBlob ??= new Blob([await readFile(inject("pgliteTemplate"))]);
     return openPglite({ loadDataDir: templateBlob });
@@ -45,6 +45,7 @@ export async function openTestDatabase(kind: DbKind): Promise<CatalogDatabase> {
   const catalog = connectPostgres(url.toString(), { max: 4 });
   return {
     ...catalog,
+    url: url.toString(),
     async close() {
       await catalog.close();
       const drop = postgres(templateUrl, { max: 1, onnotice: () => {} });
