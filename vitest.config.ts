@@ -9,5 +9,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { NODE_ENV: "test" },
+    reporters: ["default", "./.ci/summary-reporter.ts"],
   },
 });

@@ -81,7 +81,7 @@ describe.skipIf(!hasPostgres())("functions/api.ts module (PostgreSQL)", () => {
   it("builds its runtime from the environment and serves /health", async () => {
     const catalog = await openTestDatabase("postgres");
     // The module reads its configuration at cold start.
-    vi.stubEnv("DATABASE_URL", catalog.url!);
+    vi.stubEnv("DATABASE_URL", catalog.url);
     vi.stubEnv("JWT_SECRET", TEST_JWT_SECRET);
     vi.stubEnv("LOG_LEVEL", "silent");
     const { handler: moduleHandler } = await import("./api");

@@ -4,7 +4,7 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ApiDeps, AppEnv } from "./env";
-import { authMiddleware } from "./middleware/auth";
+import { authMiddleware, rejectBadToken } from "./middleware/auth";
 import { contextMiddleware } from "./middleware/context";
 import { rateLimitMiddleware } from "./middleware/rate-limit";
 import { handleError, problem } from "./problem";
@@ -65,6 +65,7 @@ export function createApp(deps: ApiDeps) {
   const api = new OpenAPIHono<AppEnv>({ defaultHook: app.defaultHook });
   api.use(authMiddleware(deps));
   api.use(rateLimitMiddleware(deps));
+  api.use(rejectBadToken);
   api.route("/auth", authRoutes(deps));
   api.route("/tracks", trackRoutes());
   api.route("/artists", artistRoutes());

@@ -19,6 +19,8 @@ export interface AppEnv {
   Variables: {
     ctx: Ctx;
     actor: Actor | null;
+    /** A presented but invalid token, thrown after rate limiting. */
+    authError: Error | undefined;
     requestId: string;
     clientIp: string | undefined;
   };

@@ -1,4 +1,4 @@
-import { AppError, type Logger } from "@jonquils/core";
+import { AppError, pgErrorCode, type Logger } from "@jonquils/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -65,6 +65,12 @@ export function handleError(error: Error, c: Context, log: Logger): Response {
     return problem(c, status, `http_${status}`, error.message || titles[status] || "HTTP error");
   }
   const requestId = c.get("requestId" as never) as string | undefined;
+  // SQLSTATE class 22 (data exception): a client value the database cannot hold, e.g. a NUL
+  // character, or text that normalisation grew past its column. The client's fault, not ours.
+  if (pgErrorCode(error)?.startsWith("22")) {
+    log.warn({ err: error, requestId, method: c.req.method, path: c.req.path }, "value refused by the database");
+    return problem(c, 400, "invalid_value", "A value in the request cannot be stored (unsupported character, or too long once normalised).");
+  }
   log.error({ err: error, requestId, method: c.req.method, path: c.req.path }, "unhandled error");
   return problem(c, 500, "internal_error", "Something went wrong on our side. It has been logged.", {
     requestId,

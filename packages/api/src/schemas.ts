@@ -168,7 +168,8 @@ const unit = z.number().min(0).max(1);
 const trackFields = {
   title: text(300),
   albumId: z.uuid().nullable().optional(),
-  genreId: z.number().int().positive().nullable().optional(),
+  // genres.id is a Postgres integer: larger ids would reach the database and fail there.
+  genreId: z.number().int().positive().max(2_147_483_647).nullable().optional(),
   trackNumber: z.number().int().min(1).max(999).nullable().optional(),
   discNumber: z.number().int().min(1).max(99).nullable().optional(),
   year: z.number().int().min(1800).max(2200).nullable().optional(),
@@ -195,7 +196,7 @@ export const UpdateTrackBody = z
 export const TrackListQuery = PageQuery.extend({
   sort: z.enum(["popularity", "title", "newest"]).default("popularity"),
   genre: z.string().trim().min(1).max(64).optional().openapi({ description: "Genre slug, e.g. `rock`." }),
-  genreId: z.coerce.number().int().positive().optional(),
+  genreId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   artistId: z.uuid().optional(),
   albumId: z.uuid().optional(),
   year: z.coerce.number().int().min(1800).max(2200).optional(),

@@ -61,23 +61,25 @@ describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wir
 
   it("limits anonymous requests per IP with RateLimit headers, then 429 problem+json", async () => {
     const ip = "192.0.2.50";
-    const statuses: number[] = [];
-    let last;
-    for (let i = 0; i < 6; i++) {
-      last = await api.request("GET", "/api/v1/genres", { ip });
-      statuses.push(last.status);
-      if (i === 0) {
-        expect(last.headers.get("ratelimit-limit")).toBe("5");
-        expect(last.headers.get("ratelimit-remaining")).toBe("4");
-        expect(last.headers.get("ratelimit-policy")).toBe("5;w=60");
-      }
-    }
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-    expect(last!.body.code).toBe("rate_limited");
-    expect(last!.headers.get("content-type")).toContain("application/problem+json");
-    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+    const responses = [];
+    for (let i = 0; i < 6; i++) responses.push(await api.request("GET", "/api/v1/genres", { ip }));
+    const [first] = responses;
+    const last = responses[5];
+    expect(first?.headers.get("ratelimit-limit")).toBe("5");
+    expect(first?.headers.get("ratelimit-remaining")).toBe("4");
+    expect(first?.headers.get("ratelimit-policy")).toBe("5;w=60");
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(last?.body.code).toBe("rate_limited");
+    expect(last?.headers.get("content-type")).toContain("application/problem+json");
+    expect(Number(last?.headers.get("retry-after"))).toBeGreaterThan(0);
     // Another address has its own budget.
     expect((await api.request("GET", "/api/v1/genres", { ip: "192.0.2.51" })).status).toBe(200);
+  });
+
+  it("counts requests with a bad token against the IP's budget (no unmetered token spraying)", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await api.request("GET", "/api/v1/auth/me", { token: `forged.${i}.token`, ip: "192.0.2.77" })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
 
   it("limits signed-in users per account, across addresses", async () => {

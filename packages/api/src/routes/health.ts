@@ -38,7 +38,7 @@ export function healthRoutes(deps: ApiDeps) {
       responses: { 200: { description: "All up", content: { "application/json": { schema: Health } } }, 503: { description: "Something is down", content: { "application/json": { schema: Health } } } },
     }),
     async (c) => {
-      const states = await Promise.all(deps.probes.map((p) => probe(p.adapter, p.ping)));
+      const states = await Promise.all(deps.probes.map((p) => probe(p.adapter, () => p.ping())));
       const components = Object.fromEntries(deps.probes.map((p, i) => [p.name, states[i]!]));
       const ok = Object.values(components).every((s) => s.status === "up");
       c.header("Cache-Control", "no-store");
