@@ -62,6 +62,7 @@ export function handleError(error: Error, c: Context, log: Logger): Response {
       return problem(c, 400, "malformed_json", "The request body is not valid JSON.");
     }
     if (status === 413) return problem(c, 413, "payload_too_large", "The request body is too large.");
+    if (status === 415) return problem(c, 415, "unsupported_media_type", "Send the body as application/json.");
     return problem(c, status, `http_${status}`, error.message || titles[status] || "HTTP error");
   }
   const requestId = c.get("requestId" as never) as string | undefined;

@@ -195,7 +195,7 @@ export const UpdateTrackBody = z
 
 export const TrackListQuery = PageQuery.extend({
   sort: z.enum(["popularity", "title", "newest"]).default("popularity"),
-  genre: z.string().trim().min(1).max(64).optional().openapi({ description: "Genre slug, e.g. `rock`." }),
+  genre: z.string().trim().toLowerCase().min(1).max(64).optional().openapi({ description: "Genre slug, e.g. `rock`." }),
   genreId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   artistId: z.uuid().optional(),
   albumId: z.uuid().optional(),

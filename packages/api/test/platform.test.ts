@@ -103,3 +103,21 @@ describe("health when the database is down", () => {
     await api.runtime.ports.cache.close();
   });
 });
+
+describe("client IP behind a trusted proxy", () => {
+  it("takes the address the proxy appended, not one the client wrote into X-Forwarded-For", async () => {
+    const api = await startTestApi({ db: "pglite", redis: false }, { TRUST_PROXY: "true" });
+    const { schema } = await import("@jonquils/core");
+    const { eq } = await import("drizzle-orm");
+    const s = await registerUser(api);
+    await api.request("GET", "/api/v1/auth/me", { token: s.accessToken });
+    const res = await api.request("POST", "/api/v1/auth/login", {
+      body: { login: s.user.username, password: "correct horse battery" },
+      headers: { "x-forwarded-for": "10.9.9.9, 198.51.100.200" },
+    });
+    expect(res.status).toBe(200);
+    const rows = await api.runtime.ports.db.select({ ip: schema.auditLog.ip }).from(schema.auditLog).where(eq(schema.auditLog.action, "auth.login"));
+    expect(rows.map((r) => r.ip)).toEqual(["198.51.100.200"]);
+    await api.close();
+  });
+});

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
@@ -229,6 +229,37 @@ export async function reorderPlaylist(ctx: Ctx, actor: Actor, id: string, trackI
     await recordAudit(tx, ctx.meta, actor, { action: "playlist.reorder", entityType: "playlist", entityId: id });
   });
   return getPlaylist(ctx, actor, id);
+}
+
+/**
+ * Takes a track out of every playlist that holds it and closes each gap, so positions stay
+ * 0..n-1. Call inside the transaction that deletes the track, after locking the track row:
+ * the ON DELETE CASCADE alone would leave holes that later adds collide with.
+ */
+export async function detachTrackFromPlaylists(tx: Tx, trackId: string): Promise<void> {
+  // Lock the holders in id order (as concurrent deletes do), so no add, remove or reorder interleaves.
+  const holders = await tx
+    .select({ id: playlists.id })
+    .from(playlists)
+    .where(inArray(playlists.id, tx.select({ id: playlistTracks.playlistId }).from(playlistTracks).where(eq(playlistTracks.trackId, trackId))))
+    .orderBy(asc(playlists.id))
+    .for("update");
+  if (holders.length === 0) return;
+  const removed = await tx
+    .delete(playlistTracks)
+    .where(eq(playlistTracks.trackId, trackId))
+    .returning({ playlistId: playlistTracks.playlistId, position: playlistTracks.position });
+  if (removed.length === 0) return;
+  // One array parameter each, however many playlists; two steps as in shift().
+  const playlistIds = `{${removed.map((r) => r.playlistId).join(",")}}`;
+  const positions = `{${removed.map((r) => r.position).join(",")}}`;
+  await tx.execute(sql`
+    update playlist_tracks pt set position = -1 - pt.position
+    from unnest(${playlistIds}::uuid[], ${positions}::int[]) as r(playlist_id, position)
+    where pt.playlist_id = r.playlist_id and pt.position > r.position`);
+  await tx.execute(sql`
+    update playlist_tracks set position = -2 - position
+    where playlist_id = any(${playlistIds}::uuid[]) and position < 0`);
 }
 
 async function lockOwned(tx: Tx, actor: Actor, id: string): Promise<void> {

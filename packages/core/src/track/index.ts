@@ -5,6 +5,7 @@ import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
 import { isForeignKeyViolation } from "../db/errors";
 import { CommonErrors } from "../errors";
+import { detachTrackFromPlaylists } from "../playlist";
 import { bumpNamespace, cachedJson, namespaceKey, type JsonText } from "../util/json-cache";
 import { toPage, type PageQuery } from "../util/page";
 import { cleanText } from "../util/text";
@@ -117,9 +118,11 @@ export async function updateTrack(ctx: Ctx, actor: Actor, id: string, patch: Tra
 
 export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const [current] = await tx.select({ artistId: tracks.artistId, title: tracks.title }).from(tracks).where(eq(tracks.id, id)).limit(1);
+    // Locked first: a concurrent add to a playlist then waits on the row and fails cleanly.
+    const [current] = await tx.select({ artistId: tracks.artistId, title: tracks.title }).from(tracks).where(eq(tracks.id, id)).limit(1).for("update");
     if (!current) throw CommonErrors.notFound("track", id);
     await assertOwnsArtist(tx, actor, current.artistId);
+    await detachTrackFromPlaylists(tx, id);
     await tx.delete(tracks).where(eq(tracks.id, id));
     await recordAudit(tx, ctx.meta, actor, { action: "track.delete", entityType: "track", entityId: id, details: { title: current.title } });
   });

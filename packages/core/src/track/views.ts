@@ -103,9 +103,9 @@ function toTrackView(r: Row): TrackView {
 }
 
 const orderings: Record<TrackSort, SQL[]> = {
-  popularity: [sql`${tracks.popularity} desc`, asc(tracks.id)],
+  popularity: [sql`${tracks.popularity} desc nulls last`, asc(tracks.id)],
   title: [sql`lower(${tracks.title})`, asc(tracks.id)],
-  newest: [desc(tracks.createdAt), desc(tracks.id)],
+  newest: [sql`${tracks.createdAt} desc nulls last`, desc(tracks.id)],
   album: [asc(tracks.discNumber), asc(tracks.trackNumber), asc(tracks.title), asc(tracks.id)],
 };
 

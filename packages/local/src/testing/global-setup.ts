@@ -1,12 +1,15 @@
 import type { TestProject } from "vitest/node";
 import postgres from "postgres";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migratePostgres } from "@jonquils/core/db/postgres";
 import { migratePglite, openPglite } from "../pglite";
 
-export const PG_TEMPLATE_DB = "jonquils_test_template";
+/** Names unique to this run, so two runs against one server never touch each other's databases. */
+const RUN_ID = randomBytes(4).toString("hex");
+const PG_TEMPLATE_DB = `jq_tpl_${RUN_ID}`;
 
 /**
  * Once per run: a migrated PGlite data dir dumped to a file (each test file loads
@@ -25,6 +28,7 @@ export default async function setup(project: TestProject) {
 
   const url = process.env["DATABASE_URL"];
   project.provide("postgresTemplateUrl", url ? await preparePostgresTemplate(url) : "");
+  project.provide("runId", RUN_ID);
   if (!url) {
     console.info("\n[jonquils] PostgreSQL server cases skipped: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them.");
   }
@@ -36,7 +40,8 @@ export default async function setup(project: TestProject) {
     await rm(dir, { recursive: true, force: true });
     if (url) {
       const admin = postgres(url, { max: 1, onnotice: () => {} });
-      const stale = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'jq_test_%'`;
+      // Files drop their own databases; this catches any left by a crashed worker, and the template.
+      const stale = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`jq_test_${RUN_ID}_%`} or datname = ${PG_TEMPLATE_DB}`;
       for (const { datname } of stale) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
       await admin.end();
     }
@@ -46,7 +51,6 @@ export default async function setup(project: TestProject) {
 async function preparePostgresTemplate(url: string): Promise<string> {
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`drop database if exists ${PG_TEMPLATE_DB} with (force)`);
     await admin.unsafe(`create database ${PG_TEMPLATE_DB}`);
   } finally {
     await admin.end();
@@ -66,5 +70,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     pgliteTemplate: string;
     postgresTemplateUrl: string;
+    runId: string;
   }
 }

@@ -33,10 +33,11 @@ export async function openTestDatabase(kind: DbKind): Promise<CatalogDatabase & 
     return openPglite({ loadDataDir: templateBlob });
   }
   const templateUrl = inject("postgresTemplateUrl");
-  const name = `jq_test_${randomBytes(6).toString("hex")}`;
+  const name = `jq_test_${inject("runId")}_${randomBytes(6).toString("hex")}`;
+  const template = new URL(templateUrl).pathname.slice(1);
   const admin = postgres(templateUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database ${name} template jonquils_test_template`);
+    await admin.unsafe(`create database ${name} template ${template}`);
   } finally {
     await admin.end();
   }
