@@ -2,7 +2,11 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "functions/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "packages/*/test/**/*.test.ts",
+      "functions/**/*.test.ts",
+    ],
     // PGlite and (later) chDB hold one engine per process: forks keep files isolated.
     pool: "forks",
     globalSetup: ["packages/local/src/testing/global-setup.ts"],

@@ -1,24 +1,53 @@
 import { createLambdaHandler } from "@jonquils/api";
 import { assembleRuntime, createLogger } from "@jonquils/core";
-import { hasPostgres, openTestDatabase, testConfig, TEST_JWT_SECRET } from "@jonquils/local/testing/harness";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import {
+  hasPostgres,
+  openTestDatabase,
+  testConfig,
+  TEST_JWT_SECRET,
+} from "@jonquils/local/testing/harness";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 import type { LambdaEvent } from "hono/aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-function httpApiEvent(method: string, path: string, init: { query?: string; body?: unknown; headers?: Record<string, string>; sourceIp?: string } = {}): APIGatewayProxyEventV2 {
+function httpApiEvent(
+  method: string,
+  path: string,
+  init: {
+    query?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    sourceIp?: string;
+  } = {},
+): APIGatewayProxyEventV2 {
   const body = init.body === undefined ? undefined : JSON.stringify(init.body);
   return {
     version: "2.0",
     routeKey: "$default",
     rawPath: path,
     rawQueryString: init.query ?? "",
-    headers: { host: "api.example.com", "user-agent": "vitest", ...(body ? { "content-type": "application/json" } : {}), ...init.headers },
+    headers: {
+      host: "api.example.com",
+      "user-agent": "vitest",
+      ...(body ? { "content-type": "application/json" } : {}),
+      ...init.headers,
+    },
     requestContext: {
       accountId: "123456789012",
       apiId: "api-id",
       domainName: "api.example.com",
       domainPrefix: "api",
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: init.sourceIp ?? "203.0.113.9", userAgent: "vitest" },
+      http: {
+        method,
+        path,
+        protocol: "HTTP/1.1",
+        sourceIp: init.sourceIp ?? "203.0.113.9",
+        userAgent: "vitest",
+      },
       requestId: "req-1",
       routeKey: "$default",
       stage: "$default",
@@ -40,13 +69,19 @@ describe("API Lambda handler (API Gateway HTTP API v2 events)", () => {
   let close: () => Promise<void>;
   beforeAll(async () => {
     const config = testConfig({ LOGIN_MAX_FAILURES: "1" });
-    const runtime = assembleRuntime(config, await openTestDatabase("pglite"), TEST_JWT_SECRET, createLogger("silent"));
+    const runtime = assembleRuntime(
+      config,
+      await openTestDatabase("pglite"),
+      TEST_JWT_SECRET,
+      createLogger("silent"),
+    );
     handler = createLambdaHandler(runtime);
     close = () => runtime.close();
   });
   afterAll(() => close());
 
-  const invoke = async (event: APIGatewayProxyEventV2) => (await handler(asHonoEvent(event), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+  const invoke = async (event: APIGatewayProxyEventV2) =>
+    (await handler(asHonoEvent(event), lambdaContext)) as APIGatewayProxyStructuredResultV2;
 
   it("serves a query-string request", async () => {
     const res = await invoke(httpApiEvent("GET", "/api/v1/genres"));
@@ -55,10 +90,20 @@ describe("API Lambda handler (API Gateway HTTP API v2 events)", () => {
   });
 
   it("runs a register → me round trip with a JSON body and bearer token", async () => {
-    const reg = await invoke(httpApiEvent("POST", "/api/v1/auth/register", { body: { username: "lambda", email: "lambda@example.com", password: "correct horse battery" } }));
+    const reg = await invoke(
+      httpApiEvent("POST", "/api/v1/auth/register", {
+        body: {
+          username: "lambda",
+          email: "lambda@example.com",
+          password: "correct horse battery",
+        },
+      }),
+    );
     expect(reg.statusCode).toBe(201);
     const token = JSON.parse(reg.body!).accessToken as string;
-    const me = await invoke(httpApiEvent("GET", "/api/v1/auth/me", { headers: { authorization: `Bearer ${token}` } }));
+    const me = await invoke(
+      httpApiEvent("GET", "/api/v1/auth/me", { headers: { authorization: `Bearer ${token}` } }),
+    );
     expect(me.statusCode).toBe(200);
     expect(JSON.parse(me.body!).username).toBe("lambda");
   });
@@ -70,7 +115,13 @@ describe("API Lambda handler (API Gateway HTTP API v2 events)", () => {
   });
 
   it("rate-limits failed logins by API Gateway's sourceIp", async () => {
-    const attempt = (ip: string) => invoke(httpApiEvent("POST", "/api/v1/auth/login", { body: { login: "lambda", password: "wrong one" }, sourceIp: ip }));
+    const attempt = (ip: string) =>
+      invoke(
+        httpApiEvent("POST", "/api/v1/auth/login", {
+          body: { login: "lambda", password: "wrong one" },
+          sourceIp: ip,
+        }),
+      );
     expect((await attempt("198.51.100.1")).statusCode).toBe(401);
     expect((await attempt("198.51.100.1")).statusCode).toBe(429);
     expect((await attempt("198.51.100.2")).statusCode).toBe(401);
@@ -85,7 +136,10 @@ describe.skipIf(!hasPostgres())("functions/api.ts module (PostgreSQL)", () => {
     vi.stubEnv("JWT_SECRET", TEST_JWT_SECRET);
     vi.stubEnv("LOG_LEVEL", "silent");
     const { handler: moduleHandler } = await import("./api");
-    const res = (await moduleHandler(asHonoEvent(httpApiEvent("GET", "/health")), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+    const res = (await moduleHandler(
+      asHonoEvent(httpApiEvent("GET", "/health")),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body!).components.database.adapter).toBe("postgres");
     vi.unstubAllEnvs();

@@ -12,6 +12,11 @@ if (!config.DATABASE_URL) throw new Error("DATABASE_URL: required in the Lambda 
 if (!config.JWT_SECRET) throw new Error("JWT_SECRET: required in the Lambda wiring");
 
 const log = createLogger(config.LOG_LEVEL, { fn: "api" });
-const runtime = assembleRuntime(config, connectPostgres(config.DATABASE_URL, { max: 2 }), config.JWT_SECRET, log);
+const runtime = assembleRuntime(
+  config,
+  connectPostgres(config.DATABASE_URL, { max: 2 }),
+  config.JWT_SECRET,
+  log,
+);
 
 export const handler = createLambdaHandler(runtime);

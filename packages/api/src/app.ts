@@ -25,8 +25,17 @@ export function createApp(deps: ApiDeps) {
     // Every validation failure becomes one problem+json shape, listing each bad field.
     defaultHook: (result, c) => {
       if (!result.success) {
-        const errors = result.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
-        return problem(c, 400, "validation_failed", errors.map((e) => `${e.path}: ${e.message}`).join("; "), { errors });
+        const errors = result.error.issues.map((i) => ({
+          path: i.path.join(".") || "(body)",
+          message: i.message,
+        }));
+        return problem(
+          c,
+          400,
+          "validation_failed",
+          errors.map((e) => `${e.path}: ${e.message}`).join("; "),
+          { errors },
+        );
       }
       return undefined;
     },
@@ -36,7 +45,9 @@ export function createApp(deps: ApiDeps) {
   // JSON responses get a deny-all CSP; the docs pages set their own (see routes/docs.ts).
   const headersFor = (csp: boolean) =>
     secureHeaders({
-      contentSecurityPolicy: csp ? { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } : undefined,
+      contentSecurityPolicy: csp
+        ? { defaultSrc: ["'none'"], frameAncestors: ["'none'"] }
+        : undefined,
       crossOriginResourcePolicy: "same-site",
       strictTransportSecurity: "max-age=63072000; includeSubDomains",
     });
@@ -48,14 +59,27 @@ export function createApp(deps: ApiDeps) {
       origin: deps.config.CORS_ORIGINS,
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
       allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
-      exposeHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy", "Retry-After", "X-Request-Id"],
+      exposeHeaders: [
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+        "RateLimit-Policy",
+        "Retry-After",
+        "X-Request-Id",
+      ],
       maxAge: 600,
     }),
   );
   app.use(
     bodyLimit({
       maxSize: MAX_JSON_BODY,
-      onError: (c) => problem(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_JSON_BODY} bytes.`),
+      onError: (c) =>
+        problem(
+          c,
+          413,
+          "payload_too_large",
+          `Request bodies are limited to ${MAX_JSON_BODY} bytes.`,
+        ),
     }),
   );
   app.use(contextMiddleware(deps));
@@ -85,16 +109,20 @@ export function createApp(deps: ApiDeps) {
     info: {
       title: "JONQUILS API",
       version: "1.0.0",
-      description: "Catalog, playlists and accounts of the JONQUILS music service. Errors are RFC 9457 problem+json.",
+      description:
+        "Catalog, playlists and accounts of the JONQUILS music service. Errors are RFC 9457 problem+json.",
     },
     servers: [{ url: "/" }],
   });
 
-  app.notFound((c) => problem(c, 404, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`));
+  app.notFound((c) =>
+    problem(c, 404, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`),
+  );
   app.onError((error, c) => handleError(error, c, log));
   return app;
 }
 
-const isDocsPath = (path: string) => path === "/docs" || path === "/redoc" || path.startsWith("/docs/");
+const isDocsPath = (path: string) =>
+  path === "/docs" || path === "/redoc" || path.startsWith("/docs/");
 
 export type App = ReturnType<typeof createApp>;

@@ -49,31 +49,49 @@ export function problem(
   };
   const headers: Record<string, string> = { "Content-Type": "application/problem+json" };
   if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="jonquils"';
-  if (typeof extra["retryAfterSeconds"] === "number") headers["Retry-After"] = String(extra["retryAfterSeconds"]);
+  if (typeof extra["retryAfterSeconds"] === "number")
+    headers["Retry-After"] = String(extra["retryAfterSeconds"]);
   return c.body(JSON.stringify(body), status as ContentfulStatusCode, headers);
 }
 
 /** The single place where thrown errors become responses. Unknown errors leak nothing. */
 export function handleError(error: Error, c: Context, log: Logger): Response {
-  if (error instanceof AppError) return problem(c, error.status, error.code, error.message, error.extra);
+  if (error instanceof AppError)
+    return problem(c, error.status, error.code, error.message, error.extra);
   if (error instanceof HTTPException) {
     const status = error.status;
     if (status === 400 && /malformed json/i.test(error.message)) {
       return problem(c, 400, "malformed_json", "The request body is not valid JSON.");
     }
-    if (status === 413) return problem(c, 413, "payload_too_large", "The request body is too large.");
-    if (status === 415) return problem(c, 415, "unsupported_media_type", "Send the body as application/json.");
+    if (status === 413)
+      return problem(c, 413, "payload_too_large", "The request body is too large.");
+    if (status === 415)
+      return problem(c, 415, "unsupported_media_type", "Send the body as application/json.");
     return problem(c, status, `http_${status}`, error.message || titles[status] || "HTTP error");
   }
   const requestId = c.get("requestId" as never) as string | undefined;
   // SQLSTATE class 22 (data exception): a client value the database cannot hold, e.g. a NUL
   // character, or text that normalisation grew past its column. The client's fault, not ours.
   if (pgErrorCode(error)?.startsWith("22")) {
-    log.warn({ err: error, requestId, method: c.req.method, path: c.req.path }, "value refused by the database");
-    return problem(c, 400, "invalid_value", "A value in the request cannot be stored (unsupported character, or too long once normalised).");
+    log.warn(
+      { err: error, requestId, method: c.req.method, path: c.req.path },
+      "value refused by the database",
+    );
+    return problem(
+      c,
+      400,
+      "invalid_value",
+      "A value in the request cannot be stored (unsupported character, or too long once normalised).",
+    );
   }
   log.error({ err: error, requestId, method: c.req.method, path: c.req.path }, "unhandled error");
-  return problem(c, 500, "internal_error", "Something went wrong on our side. It has been logged.", {
-    requestId,
-  });
+  return problem(
+    c,
+    500,
+    "internal_error",
+    "Something went wrong on our side. It has been logged.",
+    {
+      requestId,
+    },
+  );
 }

@@ -18,7 +18,13 @@ export const Uuid = z.uuid().openapi({ example: "5f0c7f6e-8a4b-4b43-9a0e-0d7a9d1
 export const IdParam = z.object({ id: Uuid.openapi({ param: { name: "id", in: "path" } }) });
 
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "1–100, default 20" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ description: "1–100, default 20" }),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
 
@@ -82,7 +88,9 @@ export const LoginBody = z
   })
   .openapi("LoginRequest");
 
-export const RefreshBody = z.object({ refreshToken: z.string().min(20).max(200) }).openapi("RefreshRequest");
+export const RefreshBody = z
+  .object({ refreshToken: z.string().min(20).max(200) })
+  .openapi("RefreshRequest");
 
 export const ArtistSchema = z
   .object({
@@ -106,7 +114,10 @@ export const CreateArtistBody = z
       .nullable()
       .optional(),
     imageUrl: httpUrl.nullable().optional(),
-    unlinked: z.boolean().optional().openapi({ description: "Admins only: an artist not linked to any account." }),
+    unlinked: z
+      .boolean()
+      .optional()
+      .openapi({ description: "Admins only: an artist not linked to any account." }),
   })
   .openapi("CreateArtistRequest");
 
@@ -129,12 +140,21 @@ export const CreateAlbumBody = z
     title: text(300),
     releaseDate: z.iso.date().nullable().optional(),
     coverImageUrl: httpUrl.nullable().optional(),
-    artistId: z.uuid().nullable().optional().openapi({ description: "Admins only; artists create for themselves." }),
+    artistId: z
+      .uuid()
+      .nullable()
+      .optional()
+      .openapi({ description: "Admins only; artists create for themselves." }),
   })
   .openapi("CreateAlbumRequest");
 
 export const GenreSchema = z
-  .object({ id: z.number().int(), name: z.string(), slug: z.string(), description: z.string().nullable() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    slug: z.string(),
+    description: z.string().nullable(),
+  })
   .openapi("Genre");
 
 export const TrackSchema = z
@@ -173,7 +193,12 @@ const trackFields = {
   trackNumber: z.number().int().min(1).max(999).nullable().optional(),
   discNumber: z.number().int().min(1).max(99).nullable().optional(),
   year: z.number().int().min(1800).max(2200).nullable().optional(),
-  durationMs: z.number().int().min(0).max(24 * 3600 * 1000).optional(),
+  durationMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600 * 1000)
+    .optional(),
   tempo: z.number().min(1).max(400).nullable().optional(),
   energy: unit.nullable().optional(),
   valence: unit.nullable().optional(),
@@ -183,7 +208,11 @@ const trackFields = {
 export const CreateTrackBody = z
   .object({
     ...trackFields,
-    artistId: z.uuid().nullable().optional().openapi({ description: "Admins only; artists create for themselves." }),
+    artistId: z
+      .uuid()
+      .nullable()
+      .optional()
+      .openapi({ description: "Admins only; artists create for themselves." }),
   })
   .openapi("CreateTrackRequest");
 
@@ -195,7 +224,14 @@ export const UpdateTrackBody = z
 
 export const TrackListQuery = PageQuery.extend({
   sort: z.enum(["popularity", "title", "newest"]).default("popularity"),
-  genre: z.string().trim().toLowerCase().min(1).max(64).optional().openapi({ description: "Genre slug, e.g. `rock`." }),
+  genre: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({ description: "Genre slug, e.g. `rock`." }),
   genreId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   artistId: z.uuid().optional(),
   albumId: z.uuid().optional(),
@@ -217,7 +253,9 @@ export const PlaylistSchema = z
   .openapi("Playlist");
 
 export const PlaylistDetailSchema = PlaylistSchema.extend({
-  tracks: z.array(z.object({ position: z.number().int(), addedAt: z.string(), track: TrackSchema })),
+  tracks: z.array(
+    z.object({ position: z.number().int(), addedAt: z.string(), track: TrackSchema }),
+  ),
 }).openapi("PlaylistDetail");
 
 export const CreatePlaylistBody = z
@@ -225,7 +263,11 @@ export const CreatePlaylistBody = z
   .openapi("CreatePlaylistRequest");
 
 export const UpdatePlaylistBody = z
-  .object({ title: text(200).optional(), description: nullableText(2000), isPublic: z.boolean().optional() })
+  .object({
+    title: text(200).optional(),
+    description: nullableText(2000),
+    isPublic: z.boolean().optional(),
+  })
   .strict()
   .refine((v) => Object.keys(v).length > 0, "give at least one field to change")
   .openapi("UpdatePlaylistRequest");

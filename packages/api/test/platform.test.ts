@@ -4,7 +4,11 @@ import { registerUser, startTestApi, wirings, type TestApi } from "@jonquils/loc
 describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wiring) => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi(wiring, { RATE_LIMIT_IP_PER_MINUTE: "5", RATE_LIMIT_USER_PER_MINUTE: "8", CORS_ORIGINS: "https://app.example" });
+    api = await startTestApi(wiring, {
+      RATE_LIMIT_IP_PER_MINUTE: "5",
+      RATE_LIMIT_USER_PER_MINUTE: "8",
+      CORS_ORIGINS: "https://app.example",
+    });
   });
   afterAll(() => api.close());
 
@@ -13,7 +17,10 @@ describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wir
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("ok");
     expect(res.body.components.database).toMatchObject({ status: "up", adapter: wiring.db });
-    expect(res.body.components.cache).toMatchObject({ status: "up", adapter: wiring.redis ? "redis" : "memory" });
+    expect(res.body.components.cache).toMatchObject({
+      status: "up",
+      adapter: wiring.redis ? "redis" : "memory",
+    });
   });
 
   it("serves an OpenAPI 3.1 document covering every resource", async () => {
@@ -21,7 +28,17 @@ describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wir
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
     const paths = Object.keys(res.body.paths);
-    for (const p of ["/api/v1/auth/login", "/api/v1/tracks", "/api/v1/tracks/{id}", "/api/v1/tracks/popular", "/api/v1/artists/{id}/albums", "/api/v1/albums", "/api/v1/genres", "/api/v1/playlists/{id}/tracks", "/health"]) {
+    for (const p of [
+      "/api/v1/auth/login",
+      "/api/v1/tracks",
+      "/api/v1/tracks/{id}",
+      "/api/v1/tracks/popular",
+      "/api/v1/artists/{id}/albums",
+      "/api/v1/albums",
+      "/api/v1/genres",
+      "/api/v1/playlists/{id}/tracks",
+      "/health",
+    ]) {
       expect(paths).toContain(p);
     }
     expect(res.body.components.securitySchemes.bearerAuth.scheme).toBe("bearer");
@@ -45,17 +62,23 @@ describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wir
 
   it("sets security headers with a deny-all CSP on API responses", async () => {
     const res = await api.request("GET", "/api/v1/genres");
-    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("strict-transport-security")).toContain("max-age=");
     expect(res.headers.get("x-request-id")).toBeTruthy();
   });
 
   it("allows CORS only from configured origins, including preflight", async () => {
-    const allowed = await api.request("OPTIONS", "/api/v1/tracks", { headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+    const allowed = await api.request("OPTIONS", "/api/v1/tracks", {
+      headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+    });
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
     expect(allowed.headers.get("access-control-allow-methods")).toContain("POST");
-    const denied = await api.request("GET", "/api/v1/genres", { headers: { origin: "https://evil.example" } });
+    const denied = await api.request("GET", "/api/v1/genres", {
+      headers: { origin: "https://evil.example" },
+    });
     expect(denied.headers.get("access-control-allow-origin")).toBeNull();
   });
 
@@ -78,14 +101,30 @@ describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wir
 
   it("counts requests with a bad token against the IP's budget (no unmetered token spraying)", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await api.request("GET", "/api/v1/auth/me", { token: `forged.${i}.token`, ip: "192.0.2.77" })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (
+          await api.request("GET", "/api/v1/auth/me", {
+            token: `forged.${i}.token`,
+            ip: "192.0.2.77",
+          })
+        ).status,
+      );
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
 
   it("limits signed-in users per account, across addresses", async () => {
     const s = await registerUser(api);
     const statuses: number[] = [];
-    for (let i = 0; i < 9; i++) statuses.push((await api.request("GET", "/api/v1/auth/me", { token: s.accessToken, ip: `192.0.2.${100 + i}` })).status);
+    for (let i = 0; i < 9; i++)
+      statuses.push(
+        (
+          await api.request("GET", "/api/v1/auth/me", {
+            token: s.accessToken,
+            ip: `192.0.2.${100 + i}`,
+          })
+        ).status,
+      );
     expect(statuses.slice(0, 8).every((s) => s === 200)).toBe(true);
     expect(statuses[8]).toBe(429);
   });
@@ -116,7 +155,10 @@ describe("client IP behind a trusted proxy", () => {
       headers: { "x-forwarded-for": "10.9.9.9, 198.51.100.200" },
     });
     expect(res.status).toBe(200);
-    const rows = await api.runtime.ports.db.select({ ip: schema.auditLog.ip }).from(schema.auditLog).where(eq(schema.auditLog.action, "auth.login"));
+    const rows = await api.runtime.ports.db
+      .select({ ip: schema.auditLog.ip })
+      .from(schema.auditLog)
+      .where(eq(schema.auditLog.action, "auth.login"));
     expect(rows.map((r) => r.ip)).toEqual(["198.51.100.200"]);
     await api.close();
   });

@@ -14,17 +14,27 @@ describe("configuration", () => {
   it("names every bad variable in one error", () => {
     let caught: unknown;
     try {
-      loadConfig({ DATABASE_URL: "mysql://x", PORT: "eighty", JWT_SECRET: "short", CORS_ORIGINS: "not a url" });
+      loadConfig({
+        DATABASE_URL: "mysql://x",
+        PORT: "eighty",
+        JWT_SECRET: "short",
+        CORS_ORIGINS: "not a url",
+      });
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ConfigError);
     const message = (caught as Error).message;
-    for (const name of ["DATABASE_URL", "PORT", "JWT_SECRET", "CORS_ORIGINS"]) expect(message).toContain(name);
+    for (const name of ["DATABASE_URL", "PORT", "JWT_SECRET", "CORS_ORIGINS"])
+      expect(message).toContain(name);
   });
 
   it("treats empty strings as unset and parses lists and booleans", () => {
-    const config = loadConfig({ DATABASE_URL: "", CORS_ORIGINS: "https://a.example, https://b.example", RATE_LIMIT_ENABLED: "false" });
+    const config = loadConfig({
+      DATABASE_URL: "",
+      CORS_ORIGINS: "https://a.example, https://b.example",
+      RATE_LIMIT_ENABLED: "false",
+    });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.CORS_ORIGINS).toEqual(["https://a.example", "https://b.example"]);
     expect(config.RATE_LIMIT_ENABLED).toBe(false);

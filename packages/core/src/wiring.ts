@@ -7,7 +7,11 @@ import type { Config } from "./config";
 import type { Ports } from "./context";
 import type { CatalogDatabase } from "./db/types";
 import { createLogger, type Logger } from "./logger";
-import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from "./rate-limit/rate-limit";
+import {
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from "./rate-limit/rate-limit";
 
 export interface Probe {
   name: string;
@@ -26,7 +30,10 @@ export interface Runtime {
 }
 
 /** REDIS_URL → Redis (ioredis) for cache and rate limits; otherwise both in memory. */
-export function createCacheAdapters(config: Config, log: Logger): { cache: Cache; rateLimits: RateLimitStore; close(): Promise<void> } {
+export function createCacheAdapters(
+  config: Config,
+  log: Logger,
+): { cache: Cache; rateLimits: RateLimitStore; close(): Promise<void> } {
   if (!config.REDIS_URL) {
     const cache = createMemoryCache();
     return { cache, rateLimits: createMemoryRateLimitStore(), close: () => cache.close() };
@@ -47,9 +54,19 @@ export function createCacheAdapters(config: Config, log: Logger): { cache: Cache
 }
 
 /** Assembles ports and services over an opened catalog database. */
-export function assembleRuntime(config: Config, catalog: CatalogDatabase, jwtSecret: string, log = createLogger(config.LOG_LEVEL)): Runtime {
+export function assembleRuntime(
+  config: Config,
+  catalog: CatalogDatabase,
+  jwtSecret: string,
+  log = createLogger(config.LOG_LEVEL),
+): Runtime {
   const cacheAdapters = createCacheAdapters(config, log);
-  const ports: Ports = { db: catalog.db, cache: cacheAdapters.cache, rateLimits: cacheAdapters.rateLimits, log };
+  const ports: Ports = {
+    db: catalog.db,
+    cache: cacheAdapters.cache,
+    rateLimits: cacheAdapters.rateLimits,
+    log,
+  };
   const auth = createAuthService(ports, {
     tokens: createAccessTokens(jwtSecret, config.ACCESS_TOKEN_TTL_SECONDS),
     bcryptCost: config.BCRYPT_COST,

@@ -14,7 +14,9 @@ export interface PgliteOptions {
 }
 
 /** PGlite (PostgreSQL compiled to WASM, in-process) behind the catalog database port. */
-export async function openPglite(options: PgliteOptions = {}): Promise<CatalogDatabase & { client: PGlite }> {
+export async function openPglite(
+  options: PgliteOptions = {},
+): Promise<CatalogDatabase & { client: PGlite }> {
   const client = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),

@@ -21,7 +21,12 @@ interface DemoArtist {
   name: string;
   country: string;
   bio: string;
-  albums: { title: string; year: number; genre: string; tracks: [string, number, number, number, number][] }[];
+  albums: {
+    title: string;
+    year: number;
+    genre: string;
+    tracks: [string, number, number, number, number][];
+  }[];
 }
 
 // [title, duration s, tempo, energy, valence]
@@ -32,8 +37,27 @@ const catalog: DemoArtist[] = [
     country: "SE",
     bio: "Nordic electronic producer; slow builds and bright synths.",
     albums: [
-      { title: "Northern Static", year: 2023, genre: "electronic", tracks: [["Aurora Drift", 245, 122, 0.72, 0.61], ["Ice Harbour", 212, 118, 0.64, 0.42], ["Midnight Sun Protocol", 301, 126, 0.81, 0.7], ["Snowfield", 198, 96, 0.38, 0.35]] },
-      { title: "Lowlight", year: 2025, genre: "ambient", tracks: [["Breath of Pines", 356, 70, 0.2, 0.3], ["Glass Lake", 280, 64, 0.18, 0.44], ["Ember", 240, 80, 0.31, 0.52]] },
+      {
+        title: "Northern Static",
+        year: 2023,
+        genre: "electronic",
+        tracks: [
+          ["Aurora Drift", 245, 122, 0.72, 0.61],
+          ["Ice Harbour", 212, 118, 0.64, 0.42],
+          ["Midnight Sun Protocol", 301, 126, 0.81, 0.7],
+          ["Snowfield", 198, 96, 0.38, 0.35],
+        ],
+      },
+      {
+        title: "Lowlight",
+        year: 2025,
+        genre: "ambient",
+        tracks: [
+          ["Breath of Pines", 356, 70, 0.2, 0.3],
+          ["Glass Lake", 280, 64, 0.18, 0.44],
+          ["Ember", 240, 80, 0.31, 0.52],
+        ],
+      },
     ],
   },
   {
@@ -42,8 +66,26 @@ const catalog: DemoArtist[] = [
     country: "RU",
     bio: "Инди-рок из Санкт-Петербурга.",
     albums: [
-      { title: "Разводные мосты", year: 2021, genre: "indie", tracks: [["Звёздная пыль", 214, 132, 0.77, 0.58], ["Ёлка во дворе", 187, 140, 0.83, 0.74], ["Невский проспект", 233, 110, 0.66, 0.49]] },
-      { title: "Café Société", year: 2024, genre: "rock", tracks: [["Crème Brûlée", 199, 150, 0.88, 0.81], ["Sérénade", 262, 98, 0.45, 0.38], ["Déjà Vu", 221, 128, 0.74, 0.63]] },
+      {
+        title: "Разводные мосты",
+        year: 2021,
+        genre: "indie",
+        tracks: [
+          ["Звёздная пыль", 214, 132, 0.77, 0.58],
+          ["Ёлка во дворе", 187, 140, 0.83, 0.74],
+          ["Невский проспект", 233, 110, 0.66, 0.49],
+        ],
+      },
+      {
+        title: "Café Société",
+        year: 2024,
+        genre: "rock",
+        tracks: [
+          ["Crème Brûlée", 199, 150, 0.88, 0.81],
+          ["Sérénade", 262, 98, 0.45, 0.38],
+          ["Déjà Vu", 221, 128, 0.74, 0.63],
+        ],
+      },
     ],
   },
   {
@@ -52,7 +94,17 @@ const catalog: DemoArtist[] = [
     country: "US",
     bio: "Piano, upright bass and brushes.",
     albums: [
-      { title: "Blue Hour Sessions", year: 2019, genre: "jazz", tracks: [["So Late, So Blue", 372, 88, 0.33, 0.41], ["Walking on 52nd", 295, 168, 0.58, 0.69], ["Brushstrokes", 318, 112, 0.4, 0.55], ["Last Set", 410, 76, 0.28, 0.33]] },
+      {
+        title: "Blue Hour Sessions",
+        year: 2019,
+        genre: "jazz",
+        tracks: [
+          ["So Late, So Blue", 372, 88, 0.33, 0.41],
+          ["Walking on 52nd", 295, 168, 0.58, 0.69],
+          ["Brushstrokes", 318, 112, 0.4, 0.55],
+          ["Last Set", 410, 76, 0.28, 0.33],
+        ],
+      },
     ],
   },
 ];
@@ -72,17 +124,34 @@ export async function seedDemo(runtime: Runtime): Promise<DemoAccount[]> {
   const password = () => randomBytes(9).toString("base64url");
   const accounts: DemoAccount[] = [
     { username: "admin", email: "admin@demo.jonquils.dev", password: password(), role: "admin" },
-    ...catalog.map((a) => ({ username: a.account, email: `${a.account}@demo.jonquils.dev`, password: password(), role: "artist" as const })),
-    { username: "listener", email: "listener@demo.jonquils.dev", password: password(), role: "user" },
+    ...catalog.map((a) => ({
+      username: a.account,
+      email: `${a.account}@demo.jonquils.dev`,
+      password: password(),
+      role: "artist" as const,
+    })),
+    {
+      username: "listener",
+      email: "listener@demo.jonquils.dev",
+      password: password(),
+      role: "user",
+    },
   ];
   const ids = new Map<string, string>();
   for (const account of accounts) {
     const session = await auth.register(account, meta);
     ids.set(account.username, session.user.id);
   }
-  await ports.db.update(schema.users).set({ role: "admin" }).where(eq(schema.users.id, ids.get("admin")!));
+  await ports.db
+    .update(schema.users)
+    .set({ role: "admin" })
+    .where(eq(schema.users.id, ids.get("admin")!));
 
-  const genreIds = new Map((await ports.db.select({ id: schema.genres.id, slug: schema.genres.slug }).from(schema.genres)).map((g) => [g.slug, g.id]));
+  const genreIds = new Map(
+    (
+      await ports.db.select({ id: schema.genres.id, slug: schema.genres.slug }).from(schema.genres)
+    ).map((g) => [g.slug, g.id]),
+  );
   const trackIds: string[] = [];
   let popularity = 95;
   for (const artist of catalog) {
@@ -90,7 +159,10 @@ export async function seedDemo(runtime: Runtime): Promise<DemoAccount[]> {
     await createArtist(ctx, actor, { name: artist.name, country: artist.country, bio: artist.bio });
     const artistActor = { ...actor, role: "artist" as const };
     for (const album of artist.albums) {
-      const created = await createAlbum(ctx, artistActor, { title: album.title, releaseDate: `${album.year}-03-01` });
+      const created = await createAlbum(ctx, artistActor, {
+        title: album.title,
+        releaseDate: `${album.year}-03-01`,
+      });
       for (const [index, [title, seconds, tempo, energy, valence]] of album.tracks.entries()) {
         const track = await createTrack(ctx, artistActor, {
           title,
@@ -105,19 +177,31 @@ export async function seedDemo(runtime: Runtime): Promise<DemoAccount[]> {
           valence,
         });
         trackIds.push(track.id);
-        await ports.db.update(schema.tracks).set({ popularity: Math.max(5, (popularity -= 4)) }).where(eq(schema.tracks.id, track.id));
+        await ports.db
+          .update(schema.tracks)
+          .set({ popularity: Math.max(5, (popularity -= 4)) })
+          .where(eq(schema.tracks.id, track.id));
       }
     }
   }
 
   const listener = { userId: ids.get("listener")!, role: "user" as const };
-  const favourites = await createPlaylist(ctx, listener, { title: "Late night favourites", description: "Quiet things for after midnight.", isPublic: true });
-  for (const id of trackIds.filter((_, i) => i % 2 === 0)) await addPlaylistTrack(ctx, listener, favourites.id, id);
+  const favourites = await createPlaylist(ctx, listener, {
+    title: "Late night favourites",
+    description: "Quiet things for after midnight.",
+    isPublic: true,
+  });
+  for (const id of trackIds.filter((_, i) => i % 2 === 0))
+    await addPlaylistTrack(ctx, listener, favourites.id, id);
   const privateList = await createPlaylist(ctx, listener, { title: "Work focus", isPublic: false });
   for (const id of trackIds.slice(0, 4)) await addPlaylistTrack(ctx, listener, privateList.id, id);
   await ports.db.execute(sql`analyze`);
 
   await mkdir(config.DATA_DIR, { recursive: true });
-  await writeFile(join(config.DATA_DIR, "demo-accounts.json"), JSON.stringify(accounts, null, 2) + "\n", { mode: 0o600 });
+  await writeFile(
+    join(config.DATA_DIR, "demo-accounts.json"),
+    JSON.stringify(accounts, null, 2) + "\n",
+    { mode: 0o600 },
+  );
   return accounts;
 }

@@ -14,7 +14,13 @@ const log = runtime.ports.log;
 if (config.SEED_DEMO) {
   const accounts = await seedDemoIfEmpty(runtime);
   if (accounts) {
-    log.info({ accounts: accounts.map(({ username, role }) => ({ username, role })), file: join(config.DATA_DIR, "demo-accounts.json") }, "demo catalog loaded; passwords are in the file");
+    log.info(
+      {
+        accounts: accounts.map(({ username, role }) => ({ username, role })),
+        file: join(config.DATA_DIR, "demo-accounts.json"),
+      },
+      "demo catalog loaded; passwords are in the file",
+    );
   }
 }
 
@@ -25,7 +31,13 @@ const app = createApp({
 
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   log.info(
-    { url: `http://localhost:${info.port}`, docs: `http://localhost:${info.port}/docs`, database: runtime.catalog.kind, cache: runtime.ports.cache.kind, startupMs: Math.round(performance.now() - startedAt) },
+    {
+      url: `http://localhost:${info.port}`,
+      docs: `http://localhost:${info.port}/docs`,
+      database: runtime.catalog.kind,
+      cache: runtime.ports.cache.kind,
+      startupMs: Math.round(performance.now() - startedAt),
+    },
     "JONQUILS API listening",
   );
 });

@@ -1,4 +1,10 @@
-import { assembleRuntime, createLogger, type CatalogDatabase, type Config, type Runtime } from "@jonquils/core";
+import {
+  assembleRuntime,
+  createLogger,
+  type CatalogDatabase,
+  type Config,
+  type Runtime,
+} from "@jonquils/core";
 import { connectPostgres, migratePostgres } from "@jonquils/core/db/postgres";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";

@@ -7,7 +7,9 @@ export function contextMiddleware(deps: ApiDeps) {
   return createMiddleware<AppEnv>(async (c, next) => {
     // Behind one trusted proxy the client is the entry that proxy appended: the last one.
     // Earlier entries are whatever the client sent, so trusting them would let it pick its own IP.
-    const forwarded = deps.config.TRUST_PROXY ? c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim() : undefined;
+    const forwarded = deps.config.TRUST_PROXY
+      ? c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim()
+      : undefined;
     // Only a real address: it is stored in inet columns (audit, refresh tokens), and a forged
     // X-Forwarded-For such as "unknown" would otherwise make every sign-up and sign-in fail.
     const ip = [forwarded, deps.clientIp?.(c)].find((v): v is string => !!v && isIP(v) !== 0);

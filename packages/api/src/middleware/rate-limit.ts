@@ -12,7 +12,11 @@ const WINDOW_SECONDS = 60;
 export function rateLimitMiddleware(deps: ApiDeps) {
   const { config, ports } = deps;
   const perIp = ports.rateLimits.create("ip", config.RATE_LIMIT_IP_PER_MINUTE, WINDOW_SECONDS);
-  const perUser = ports.rateLimits.create("user", config.RATE_LIMIT_USER_PER_MINUTE, WINDOW_SECONDS);
+  const perUser = ports.rateLimits.create(
+    "user",
+    config.RATE_LIMIT_USER_PER_MINUTE,
+    WINDOW_SECONDS,
+  );
   return createMiddleware<AppEnv>(async (c, next) => {
     if (!config.RATE_LIMIT_ENABLED) return next();
     const actor = c.get("actor");
@@ -27,9 +31,15 @@ export function rateLimitMiddleware(deps: ApiDeps) {
       "RateLimit-Policy": `${limiter.limit};w=${limiter.windowSeconds}`,
     };
     if (!decision.allowed) {
-      const res = problem(c, 429, "rate_limited", `Too many requests: at most ${decision.limit} a minute.`, {
-        retryAfterSeconds: decision.resetSeconds,
-      });
+      const res = problem(
+        c,
+        429,
+        "rate_limited",
+        `Too many requests: at most ${decision.limit} a minute.`,
+        {
+          retryAfterSeconds: decision.resetSeconds,
+        },
+      );
       for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
       return res;
     }

@@ -3,7 +3,18 @@ import { createAlbum, getAlbum, listAlbums } from "@jonquils/core/album/index";
 import { listGenresJson } from "@jonquils/core/genre/index";
 import type { AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
-import { AlbumSchema, CreateAlbumBody, defineRoute, GenreSchema, IdParam, json, jsonBody, PageQuery, pages, TrackSchema } from "../schemas";
+import {
+  AlbumSchema,
+  CreateAlbumBody,
+  defineRoute,
+  GenreSchema,
+  IdParam,
+  json,
+  jsonBody,
+  PageQuery,
+  pages,
+  TrackSchema,
+} from "../schemas";
 import { sendJson } from "./json";
 
 export function albumRoutes() {
@@ -42,7 +53,9 @@ export function albumRoutes() {
       tags,
       summary: "An album with its tracks",
       request: { params: IdParam },
-      responses: { 200: json(AlbumSchema.extend({ tracks: z.array(TrackSchema) }).openapi("AlbumDetail")) },
+      responses: {
+        200: json(AlbumSchema.extend({ tracks: z.array(TrackSchema) }).openapi("AlbumDetail")),
+      },
     }),
     async (c) => c.json(await getAlbum(c.get("ctx"), c.req.valid("param").id), 200),
   );

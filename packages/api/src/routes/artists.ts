@@ -4,7 +4,17 @@ import { createArtist, getArtist, listArtists } from "@jonquils/core/artist/inde
 import { listTracksJson } from "@jonquils/core/track/index";
 import type { AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
-import { ArtistSchema, CreateArtistBody, defineRoute, IdParam, json, jsonBody, PageQuery, pages, TrackListQuery } from "../schemas";
+import {
+  ArtistSchema,
+  CreateArtistBody,
+  defineRoute,
+  IdParam,
+  json,
+  jsonBody,
+  PageQuery,
+  pages,
+  TrackListQuery,
+} from "../schemas";
 import { sendJson } from "./json";
 
 const tags = ["artists"];
@@ -31,11 +41,13 @@ export function artistRoutes() {
       tags,
       auth: true,
       summary: "Become an artist (create your artist profile)",
-      description: "Links a new artist profile to your account and gives it the artist role. Refresh your token to get the new role in it.",
+      description:
+        "Links a new artist profile to your account and gives it the artist role. Refresh your token to get the new role in it.",
       request: { body: jsonBody(CreateArtistBody) },
       responses: { 201: json(ArtistSchema, "Created") },
     }),
-    async (c) => c.json(await createArtist(c.get("ctx"), requireActor(c), c.req.valid("json")), 201),
+    async (c) =>
+      c.json(await createArtist(c.get("ctx"), requireActor(c), c.req.valid("json")), 201),
   );
 
   app.openapi(

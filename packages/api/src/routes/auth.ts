@@ -1,7 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiDeps, AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
-import { defineRoute, json, jsonBody, LoginBody, RefreshBody, RegisterBody, SessionSchema, UserSchema } from "../schemas";
+import {
+  defineRoute,
+  json,
+  jsonBody,
+  LoginBody,
+  RefreshBody,
+  RegisterBody,
+  SessionSchema,
+  UserSchema,
+} from "../schemas";
 
 const tags = ["auth"];
 
@@ -41,11 +50,13 @@ export function authRoutes(deps: ApiDeps) {
       path: "/refresh",
       tags,
       summary: "Rotate a refresh token for a new session",
-      description: "Each refresh token works once. Presenting a used one revokes every token of that sign-in.",
+      description:
+        "Each refresh token works once. Presenting a used one revokes every token of that sign-in.",
       request: { body: jsonBody(RefreshBody) },
       responses: { 200: json(SessionSchema) },
     }),
-    async (c) => c.json(await deps.auth.refresh(c.req.valid("json").refreshToken, c.get("ctx").meta), 200),
+    async (c) =>
+      c.json(await deps.auth.refresh(c.req.valid("json").refreshToken, c.get("ctx").meta), 200),
   );
 
   app.openapi(

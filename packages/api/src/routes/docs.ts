@@ -10,13 +10,22 @@ import { dirname, join } from "node:path";
  */
 const assets: Record<string, { pkg: string; file: string; type: string }> = {
   "swagger-ui.css": { pkg: "swagger-ui-dist", file: "swagger-ui.css", type: "text/css" },
-  "swagger-ui-bundle.js": { pkg: "swagger-ui-dist", file: "swagger-ui-bundle.js", type: "text/javascript" },
-  "redoc.standalone.js": { pkg: "redoc", file: "bundles/redoc.standalone.js", type: "text/javascript" },
+  "swagger-ui-bundle.js": {
+    pkg: "swagger-ui-dist",
+    file: "swagger-ui-bundle.js",
+    type: "text/javascript",
+  },
+  "redoc.standalone.js": {
+    pkg: "redoc",
+    file: "bundles/redoc.standalone.js",
+    type: "text/javascript",
+  },
 };
 
 const cdn: Record<string, string> = {
   "swagger-ui.css": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0/swagger-ui.css",
-  "swagger-ui-bundle.js": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0/swagger-ui-bundle.js",
+  "swagger-ui-bundle.js":
+    "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0/swagger-ui-bundle.js",
   "redoc.standalone.js": "https://cdn.jsdelivr.net/npm/redoc@2.5.4/bundles/redoc.standalone.js",
 };
 
@@ -30,7 +39,10 @@ const page = (title: string, head: string, body: string) => `<!doctype html>
 
 const CSP_LOCAL =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'";
-const CSP_CDN = CSP_LOCAL.replace("script-src 'self'", "script-src 'self' https://cdn.jsdelivr.net").replace("style-src 'self'", "style-src 'self' https://cdn.jsdelivr.net");
+const CSP_CDN = CSP_LOCAL.replace(
+  "script-src 'self'",
+  "script-src 'self' https://cdn.jsdelivr.net",
+).replace("style-src 'self'", "style-src 'self' https://cdn.jsdelivr.net");
 
 export function docsRoutes(mode: "local" | "cdn" = "local") {
   const app = new Hono();
@@ -52,10 +64,21 @@ export function docsRoutes(mode: "local" | "cdn" = "local") {
 
   app.get("/redoc", (c) => {
     c.header("Content-Security-Policy", csp);
-    return c.html(page("JONQUILS API — ReDoc", "", `<redoc spec-url="/openapi.json"></redoc><script src="${url("redoc.standalone.js")}"></script>`));
+    return c.html(
+      page(
+        "JONQUILS API — ReDoc",
+        "",
+        `<redoc spec-url="/openapi.json"></redoc><script src="${url("redoc.standalone.js")}"></script>`,
+      ),
+    );
   });
 
-  app.get("/docs/assets/init.js", (c) => c.body(initScript, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
+  app.get("/docs/assets/init.js", (c) =>
+    c.body(initScript, 200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Cache-Control": "public, max-age=3600",
+    }),
+  );
 
   app.get("/docs/assets/:name", async (c) => {
     const asset = assets[c.req.param("name")];
@@ -66,7 +89,10 @@ export function docsRoutes(mode: "local" | "cdn" = "local") {
       body = readFile(join(dirname(require.resolve(`${asset.pkg}/package.json`)), asset.file));
       loaded.set(name, body);
     }
-    return c.body(new Uint8Array(await body), 200, { "Content-Type": `${asset.type}; charset=utf-8`, "Cache-Control": "public, max-age=86400" });
+    return c.body(new Uint8Array(await body), 200, {
+      "Content-Type": `${asset.type}; charset=utf-8`,
+      "Cache-Control": "public, max-age=86400",
+    });
   });
 
   return app;

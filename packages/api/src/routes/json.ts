@@ -6,5 +6,9 @@ import type { Context, TypedResponse } from "hono";
  * Typed so it satisfies any route's declared 200 JSON response.
  */
 export function sendJson(c: Context, body: JsonText): TypedResponse<never, 200, "json"> {
-  return c.body(body, 200, { "Content-Type": "application/json" }) as unknown as TypedResponse<never, 200, "json">;
+  return c.body(body, 200, { "Content-Type": "application/json" }) as unknown as TypedResponse<
+    never,
+    200,
+    "json"
+  >;
 }

@@ -33,13 +33,31 @@ export function playlistRoutes() {
   const app = new OpenAPIHono<AppEnv>();
 
   app.openapi(
-    defineRoute({ method: "get", path: "/", tags, auth: true, summary: "My playlists", request: { query: PageQuery }, responses: { 200: json(pages.playlists) } }),
-    async (c) => c.json(await listMyPlaylists(c.get("ctx"), requireActor(c), c.req.valid("query")), 200),
+    defineRoute({
+      method: "get",
+      path: "/",
+      tags,
+      auth: true,
+      summary: "My playlists",
+      request: { query: PageQuery },
+      responses: { 200: json(pages.playlists) },
+    }),
+    async (c) =>
+      c.json(await listMyPlaylists(c.get("ctx"), requireActor(c), c.req.valid("query")), 200),
   );
 
   app.openapi(
-    defineRoute({ method: "post", path: "/", tags, auth: true, summary: "Create a playlist", request: { body: jsonBody(CreatePlaylistBody) }, responses: { 201: json(PlaylistSchema, "Created") } }),
-    async (c) => c.json(await createPlaylist(c.get("ctx"), requireActor(c), c.req.valid("json")), 201),
+    defineRoute({
+      method: "post",
+      path: "/",
+      tags,
+      auth: true,
+      summary: "Create a playlist",
+      request: { body: jsonBody(CreatePlaylistBody) },
+      responses: { 201: json(PlaylistSchema, "Created") },
+    }),
+    async (c) =>
+      c.json(await createPlaylist(c.get("ctx"), requireActor(c), c.req.valid("json")), 201),
   );
 
   app.openapi(
@@ -48,22 +66,49 @@ export function playlistRoutes() {
       path: "/{id}",
       tags,
       summary: "A playlist with its tracks",
-      description: "Public playlists are readable by anyone; private ones only by their owner (others get 404).",
+      description:
+        "Public playlists are readable by anyone; private ones only by their owner (others get 404).",
       request: { params: IdParam },
       responses: { 200: json(PlaylistDetailSchema) },
     }),
-    async (c) => c.json(await getPlaylist(c.get("ctx"), c.get("actor"), c.req.valid("param").id), 200),
+    async (c) =>
+      c.json(await getPlaylist(c.get("ctx"), c.get("actor"), c.req.valid("param").id), 200),
   );
 
   for (const method of ["put", "patch"] as const) {
     app.openapi(
-      defineRoute({ method, path: "/{id}", tags, auth: true, summary: "Rename, describe, or make public/private", request: { params: IdParam, body: jsonBody(UpdatePlaylistBody) }, responses: { 200: json(PlaylistSchema) } }),
-      async (c) => c.json(await updatePlaylist(c.get("ctx"), requireActor(c), c.req.valid("param").id, c.req.valid("json")), 200),
+      defineRoute({
+        method,
+        path: "/{id}",
+        tags,
+        auth: true,
+        summary: "Rename, describe, or make public/private",
+        request: { params: IdParam, body: jsonBody(UpdatePlaylistBody) },
+        responses: { 200: json(PlaylistSchema) },
+      }),
+      async (c) =>
+        c.json(
+          await updatePlaylist(
+            c.get("ctx"),
+            requireActor(c),
+            c.req.valid("param").id,
+            c.req.valid("json"),
+          ),
+          200,
+        ),
     );
   }
 
   app.openapi(
-    defineRoute({ method: "delete", path: "/{id}", tags, auth: true, summary: "Delete a playlist", request: { params: IdParam }, responses: { 204: { description: "Deleted" } } }),
+    defineRoute({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      auth: true,
+      summary: "Delete a playlist",
+      request: { params: IdParam },
+      responses: { 204: { description: "Deleted" } },
+    }),
     async (c) => {
       await deletePlaylist(c.get("ctx"), requireActor(c), c.req.valid("param").id);
       return c.body(null, 204);
@@ -82,7 +127,16 @@ export function playlistRoutes() {
     }),
     async (c) => {
       const { trackId, position } = c.req.valid("json");
-      return c.json(await addPlaylistTrack(c.get("ctx"), requireActor(c), c.req.valid("param").id, trackId, position), 200);
+      return c.json(
+        await addPlaylistTrack(
+          c.get("ctx"),
+          requireActor(c),
+          c.req.valid("param").id,
+          trackId,
+          position,
+        ),
+        200,
+      );
     },
   );
 
@@ -96,7 +150,16 @@ export function playlistRoutes() {
       request: { params: IdParam, body: jsonBody(ReorderPlaylistBody) },
       responses: { 200: json(PlaylistDetailSchema) },
     }),
-    async (c) => c.json(await reorderPlaylist(c.get("ctx"), requireActor(c), c.req.valid("param").id, c.req.valid("json").trackIds), 200),
+    async (c) =>
+      c.json(
+        await reorderPlaylist(
+          c.get("ctx"),
+          requireActor(c),
+          c.req.valid("param").id,
+          c.req.valid("json").trackIds,
+        ),
+        200,
+      ),
   );
 
   app.openapi(
@@ -106,7 +169,12 @@ export function playlistRoutes() {
       tags,
       auth: true,
       summary: "Remove a track",
-      request: { params: z.object({ id: Uuid.openapi({ param: { name: "id", in: "path" } }), trackId: Uuid.openapi({ param: { name: "trackId", in: "path" } }) }) },
+      request: {
+        params: z.object({
+          id: Uuid.openapi({ param: { name: "id", in: "path" } }),
+          trackId: Uuid.openapi({ param: { name: "trackId", in: "path" } }),
+        }),
+      },
       responses: { 200: json(PlaylistDetailSchema) },
     }),
     async (c) => {

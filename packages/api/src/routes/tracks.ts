@@ -1,8 +1,26 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { createTrack, deleteTrack, getTrackJson, listTracksJson, popularTracksJson, POPULAR_MAX, updateTrack } from "@jonquils/core/track/index";
+import {
+  createTrack,
+  deleteTrack,
+  getTrackJson,
+  listTracksJson,
+  popularTracksJson,
+  POPULAR_MAX,
+  updateTrack,
+} from "@jonquils/core/track/index";
 import type { AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
-import { CreateTrackBody, defineRoute, IdParam, json, jsonBody, pages, TrackListQuery, TrackSchema, UpdateTrackBody } from "../schemas";
+import {
+  CreateTrackBody,
+  defineRoute,
+  IdParam,
+  json,
+  jsonBody,
+  pages,
+  TrackListQuery,
+  TrackSchema,
+  UpdateTrackBody,
+} from "../schemas";
 import { sendJson } from "./json";
 
 const tags = ["tracks"];
@@ -32,7 +50,9 @@ export function trackRoutes() {
       path: "/popular",
       tags,
       summary: "The most popular tracks",
-      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(POPULAR_MAX).default(20) }) },
+      request: {
+        query: z.object({ limit: z.coerce.number().int().min(1).max(POPULAR_MAX).default(20) }),
+      },
       responses: { 200: json(z.object({ items: z.array(TrackSchema) })) },
     }),
     async (c) => sendJson(c, await popularTracksJson(c.get("ctx"), c.req.valid("query").limit)),
@@ -74,7 +94,16 @@ export function trackRoutes() {
         request: { params: IdParam, body: jsonBody(UpdateTrackBody) },
         responses: { 200: json(TrackSchema) },
       }),
-      async (c) => c.json(await updateTrack(c.get("ctx"), requireActor(c), c.req.valid("param").id, c.req.valid("json")), 200),
+      async (c) =>
+        c.json(
+          await updateTrack(
+            c.get("ctx"),
+            requireActor(c),
+            c.req.valid("param").id,
+            c.req.valid("json"),
+          ),
+          200,
+        ),
     );
   }
 

@@ -93,7 +93,11 @@ export async function getAlbum(ctx: Ctx, id: string): Promise<AlbumDetail> {
   return { ...toAlbumView(row), tracks };
 }
 
-export async function createAlbum(ctx: Ctx, actor: Actor, input: CreateAlbumInput): Promise<AlbumView> {
+export async function createAlbum(
+  ctx: Ctx,
+  actor: Actor,
+  input: CreateAlbumInput,
+): Promise<AlbumView> {
   const title = cleanText(input.title);
   try {
     const id = await ctx.db.transaction(async (tx) => {
@@ -109,19 +113,41 @@ export async function createAlbum(ctx: Ctx, actor: Actor, input: CreateAlbumInpu
         })
         .returning({ id: albums.id });
       if (!row) throw new Error("insert returned no row");
-      await recordAudit(tx, ctx.meta, actor, { action: "album.create", entityType: "album", entityId: row.id, details: { title, artistId } });
+      await recordAudit(tx, ctx.meta, actor, {
+        action: "album.create",
+        entityType: "album",
+        entityId: row.id,
+        details: { title, artistId },
+      });
       return row.id;
     });
     const { tracks: _tracks, ...view } = await getAlbum(ctx, id);
     return view;
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError("album_exists", 409, `This artist already has an album titled "${title}".`);
+    if (isUniqueViolation(error))
+      throw new AppError(
+        "album_exists",
+        409,
+        `This artist already has an album titled "${title}".`,
+      );
     throw error;
   }
 }
 
 /** Throws unless the album exists and belongs to the given artist. */
-export async function assertAlbumOfArtist(ctx: Pick<Ctx, "db">, albumId: string, artistId: string): Promise<void> {
-  const [row] = await ctx.db.select({ id: albums.id }).from(albums).where(and(eq(albums.id, albumId), eq(albums.artistId, artistId))).limit(1);
-  if (!row) throw CommonErrors.invalid("album_mismatch", "That album does not exist or belongs to another artist.");
+export async function assertAlbumOfArtist(
+  ctx: Pick<Ctx, "db">,
+  albumId: string,
+  artistId: string,
+): Promise<void> {
+  const [row] = await ctx.db
+    .select({ id: albums.id })
+    .from(albums)
+    .where(and(eq(albums.id, albumId), eq(albums.artistId, artistId)))
+    .limit(1);
+  if (!row)
+    throw CommonErrors.invalid(
+      "album_mismatch",
+      "That album does not exist or belongs to another artist.",
+    );
 }

@@ -51,7 +51,11 @@ export async function listArtists(ctx: Ctx, query: ListArtistsQuery): Promise<Pa
   const rows = await ctx.db
     .select()
     .from(artists)
-    .where(query.q ? sql`${artists.nameKey} like ${"%" + escapeLike(nameKey(query.q)) + "%"}` : undefined)
+    .where(
+      query.q
+        ? sql`${artists.nameKey} like ${"%" + escapeLike(nameKey(query.q)) + "%"}`
+        : undefined,
+    )
     .orderBy(asc(artists.nameKey), asc(artists.id))
     .limit(query.limit + 1)
     .offset(query.offset);
@@ -65,9 +69,14 @@ export async function getArtist(ctx: Pick<Ctx, "db">, id: string): Promise<Artis
 }
 
 /** A user becomes an artist: the profile is linked to the account and the role is raised. */
-export async function createArtist(ctx: Ctx, actor: Actor, input: CreateArtistInput): Promise<ArtistView> {
+export async function createArtist(
+  ctx: Ctx,
+  actor: Actor,
+  input: CreateArtistInput,
+): Promise<ArtistView> {
   const unlinked = input.unlinked === true;
-  if (unlinked && actor.role !== "admin") throw CommonErrors.forbidden("Only admins can create artists not linked to an account.");
+  if (unlinked && actor.role !== "admin")
+    throw CommonErrors.forbidden("Only admins can create artists not linked to an account.");
   const name = cleanText(input.name);
   try {
     return await ctx.db.transaction(async (tx) => {
@@ -86,10 +95,18 @@ export async function createArtist(ctx: Ctx, actor: Actor, input: CreateArtistIn
       if (!unlinked) {
         await tx
           .update(users)
-          .set({ role: sql`case when ${users.role} = 'admin' then 'admin'::user_role else 'artist'::user_role end`, updatedAt: new Date() })
+          .set({
+            role: sql`case when ${users.role} = 'admin' then 'admin'::user_role else 'artist'::user_role end`,
+            updatedAt: new Date(),
+          })
           .where(eq(users.id, actor.userId));
       }
-      await recordAudit(tx, ctx.meta, actor, { action: "artist.create", entityType: "artist", entityId: row.id, details: { name } });
+      await recordAudit(tx, ctx.meta, actor, {
+        action: "artist.create",
+        entityType: "artist",
+        entityId: row.id,
+        details: { name },
+      });
       return toArtistView(row);
     });
   } catch (error) {
@@ -105,7 +122,11 @@ export async function createArtist(ctx: Ctx, actor: Actor, input: CreateArtistIn
  * The artist an actor may write for. Admins may name any artist (or fall back to
  * their own profile); everyone else writes only for the artist linked to their account.
  */
-export async function resolveWritableArtist(db: Executor, actor: Actor, requested?: string | null): Promise<string> {
+export async function resolveWritableArtist(
+  db: Executor,
+  actor: Actor,
+  requested?: string | null,
+): Promise<string> {
   if (actor.role === "admin") {
     if (requested) {
       await getArtist({ db }, requested);
@@ -120,12 +141,20 @@ export async function resolveWritableArtist(db: Executor, actor: Actor, requeste
 }
 
 export async function ownArtistId(db: Executor, userId: string): Promise<string | null> {
-  const [row] = await db.select({ id: artists.id }).from(artists).where(eq(artists.userId, userId)).limit(1);
+  const [row] = await db
+    .select({ id: artists.id })
+    .from(artists)
+    .where(eq(artists.userId, userId))
+    .limit(1);
   return row?.id ?? null;
 }
 
 /** Throws unless the actor is an admin or the account linked to the artist. */
-export async function assertOwnsArtist(db: Executor, actor: Actor, artistId: string): Promise<void> {
+export async function assertOwnsArtist(
+  db: Executor,
+  actor: Actor,
+  artistId: string,
+): Promise<void> {
   if (actor.role === "admin") return;
   const [row] = await db
     .select({ id: artists.id })

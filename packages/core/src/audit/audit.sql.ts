@@ -1,4 +1,13 @@
-import { bigserial, index, inet, jsonb, pgTable, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  index,
+  inet,
+  jsonb,
+  pgTable,
+  timestamp,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 import { users } from "../user/user.sql";
 
 /** One row for every write, in the same transaction as the write. */

@@ -22,5 +22,8 @@ export const refreshTokens = pgTable(
     userAgent: varchar("user_agent", { length: 512 }),
     ip: inet("ip"),
   },
-  (t) => [index("refresh_tokens_family_idx").on(t.familyId), index("refresh_tokens_user_idx").on(t.userId)],
+  (t) => [
+    index("refresh_tokens_family_idx").on(t.familyId),
+    index("refresh_tokens_user_idx").on(t.userId),
+  ],
 );

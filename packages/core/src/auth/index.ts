@@ -45,12 +45,25 @@ export type AuthService = ReturnType<typeof createAuthService>;
 export function createAuthService(ports: Ports, options: AuthOptions) {
   const { db } = ports;
   // Failed sign-ins per (IP, account), and per IP across accounts (credential stuffing).
-  const perAccount: RateLimiter = ports.rateLimits.create("login-fail", options.loginMaxFailures, LOGIN_WINDOW_SECONDS);
-  const perIp: RateLimiter = ports.rateLimits.create("login-fail-ip", options.loginMaxFailures * 10, LOGIN_WINDOW_SECONDS);
+  const perAccount: RateLimiter = ports.rateLimits.create(
+    "login-fail",
+    options.loginMaxFailures,
+    LOGIN_WINDOW_SECONDS,
+  );
+  const perIp: RateLimiter = ports.rateLimits.create(
+    "login-fail-ip",
+    options.loginMaxFailures * 10,
+    LOGIN_WINDOW_SECONDS,
+  );
   // Compared against when the account does not exist, so timing does not reveal which logins exist.
   const dummyHash = hashPassword("jonquils-dummy-password", options.bcryptCost);
 
-  async function startSession(tx: Executor, user: UserView, meta: RequestMeta, familyId: string): Promise<Session> {
+  async function startSession(
+    tx: Executor,
+    user: UserView,
+    meta: RequestMeta,
+    familyId: string,
+  ): Promise<Session> {
     const { token, hash } = newRefreshToken();
     const expiresAt = new Date(Date.now() + options.refreshTtlDays * 86_400_000);
     await tx.insert(refreshTokens).values({
@@ -80,15 +93,26 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
         return await db.transaction(async (tx) => {
           const [row] = await tx
             .insert(users)
-            .values({ username: cleanText(input.username), email: input.email.trim().toLowerCase(), passwordHash })
+            .values({
+              username: cleanText(input.username),
+              email: input.email.trim().toLowerCase(),
+              passwordHash,
+            })
             .returning();
           if (!row) throw new Error("insert returned no row");
-          await recordAudit(tx, meta, { userId: row.id }, { action: "user.register", entityType: "user", entityId: row.id });
+          await recordAudit(
+            tx,
+            meta,
+            { userId: row.id },
+            { action: "user.register", entityType: "user", entityId: row.id },
+          );
           return startSession(tx, toUserView(row, null), meta, randomUUID());
         });
       } catch (error) {
         if (isUniqueViolation(error)) {
-          throw AuthErrors.userExists(pgConstraint(error)?.includes("email") ? "email" : "username");
+          throw AuthErrors.userExists(
+            pgConstraint(error)?.includes("email") ? "email" : "username",
+          );
         }
         throw error;
       }
@@ -97,7 +121,10 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
     async login(login: string, password: string, meta: RequestMeta): Promise<Session> {
       const ip = meta.ip ?? "unknown";
       const accountKey = `${ip}|${login.trim().toLowerCase()}`;
-      for (const [limiter, key] of [[perAccount, accountKey], [perIp, ip]] as const) {
+      for (const [limiter, key] of [
+        [perAccount, accountKey],
+        [perIp, ip],
+      ] as const) {
         const state = await limiter.peek(key);
         if (!state.allowed) throw AuthErrors.tooManyLoginAttempts(state.resetSeconds);
       }
@@ -117,7 +144,12 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
       if (!user.isActive) throw AuthErrors.accountDisabled();
       await perAccount.reset(accountKey);
       return db.transaction(async (tx) => {
-        await recordAudit(tx, meta, { userId: user.id }, { action: "auth.login", entityType: "user", entityId: user.id });
+        await recordAudit(
+          tx,
+          meta,
+          { userId: user.id },
+          { action: "auth.login", entityType: "user", entityId: user.id },
+        );
         return startSession(tx, await getUserView(tx, user.id), meta, randomUUID());
       });
     },
@@ -146,20 +178,34 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
       });
       if (session) return session;
 
-      const [existing] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash)).limit(1);
+      const [existing] = await db
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hash))
+        .limit(1);
       if (existing?.rotatedAt && !existing.revokedAt) {
         await db.transaction(async (tx) => {
           await tx
             .update(refreshTokens)
             .set({ revokedAt: now })
-            .where(and(eq(refreshTokens.familyId, existing.familyId), isNull(refreshTokens.revokedAt)));
-          await recordAudit(tx, meta, { userId: existing.userId }, {
-            action: "auth.refresh_reuse_detected",
-            entityType: "refresh_token_family",
-            entityId: existing.familyId,
-          });
+            .where(
+              and(eq(refreshTokens.familyId, existing.familyId), isNull(refreshTokens.revokedAt)),
+            );
+          await recordAudit(
+            tx,
+            meta,
+            { userId: existing.userId },
+            {
+              action: "auth.refresh_reuse_detected",
+              entityType: "refresh_token_family",
+              entityId: existing.familyId,
+            },
+          );
         });
-        ports.log.warn({ userId: existing.userId, familyId: existing.familyId }, "refresh token reuse: family revoked");
+        ports.log.warn(
+          { userId: existing.userId, familyId: existing.familyId },
+          "refresh token reuse: family revoked",
+        );
         throw AuthErrors.refreshTokenReused();
       }
       throw AuthErrors.invalidRefreshToken();
@@ -177,8 +223,19 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
         await tx
           .update(refreshTokens)
           .set({ revokedAt: new Date() })
-          .where(and(eq(refreshTokens.familyId, existing.familyId), isNull(refreshTokens.revokedAt)));
-        await recordAudit(tx, meta, { userId: existing.userId }, { action: "auth.logout", entityType: "refresh_token_family", entityId: existing.familyId });
+          .where(
+            and(eq(refreshTokens.familyId, existing.familyId), isNull(refreshTokens.revokedAt)),
+          );
+        await recordAudit(
+          tx,
+          meta,
+          { userId: existing.userId },
+          {
+            action: "auth.logout",
+            entityType: "refresh_token_family",
+            entityId: existing.familyId,
+          },
+        );
       });
     },
 

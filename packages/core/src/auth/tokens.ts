@@ -32,7 +32,11 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: [ALG], issuer: ISSUER, audience: AUDIENCE });
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [ALG],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+        });
         const role = payload["role"];
         if (typeof payload.sub !== "string" || !isRole(role)) throw AuthErrors.invalidToken();
         return { userId: payload.sub, role };
@@ -44,7 +48,8 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
   };
 }
 
-const isRole = (v: unknown): v is UserRole => typeof v === "string" && (userRole.enumValues as readonly string[]).includes(v);
+const isRole = (v: unknown): v is UserRole =>
+  typeof v === "string" && (userRole.enumValues as readonly string[]).includes(v);
 
 /** An opaque refresh token (256 random bits) and the hash that is stored. */
 export function newRefreshToken(): { token: string; hash: string } {

@@ -16,7 +16,11 @@ if (redisUrl) {
     () => {
       const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
       clients.push(redis);
-      return createRedisCache(redis, createLogger("silent"), `jqtest:${randomBytes(6).toString("hex")}:`);
+      return createRedisCache(
+        redis,
+        createLogger("silent"),
+        `jqtest:${randomBytes(6).toString("hex")}:`,
+      );
     },
   ]);
 }
@@ -71,7 +75,12 @@ describe.each(adapters)("cache contract (%s)", (_name, make) => {
 
 describe("redis cache when the server is unreachable", () => {
   it("degrades reads to misses instead of failing the request", async () => {
-    const redis = new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: false });
+    const redis = new Redis("redis://127.0.0.1:1", {
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     redis.on("error", () => {});
     const cache = createRedisCache(redis, createLogger("silent"), "x:");
     expect(await cache.get("k")).toBeUndefined();

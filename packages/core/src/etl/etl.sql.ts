@@ -1,9 +1,25 @@
-import { bigint, index, integer, jsonb, pgSchema, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  timestamp,
+  unique,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 
 export const etl = pgSchema("etl");
 
 export const etlJobStatus = etl.enum("etl_job_status", ["running", "succeeded", "failed"]);
-export const registryStatus = etl.enum("registry_status", ["claimed", "processing", "done", "failed"]);
+export const registryStatus = etl.enum("registry_status", [
+  "claimed",
+  "processing",
+  "done",
+  "failed",
+]);
 
 /** One row for every pipeline run. */
 export const etlJobs = etl.table(
@@ -19,7 +35,10 @@ export const etlJobs = etl.table(
     error: text("error"),
     details: jsonb("details").$type<Record<string, unknown>>(),
   },
-  (t) => [index("etl_jobs_start_idx").on(t.startTime.desc()), index("etl_jobs_status_idx").on(t.status)],
+  (t) => [
+    index("etl_jobs_start_idx").on(t.startTime.desc()),
+    index("etl_jobs_status_idx").on(t.status),
+  ],
 );
 
 /** Every object seen in the buckets; the unique key makes claiming idempotent. */
@@ -37,5 +56,8 @@ export const s3FileRegistry = etl.table(
     firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp("processed_at", { withTimezone: true }),
   },
-  (t) => [unique("s3_file_registry_object_key").on(t.bucketName, t.filePath), index("s3_file_registry_status_idx").on(t.status)],
+  (t) => [
+    unique("s3_file_registry_object_key").on(t.bucketName, t.filePath),
+    index("s3_file_registry_status_idx").on(t.status),
+  ],
 );

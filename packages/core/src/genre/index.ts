@@ -13,7 +13,12 @@ export interface GenreView {
 export function listGenresJson(ctx: Ctx): Promise<JsonText> {
   return cachedJson(ctx.cache, "genres:all", 300, async () => ({
     items: await ctx.db
-      .select({ id: genres.id, name: genres.name, slug: genres.slug, description: genres.description })
+      .select({
+        id: genres.id,
+        name: genres.name,
+        slug: genres.slug,
+        description: genres.description,
+      })
       .from(genres)
       .orderBy(asc(genres.name)),
   }));

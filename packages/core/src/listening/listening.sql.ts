@@ -1,4 +1,13 @@
-import { bigserial, index, integer, pgTable, real, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  index,
+  integer,
+  pgTable,
+  real,
+  timestamp,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 import { tracks } from "../track/track.sql";
 import { users } from "../user/user.sql";
 

@@ -87,11 +87,20 @@ const toView = (r: ViewRow): PlaylistView => ({
 });
 
 async function loadView(ctx: Pick<Ctx, "db">, id: string): Promise<PlaylistView | undefined> {
-  const [row] = await ctx.db.select(viewColumns).from(playlists).innerJoin(users, eq(users.id, playlists.userId)).where(eq(playlists.id, id)).limit(1);
+  const [row] = await ctx.db
+    .select(viewColumns)
+    .from(playlists)
+    .innerJoin(users, eq(users.id, playlists.userId))
+    .where(eq(playlists.id, id))
+    .limit(1);
   return row ? toView(row) : undefined;
 }
 
-export async function listMyPlaylists(ctx: Ctx, actor: Actor, page: PageQuery): Promise<Page<PlaylistView>> {
+export async function listMyPlaylists(
+  ctx: Ctx,
+  actor: Actor,
+  page: PageQuery,
+): Promise<Page<PlaylistView>> {
   const rows = await ctx.db
     .select(viewColumns)
     .from(playlists)
@@ -104,12 +113,21 @@ export async function listMyPlaylists(ctx: Ctx, actor: Actor, page: PageQuery): 
 }
 
 /** A public playlist for anyone; a private one only for its owner (others get 404, not a hint it exists). */
-export async function getPlaylist(ctx: Ctx, actor: Actor | null, id: string): Promise<PlaylistDetail> {
+export async function getPlaylist(
+  ctx: Ctx,
+  actor: Actor | null,
+  id: string,
+): Promise<PlaylistDetail> {
   const view = await loadView(ctx, id);
   const isOwner = actor !== null && view?.owner.id === actor.userId;
-  if (!view || (!view.isPublic && !isOwner && actor?.role !== "admin")) throw PlaylistErrors.notFound(id);
+  if (!view || (!view.isPublic && !isOwner && actor?.role !== "admin"))
+    throw PlaylistErrors.notFound(id);
   const entries = await ctx.db
-    .select({ trackId: playlistTracks.trackId, position: playlistTracks.position, addedAt: playlistTracks.addedAt })
+    .select({
+      trackId: playlistTracks.trackId,
+      position: playlistTracks.position,
+      addedAt: playlistTracks.addedAt,
+    })
     .from(playlistTracks)
     .where(eq(playlistTracks.playlistId, id))
     .orderBy(asc(playlistTracks.position));
@@ -132,20 +150,38 @@ async function listTrackViewsByIds(ctx: Pick<Ctx, "db">, ids: string[]): Promise
   return listTrackViews(ctx.db, { ids }, "newest", { limit: ids.length, offset: 0 });
 }
 
-export async function createPlaylist(ctx: Ctx, actor: Actor, input: PlaylistInput): Promise<PlaylistView> {
+export async function createPlaylist(
+  ctx: Ctx,
+  actor: Actor,
+  input: PlaylistInput,
+): Promise<PlaylistView> {
   const id = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(playlists)
-      .values({ userId: actor.userId, title: cleanText(input.title), description: input.description ?? null, isPublic: input.isPublic ?? false })
+      .values({
+        userId: actor.userId,
+        title: cleanText(input.title),
+        description: input.description ?? null,
+        isPublic: input.isPublic ?? false,
+      })
       .returning({ id: playlists.id });
     if (!row) throw new Error("insert returned no row");
-    await recordAudit(tx, ctx.meta, actor, { action: "playlist.create", entityType: "playlist", entityId: row.id });
+    await recordAudit(tx, ctx.meta, actor, {
+      action: "playlist.create",
+      entityType: "playlist",
+      entityId: row.id,
+    });
     return row.id;
   });
   return (await loadView(ctx, id))!;
 }
 
-export async function updatePlaylist(ctx: Ctx, actor: Actor, id: string, patch: Partial<PlaylistInput>): Promise<PlaylistView> {
+export async function updatePlaylist(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  patch: Partial<PlaylistInput>,
+): Promise<PlaylistView> {
   await ctx.db.transaction(async (tx) => {
     await lockOwned(tx, actor, id);
     await tx
@@ -157,7 +193,12 @@ export async function updatePlaylist(ctx: Ctx, actor: Actor, id: string, patch: 
         updatedAt: new Date(),
       })
       .where(eq(playlists.id, id));
-    await recordAudit(tx, ctx.meta, actor, { action: "playlist.update", entityType: "playlist", entityId: id, details: { fields: Object.keys(patch) } });
+    await recordAudit(tx, ctx.meta, actor, {
+      action: "playlist.update",
+      entityType: "playlist",
+      entityId: id,
+      details: { fields: Object.keys(patch) },
+    });
   });
   return (await loadView(ctx, id))!;
 }
@@ -166,24 +207,46 @@ export async function deletePlaylist(ctx: Ctx, actor: Actor, id: string): Promis
   await ctx.db.transaction(async (tx) => {
     await lockOwned(tx, actor, id);
     await tx.delete(playlists).where(eq(playlists.id, id));
-    await recordAudit(tx, ctx.meta, actor, { action: "playlist.delete", entityType: "playlist", entityId: id });
+    await recordAudit(tx, ctx.meta, actor, {
+      action: "playlist.delete",
+      entityType: "playlist",
+      entityId: id,
+    });
   });
 }
 
 /** Adds a track at `position` (0-based; default: the end), shifting later entries down. */
-export async function addPlaylistTrack(ctx: Ctx, actor: Actor, id: string, trackId: string, position?: number): Promise<PlaylistDetail> {
+export async function addPlaylistTrack(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  trackId: string,
+  position?: number,
+): Promise<PlaylistDetail> {
   try {
     await ctx.db.transaction(async (tx) => {
       await lockOwned(tx, actor, id);
-      const [{ n } = { n: 0 }] = await tx.select({ n: count() }).from(playlistTracks).where(eq(playlistTracks.playlistId, id));
+      const [{ n } = { n: 0 }] = await tx
+        .select({ n: count() })
+        .from(playlistTracks)
+        .where(eq(playlistTracks.playlistId, id));
       if (n >= MAX_PLAYLIST_TRACKS) throw PlaylistErrors.tooLong(MAX_PLAYLIST_TRACKS);
-      const [track] = await tx.select({ id: tracks.id }).from(tracks).where(eq(tracks.id, trackId)).limit(1);
+      const [track] = await tx
+        .select({ id: tracks.id })
+        .from(tracks)
+        .where(eq(tracks.id, trackId))
+        .limit(1);
       if (!track) throw CommonErrors.notFound("track", trackId);
       const at = position === undefined ? n : Math.min(position, n);
       if (at < n) await shift(tx, id, at, 1);
       await tx.insert(playlistTracks).values({ playlistId: id, trackId, position: at });
       await touch(tx, id);
-      await recordAudit(tx, ctx.meta, actor, { action: "playlist.add_track", entityType: "playlist", entityId: id, details: { trackId, position: at } });
+      await recordAudit(tx, ctx.meta, actor, {
+        action: "playlist.add_track",
+        entityType: "playlist",
+        entityId: id,
+        details: { trackId, position: at },
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw PlaylistErrors.trackAlreadyIn();
@@ -193,7 +256,12 @@ export async function addPlaylistTrack(ctx: Ctx, actor: Actor, id: string, track
   return getPlaylist(ctx, actor, id);
 }
 
-export async function removePlaylistTrack(ctx: Ctx, actor: Actor, id: string, trackId: string): Promise<PlaylistDetail> {
+export async function removePlaylistTrack(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  trackId: string,
+): Promise<PlaylistDetail> {
   await ctx.db.transaction(async (tx) => {
     await lockOwned(tx, actor, id);
     const [removed] = await tx
@@ -203,30 +271,58 @@ export async function removePlaylistTrack(ctx: Ctx, actor: Actor, id: string, tr
     if (!removed) throw PlaylistErrors.trackNotIn(trackId);
     await shift(tx, id, removed.position + 1, -1);
     await touch(tx, id);
-    await recordAudit(tx, ctx.meta, actor, { action: "playlist.remove_track", entityType: "playlist", entityId: id, details: { trackId } });
+    await recordAudit(tx, ctx.meta, actor, {
+      action: "playlist.remove_track",
+      entityType: "playlist",
+      entityId: id,
+      details: { trackId },
+    });
   });
   return getPlaylist(ctx, actor, id);
 }
 
 /** Replaces the order: `trackIds` must be a permutation of the playlist's tracks. */
-export async function reorderPlaylist(ctx: Ctx, actor: Actor, id: string, trackIds: string[]): Promise<PlaylistDetail> {
+export async function reorderPlaylist(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  trackIds: string[],
+): Promise<PlaylistDetail> {
   await ctx.db.transaction(async (tx) => {
     await lockOwned(tx, actor, id);
-    const current = await tx.select({ trackId: playlistTracks.trackId }).from(playlistTracks).where(eq(playlistTracks.playlistId, id));
+    const current = await tx
+      .select({ trackId: playlistTracks.trackId })
+      .from(playlistTracks)
+      .where(eq(playlistTracks.playlistId, id));
     const have = new Set(current.map((r) => r.trackId));
     const want = new Set(trackIds);
-    if (want.size !== trackIds.length || want.size !== have.size || trackIds.some((t) => !have.has(t))) throw PlaylistErrors.badOrder();
+    if (
+      want.size !== trackIds.length ||
+      want.size !== have.size ||
+      trackIds.some((t) => !have.has(t))
+    )
+      throw PlaylistErrors.badOrder();
     // Move every entry out of the way first so the unique (playlist, position) never collides midway.
-    await tx.update(playlistTracks).set({ position: sql`-1 - ${playlistTracks.position}` }).where(eq(playlistTracks.playlistId, id));
+    await tx
+      .update(playlistTracks)
+      .set({ position: sql`-1 - ${playlistTracks.position}` })
+      .where(eq(playlistTracks.playlistId, id));
     if (trackIds.length > 0) {
-      const ids = sql.join(trackIds.map((t) => sql`${t}`), sql`, `);
+      const ids = sql.join(
+        trackIds.map((t) => sql`${t}`),
+        sql`, `,
+      );
       await tx.execute(sql`
         update playlist_tracks pt set position = o.ord - 1
         from unnest(array[${ids}]::uuid[]) with ordinality as o(track_id, ord)
         where pt.playlist_id = ${id} and pt.track_id = o.track_id`);
     }
     await touch(tx, id);
-    await recordAudit(tx, ctx.meta, actor, { action: "playlist.reorder", entityType: "playlist", entityId: id });
+    await recordAudit(tx, ctx.meta, actor, {
+      action: "playlist.reorder",
+      entityType: "playlist",
+      entityId: id,
+    });
   });
   return getPlaylist(ctx, actor, id);
 }
@@ -241,7 +337,15 @@ export async function detachTrackFromPlaylists(tx: Tx, trackId: string): Promise
   const holders = await tx
     .select({ id: playlists.id })
     .from(playlists)
-    .where(inArray(playlists.id, tx.select({ id: playlistTracks.playlistId }).from(playlistTracks).where(eq(playlistTracks.trackId, trackId))))
+    .where(
+      inArray(
+        playlists.id,
+        tx
+          .select({ id: playlistTracks.playlistId })
+          .from(playlistTracks)
+          .where(eq(playlistTracks.trackId, trackId)),
+      ),
+    )
     .orderBy(asc(playlists.id))
     .for("update");
   if (holders.length === 0) return;
@@ -263,11 +367,19 @@ export async function detachTrackFromPlaylists(tx: Tx, trackId: string): Promise
 }
 
 async function lockOwned(tx: Tx, actor: Actor, id: string): Promise<void> {
-  const [row] = await tx.select({ userId: playlists.userId }).from(playlists).where(eq(playlists.id, id)).limit(1).for("update");
+  const [row] = await tx
+    .select({ userId: playlists.userId })
+    .from(playlists)
+    .where(eq(playlists.id, id))
+    .limit(1)
+    .for("update");
   if (!row) throw PlaylistErrors.notFound(id);
   if (row.userId !== actor.userId) {
     // Someone else's private playlist does not exist as far as they can tell.
-    const [pub] = await tx.select({ isPublic: playlists.isPublic }).from(playlists).where(eq(playlists.id, id));
+    const [pub] = await tx
+      .select({ isPublic: playlists.isPublic })
+      .from(playlists)
+      .where(eq(playlists.id, id));
     if (!pub?.isPublic && actor.role !== "admin") throw PlaylistErrors.notFound(id);
     throw PlaylistErrors.notOwner();
   }
@@ -276,7 +388,10 @@ async function lockOwned(tx: Tx, actor: Actor, id: string): Promise<void> {
 /** Moves entries at or after `from` by `delta`, in two steps so the unique position never collides. */
 async function shift(tx: Tx, id: string, from: number, delta: number): Promise<void> {
   const where = and(eq(playlistTracks.playlistId, id), gte(playlistTracks.position, from));
-  await tx.update(playlistTracks).set({ position: sql`-1 - ${playlistTracks.position}` }).where(where);
+  await tx
+    .update(playlistTracks)
+    .set({ position: sql`-1 - ${playlistTracks.position}` })
+    .where(where);
   await tx
     .update(playlistTracks)
     .set({ position: sql`-1 - ${playlistTracks.position} + ${delta}` })
@@ -286,4 +401,3 @@ async function shift(tx: Tx, id: string, from: number, delta: number): Promise<v
 async function touch(tx: Tx, id: string): Promise<void> {
   await tx.update(playlists).set({ updatedAt: new Date() }).where(eq(playlists.id, id));
 }
-

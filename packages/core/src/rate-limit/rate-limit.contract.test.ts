@@ -1,7 +1,11 @@
 import { Redis } from "ioredis";
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from "./rate-limit";
+import {
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from "./rate-limit";
 
 const redisUrl = process.env["REDIS_URL"];
 const clients: Redis[] = [];

@@ -1,5 +1,10 @@
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from "rate-limiter-flexible";
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -57,7 +62,11 @@ export function createMemoryRateLimitStore(): RateLimitStore {
   return {
     kind: "memory",
     create: (name, limit, windowSeconds) =>
-      wrap(new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowSeconds }), limit, windowSeconds),
+      wrap(
+        new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowSeconds }),
+        limit,
+        windowSeconds,
+      ),
   };
 }
 
@@ -75,7 +84,11 @@ export function createRedisRateLimitStore(redis: Redis, prefix: string): RateLim
           keyPrefix: `${prefix}${name}`,
           points: limit,
           duration: windowSeconds,
-          insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowSeconds }),
+          insuranceLimiter: new RateLimiterMemory({
+            keyPrefix: name,
+            points: limit,
+            duration: windowSeconds,
+          }),
         }),
         limit,
         windowSeconds,

@@ -45,7 +45,16 @@ const trackKey = (id: string) => `track:${id}`;
 
 export async function listTracksJson(ctx: Ctx, query: ListTracksQuery): Promise<JsonText> {
   const { limit, offset, sort, ...filter } = query;
-  const canonical = JSON.stringify([limit, offset, sort, filter.genreSlug, filter.genreId, filter.artistId, filter.albumId, filter.year]);
+  const canonical = JSON.stringify([
+    limit,
+    offset,
+    sort,
+    filter.genreSlug,
+    filter.genreId,
+    filter.artistId,
+    filter.albumId,
+    filter.year,
+  ]);
   const key = await namespaceKey(ctx.cache, TRACKS_NS, `list:${canonical}`);
   return cachedJson(ctx.cache, key, LIST_TTL, async () =>
     toPage(await listTrackViews(ctx.db, filter, sort, { limit: limit + 1, offset }), query),
@@ -56,7 +65,10 @@ export async function listTracksJson(ctx: Ctx, query: ListTracksQuery): Promise<
 export async function popularTracksJson(ctx: Ctx, limit: number): Promise<JsonText> {
   const key = await namespaceKey(ctx.cache, TRACKS_NS, `popular:${limit}`);
   return cachedJson(ctx.cache, key, LIST_TTL, async () => ({
-    items: await listTrackViews(ctx.db, {}, "popularity", { limit: Math.min(limit, POPULAR_MAX), offset: 0 }),
+    items: await listTrackViews(ctx.db, {}, "popularity", {
+      limit: Math.min(limit, POPULAR_MAX),
+      offset: 0,
+    }),
   }));
 }
 
@@ -85,7 +97,12 @@ export async function createTrack(ctx: Ctx, actor: Actor, input: TrackInput): Pr
         })
         .returning({ id: tracks.id });
       if (!row) throw new Error("insert returned no row");
-      await recordAudit(tx, ctx.meta, actor, { action: "track.create", entityType: "track", entityId: row.id, details: { title: input.title } });
+      await recordAudit(tx, ctx.meta, actor, {
+        action: "track.create",
+        entityType: "track",
+        entityId: row.id,
+        details: { title: input.title },
+      });
       return row.id;
     }),
   );
@@ -93,10 +110,20 @@ export async function createTrack(ctx: Ctx, actor: Actor, input: TrackInput): Pr
   return getTrack(ctx, id);
 }
 
-export async function updateTrack(ctx: Ctx, actor: Actor, id: string, patch: TrackPatch): Promise<TrackView> {
+export async function updateTrack(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  patch: TrackPatch,
+): Promise<TrackView> {
   await withFkErrors(() =>
     ctx.db.transaction(async (tx) => {
-      const [current] = await tx.select({ artistId: tracks.artistId }).from(tracks).where(eq(tracks.id, id)).limit(1).for("update");
+      const [current] = await tx
+        .select({ artistId: tracks.artistId })
+        .from(tracks)
+        .where(eq(tracks.id, id))
+        .limit(1)
+        .for("update");
       if (!current) throw CommonErrors.notFound("track", id);
       await assertOwnsArtist(tx, actor, current.artistId);
       if (patch.albumId) await assertAlbumOfArtist({ db: tx }, patch.albumId, current.artistId);
@@ -105,11 +132,18 @@ export async function updateTrack(ctx: Ctx, actor: Actor, id: string, patch: Tra
         .set({
           ...fields(patch),
           ...(patch.title !== undefined ? { title: cleanText(patch.title) } : {}),
-          ...(patch.genreId !== undefined ? { genreSource: patch.genreId === null ? null : "manual", genreConfidence: null } : {}),
+          ...(patch.genreId !== undefined
+            ? { genreSource: patch.genreId === null ? null : "manual", genreConfidence: null }
+            : {}),
           updatedAt: new Date(),
         })
         .where(eq(tracks.id, id));
-      await recordAudit(tx, ctx.meta, actor, { action: "track.update", entityType: "track", entityId: id, details: { fields: Object.keys(patch) } });
+      await recordAudit(tx, ctx.meta, actor, {
+        action: "track.update",
+        entityType: "track",
+        entityId: id,
+        details: { fields: Object.keys(patch) },
+      });
     }),
   );
   await invalidateTracks(ctx, id);
@@ -119,12 +153,22 @@ export async function updateTrack(ctx: Ctx, actor: Actor, id: string, patch: Tra
 export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     // Locked first: a concurrent add to a playlist then waits on the row and fails cleanly.
-    const [current] = await tx.select({ artistId: tracks.artistId, title: tracks.title }).from(tracks).where(eq(tracks.id, id)).limit(1).for("update");
+    const [current] = await tx
+      .select({ artistId: tracks.artistId, title: tracks.title })
+      .from(tracks)
+      .where(eq(tracks.id, id))
+      .limit(1)
+      .for("update");
     if (!current) throw CommonErrors.notFound("track", id);
     await assertOwnsArtist(tx, actor, current.artistId);
     await detachTrackFromPlaylists(tx, id);
     await tx.delete(tracks).where(eq(tracks.id, id));
-    await recordAudit(tx, ctx.meta, actor, { action: "track.delete", entityType: "track", entityId: id, details: { title: current.title } });
+    await recordAudit(tx, ctx.meta, actor, {
+      action: "track.delete",
+      entityType: "track",
+      entityId: id,
+      details: { title: current.title },
+    });
   });
   await invalidateTracks(ctx, id);
 }
@@ -132,15 +176,32 @@ export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<v
 /** After a committed write: drop the track's entry and every cached list. Never fails the write. */
 export async function invalidateTracks(ctx: Ctx, ...ids: string[]): Promise<void> {
   try {
-    await Promise.all([ctx.cache.delete(...ids.map(trackKey)), bumpNamespace(ctx.cache, TRACKS_NS)]);
+    await Promise.all([
+      ctx.cache.delete(...ids.map(trackKey)),
+      bumpNamespace(ctx.cache, TRACKS_NS),
+    ]);
   } catch (error) {
-    ctx.log.error({ err: error, ids }, "track cache invalidation failed; entries expire with their TTL");
+    ctx.log.error(
+      { err: error, ids },
+      "track cache invalidation failed; entries expire with their TTL",
+    );
   }
 }
 
 function fields(input: TrackPatch) {
   const out: Partial<typeof tracks.$inferInsert> = {};
-  const keys = ["albumId", "genreId", "trackNumber", "discNumber", "year", "durationMs", "tempo", "energy", "valence", "loudness"] as const;
+  const keys = [
+    "albumId",
+    "genreId",
+    "trackNumber",
+    "discNumber",
+    "year",
+    "durationMs",
+    "tempo",
+    "energy",
+    "valence",
+    "loudness",
+  ] as const;
   for (const k of keys) if (input[k] !== undefined) (out as Record<string, unknown>)[k] = input[k];
   return out;
 }
@@ -149,7 +210,11 @@ async function withFkErrors<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (isForeignKeyViolation(error)) throw CommonErrors.invalid("unknown_reference", "A referenced genre or album does not exist.");
+    if (isForeignKeyViolation(error))
+      throw CommonErrors.invalid(
+        "unknown_reference",
+        "A referenced genre or album does not exist.",
+      );
     throw error;
   }
 }

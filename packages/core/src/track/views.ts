@@ -81,7 +81,10 @@ function toTrackView(r: Row): TrackView {
     title: r.title,
     artist: { id: r.artistId, name: r.artistName },
     album: r.albumId && r.albumTitle ? { id: r.albumId, title: r.albumTitle } : null,
-    genre: r.genreId != null && r.genreName && r.genreSlug ? { id: r.genreId, name: r.genreName, slug: r.genreSlug } : null,
+    genre:
+      r.genreId != null && r.genreName && r.genreSlug
+        ? { id: r.genreId, name: r.genreName, slug: r.genreSlug }
+        : null,
     genreSource: r.genreSource,
     genreConfidence: r.genreConfidence,
     trackNumber: r.trackNumber,
@@ -110,7 +113,12 @@ const orderings: Record<TrackSort, SQL[]> = {
 };
 
 /** Tracks joined with their artist, album and genre, filtered, sorted and paged. */
-export async function listTrackViews(db: Executor, filter: TrackFilter, sort: TrackSort, page: PageQuery): Promise<TrackView[]> {
+export async function listTrackViews(
+  db: Executor,
+  filter: TrackFilter,
+  sort: TrackSort,
+  page: PageQuery,
+): Promise<TrackView[]> {
   const where = and(
     filter.id ? eq(tracks.id, filter.id) : undefined,
     filter.ids ? inArray(tracks.id, filter.ids) : undefined,

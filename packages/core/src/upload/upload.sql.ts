@@ -1,10 +1,24 @@
-import { bigint, index, jsonb, pgSchema, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  index,
+  jsonb,
+  pgSchema,
+  text,
+  timestamp,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 import { tracks } from "../track/track.sql";
 import { users } from "../user/user.sql";
 
 export const staging = pgSchema("staging");
 
-export const uploadStatus = staging.enum("upload_status", ["pending", "processing", "done", "failed"]);
+export const uploadStatus = staging.enum("upload_status", [
+  "pending",
+  "processing",
+  "done",
+  "failed",
+]);
 
 /** An artist's upload from request to catalog entry; what the pipeline read lands in metadata. */
 export const trackUploads = staging.table(
@@ -25,5 +39,8 @@ export const trackUploads = staging.table(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("track_uploads_user_idx").on(t.userId, t.createdAt.desc()), index("track_uploads_status_idx").on(t.status)],
+  (t) => [
+    index("track_uploads_user_idx").on(t.userId, t.createdAt.desc()),
+    index("track_uploads_status_idx").on(t.status),
+  ],
 );

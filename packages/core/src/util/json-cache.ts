@@ -6,7 +6,12 @@ export type JsonText = string & { readonly __json: unique symbol };
 export const toJsonText = (value: unknown) => JSON.stringify(value) as JsonText;
 
 /** Reads a serialised value through the cache. */
-export async function cachedJson(cache: Cache, key: string, ttlSeconds: number, load: () => Promise<unknown>): Promise<JsonText> {
+export async function cachedJson(
+  cache: Cache,
+  key: string,
+  ttlSeconds: number,
+  load: () => Promise<unknown>,
+): Promise<JsonText> {
   const hit = await cache.get<string>(key);
   if (typeof hit === "string") return hit as JsonText;
   const text = toJsonText(await load());

@@ -11,8 +11,11 @@ try {
   if (!accounts) {
     process.stdout.write("The database already has users; demo catalog not loaded.\n");
   } else {
-    process.stdout.write(`Demo catalog loaded. Accounts (also in ${join(config.DATA_DIR, "demo-accounts.json")}):\n`);
-    for (const a of accounts) process.stdout.write(`  ${a.role.padEnd(7)} ${a.username.padEnd(10)} ${a.password}\n`);
+    process.stdout.write(
+      `Demo catalog loaded. Accounts (also in ${join(config.DATA_DIR, "demo-accounts.json")}):\n`,
+    );
+    for (const a of accounts)
+      process.stdout.write(`  ${a.role.padEnd(7)} ${a.username.padEnd(10)} ${a.password}\n`);
   }
 } finally {
   await runtime.close();

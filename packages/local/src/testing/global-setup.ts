@@ -30,10 +30,14 @@ export default async function setup(project: TestProject) {
   project.provide("postgresTemplateUrl", url ? await preparePostgresTemplate(url) : "");
   project.provide("runId", RUN_ID);
   if (!url) {
-    console.info("\n[jonquils] PostgreSQL server cases skipped: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them.");
+    console.info(
+      "\n[jonquils] PostgreSQL server cases skipped: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them.",
+    );
   }
   if (!process.env["REDIS_URL"]) {
-    console.info("[jonquils] Redis server cases skipped: set REDIS_URL=redis://127.0.0.1:6379 to run them.\n");
+    console.info(
+      "[jonquils] Redis server cases skipped: set REDIS_URL=redis://127.0.0.1:6379 to run them.\n",
+    );
   }
 
   return async () => {
@@ -41,8 +45,11 @@ export default async function setup(project: TestProject) {
     if (url) {
       const admin = postgres(url, { max: 1, onnotice: () => {} });
       // Files drop their own databases; this catches any left by a crashed worker, and the template.
-      const stale = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`jq_test_${RUN_ID}_%`} or datname = ${PG_TEMPLATE_DB}`;
-      for (const { datname } of stale) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+      const stale = await admin<
+        { datname: string }[]
+      >`select datname from pg_database where datname like ${`jq_test_${RUN_ID}_%`} or datname = ${PG_TEMPLATE_DB}`;
+      for (const { datname } of stale)
+        await admin.unsafe(`drop database if exists "${datname}" with (force)`);
       await admin.end();
     }
   };

@@ -1,5 +1,12 @@
 import { createApp, type App } from "@jonquils/api";
-import { assembleRuntime, createLogger, loadConfig, type CatalogDatabase, type Config, type Runtime } from "@jonquils/core";
+import {
+  assembleRuntime,
+  createLogger,
+  loadConfig,
+  type CatalogDatabase,
+  type Config,
+  type Runtime,
+} from "@jonquils/core";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -20,7 +27,12 @@ export function dbKinds(): DbKind[] {
 /** The wirings an API suite runs under: embedded engines, and PostgreSQL + Redis when both are reachable. */
 export function wirings(): { name: string; db: DbKind; redis: boolean }[] {
   const out = [{ name: "pglite+memory", db: "pglite" as DbKind, redis: false }];
-  if (hasPostgres()) out.push({ name: redisUrl() ? "postgres+redis" : "postgres+memory", db: "postgres", redis: !!redisUrl() });
+  if (hasPostgres())
+    out.push({
+      name: redisUrl() ? "postgres+redis" : "postgres+memory",
+      db: "postgres",
+      redis: !!redisUrl(),
+    });
   return out;
 }
 
@@ -66,7 +78,9 @@ export function testConfig(overrides: Record<string, string> = {}, redis = false
     LOG_LEVEL: "silent",
     RATE_LIMIT_IP_PER_MINUTE: "100000",
     RATE_LIMIT_USER_PER_MINUTE: "100000",
-    ...(redis && redisUrl() ? { REDIS_URL: redisUrl()!, REDIS_KEY_PREFIX: `jqtest:${randomBytes(6).toString("hex")}:` } : {}),
+    ...(redis && redisUrl()
+      ? { REDIS_URL: redisUrl()!, REDIS_KEY_PREFIX: `jqtest:${randomBytes(6).toString("hex")}:` }
+      : {}),
     ...overrides,
   });
 }
@@ -74,7 +88,11 @@ export function testConfig(overrides: Record<string, string> = {}, redis = false
 export interface TestApi {
   runtime: Runtime;
   app: App;
-  request(method: string, path: string, init?: { body?: unknown; token?: string; headers?: Record<string, string>; ip?: string }): Promise<TestResponse>;
+  request(
+    method: string,
+    path: string,
+    init?: { body?: unknown; token?: string; headers?: Record<string, string>; ip?: string },
+  ): Promise<TestResponse>;
   close(): Promise<void>;
 }
 
@@ -86,11 +104,17 @@ export interface TestResponse {
 }
 
 /** The real app over a fresh database: requests go through app.request(), no server needed. */
-export async function startTestApi(wiring: { db: DbKind; redis: boolean }, overrides: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  wiring: { db: DbKind; redis: boolean },
+  overrides: Record<string, string> = {},
+): Promise<TestApi> {
   const config = testConfig(overrides, wiring.redis);
   const catalog = await openTestDatabase(wiring.db);
   const runtime = assembleRuntime(config, catalog, config.JWT_SECRET!, createLogger("silent"));
-  const app = createApp({ ...runtime, clientIp: (c) => c.req.header("x-test-ip") ?? "203.0.113.1" });
+  const app = createApp({
+    ...runtime,
+    clientIp: (c) => c.req.header("x-test-ip") ?? "203.0.113.1",
+  });
   return {
     runtime,
     app,
@@ -103,7 +127,11 @@ export async function startTestApi(wiring: { db: DbKind; redis: boolean }, overr
         body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
         headers["content-type"] ??= "application/json";
       }
-      const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const res = await app.request(path, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      });
       const text = await res.text();
       let parsed: unknown = text;
       const type = res.headers.get("content-type") ?? "";
@@ -116,28 +144,50 @@ export async function startTestApi(wiring: { db: DbKind; redis: boolean }, overr
 
 let counter = 0;
 /** Registers a user and returns the session (token, refresh token, user). */
-export async function registerUser(api: TestApi, name = `user${process.pid}${++counter}${randomBytes(2).toString("hex")}`) {
+export async function registerUser(
+  api: TestApi,
+  name = `user${process.pid}${++counter}${randomBytes(2).toString("hex")}`,
+) {
   const res = await api.request("POST", "/api/v1/auth/register", {
     body: { username: name, email: `${name}@example.com`, password: "correct horse battery" },
   });
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { accessToken: string; refreshToken: string; user: { id: string; username: string } };
+  if (res.status !== 201)
+    throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as {
+    accessToken: string;
+    refreshToken: string;
+    user: { id: string; username: string };
+  };
 }
 
 /** Registers a user, makes them an artist, and returns a token carrying the new role. */
 export async function registerArtist(api: TestApi, artistName?: string) {
   const session = await registerUser(api);
-  const res = await api.request("POST", "/api/v1/artists", { token: session.accessToken, body: { name: artistName ?? `Artist ${session.user.username}` } });
-  if (res.status !== 201) throw new Error(`become artist failed: ${res.status} ${JSON.stringify(res.body)}`);
-  const refreshed = await api.request("POST", "/api/v1/auth/refresh", { body: { refreshToken: session.refreshToken } });
+  const res = await api.request("POST", "/api/v1/artists", {
+    token: session.accessToken,
+    body: { name: artistName ?? `Artist ${session.user.username}` },
+  });
+  if (res.status !== 201)
+    throw new Error(`become artist failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const refreshed = await api.request("POST", "/api/v1/auth/refresh", {
+    body: { refreshToken: session.refreshToken },
+  });
   return { ...(refreshed.body as typeof session), artistId: res.body.id as string };
 }
 
 /** Makes an existing user an admin directly in the database and returns a fresh token. */
-export async function promoteToAdmin(api: TestApi, session: { refreshToken: string; user: { id: string } }) {
+export async function promoteToAdmin(
+  api: TestApi,
+  session: { refreshToken: string; user: { id: string } },
+) {
   const { schema } = await import("@jonquils/core");
   const { eq } = await import("drizzle-orm");
-  await api.runtime.ports.db.update(schema.users).set({ role: "admin" }).where(eq(schema.users.id, session.user.id));
-  const refreshed = await api.request("POST", "/api/v1/auth/refresh", { body: { refreshToken: session.refreshToken } });
+  await api.runtime.ports.db
+    .update(schema.users)
+    .set({ role: "admin" })
+    .where(eq(schema.users.id, session.user.id));
+  const refreshed = await api.request("POST", "/api/v1/auth/refresh", {
+    body: { refreshToken: session.refreshToken },
+  });
   return refreshed.body as { accessToken: string; refreshToken: string; user: { id: string } };
 }
