@@ -1,11 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import type { ApiDeps, AppEnv } from "./env";
 import { authMiddleware, rejectBadToken } from "./middleware/auth";
 import { contextMiddleware } from "./middleware/context";
+import { corsHeaders, securityHeaders } from "./middleware/headers";
 import { rateLimitMiddleware } from "./middleware/rate-limit";
 import { handleError, problem } from "./problem";
 import { albumRoutes, genreRoutes } from "./routes/albums";
@@ -42,45 +41,16 @@ export function createApp(deps: ApiDeps) {
   });
 
   app.use(requestId({ limitLength: 64 }));
-  // JSON responses get a deny-all CSP; the docs pages set their own (see routes/docs.ts).
-  const headersFor = (csp: boolean) =>
-    secureHeaders({
-      contentSecurityPolicy: csp
-        ? { defaultSrc: ["'none'"], frameAncestors: ["'none'"] }
-        : undefined,
-      crossOriginResourcePolicy: "same-site",
-      strictTransportSecurity: "max-age=63072000; includeSubDomains",
-    });
-  const apiHeaders = headersFor(true);
-  const docsHeaders = headersFor(false);
-  app.use((c, next) => (isDocsPath(c.req.path) ? docsHeaders(c, next) : apiHeaders(c, next)));
-  app.use(
-    cors({
-      origin: deps.config.CORS_ORIGINS,
-      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
-      exposeHeaders: [
-        "RateLimit-Limit",
-        "RateLimit-Remaining",
-        "RateLimit-Reset",
-        "RateLimit-Policy",
-        "Retry-After",
-        "X-Request-Id",
-      ],
-      maxAge: 600,
-    }),
-  );
-  app.use(
-    bodyLimit({
-      maxSize: MAX_JSON_BODY,
-      onError: (c) =>
-        problem(
-          c,
-          413,
-          "payload_too_large",
-          `Request bodies are limited to ${MAX_JSON_BODY} bytes.`,
-        ),
-    }),
+  app.use(securityHeaders);
+  app.use(corsHeaders(deps.config.CORS_ORIGINS));
+  const limitBody = bodyLimit({
+    maxSize: MAX_JSON_BODY,
+    onError: (c) =>
+      problem(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_JSON_BODY} bytes.`),
+  });
+  // GET and HEAD carry no body; reading c.req.raw.body would build a full Request each time.
+  app.use((c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next),
   );
   app.use(contextMiddleware(deps));
   app.route("/", healthRoutes(deps));
@@ -121,8 +91,5 @@ export function createApp(deps: ApiDeps) {
   app.onError((error, c) => handleError(error, c, log));
   return app;
 }
-
-const isDocsPath = (path: string) =>
-  path === "/docs" || path === "/redoc" || path.startsWith("/docs/");
 
 export type App = ReturnType<typeof createApp>;

@@ -24,14 +24,13 @@ export function rateLimitMiddleware(deps: ApiDeps) {
       ? await perUser.consume(actor.userId)
       : await perIp.consume(c.get("clientIp") ?? "unknown");
     const limiter = actor ? perUser : perIp;
-    const headers = {
-      "RateLimit-Limit": String(decision.limit),
-      "RateLimit-Remaining": String(decision.remaining),
-      "RateLimit-Reset": String(decision.resetSeconds),
-      "RateLimit-Policy": `${limiter.limit};w=${limiter.windowSeconds}`,
-    };
+    // Set before the handler runs so they ride on whatever response it makes (see headers.ts).
+    c.header("RateLimit-Limit", String(decision.limit));
+    c.header("RateLimit-Remaining", String(decision.remaining));
+    c.header("RateLimit-Reset", String(decision.resetSeconds));
+    c.header("RateLimit-Policy", `${limiter.limit};w=${limiter.windowSeconds}`);
     if (!decision.allowed) {
-      const res = problem(
+      return problem(
         c,
         429,
         "rate_limited",
@@ -40,10 +39,7 @@ export function rateLimitMiddleware(deps: ApiDeps) {
           retryAfterSeconds: decision.resetSeconds,
         },
       );
-      for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
-      return res;
     }
     await next();
-    for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
   });
 }

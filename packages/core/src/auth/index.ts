@@ -56,7 +56,8 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
     LOGIN_WINDOW_SECONDS,
   );
   // Compared against when the account does not exist, so timing does not reveal which logins exist.
-  const dummyHash = hashPassword("jonquils-dummy-password", options.bcryptCost);
+  // Made on first use, so start-up does not pay for a bcrypt hash.
+  let dummyHash: Promise<string> | undefined;
 
   async function startSession(
     tx: Executor,
@@ -130,7 +131,11 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
       }
       const user = await findUserByLogin(db, login);
       const ok = passwordFitsBcrypt(password)
-        ? await verifyPassword(password, user?.passwordHash ?? (await dummyHash))
+        ? await verifyPassword(
+            password,
+            user?.passwordHash ??
+              (await (dummyHash ??= hashPassword("jonquils-dummy-password", options.bcryptCost))),
+          )
         : false;
       if (!user || !ok) {
         await Promise.all([perAccount.consume(accountKey), perIp.consume(ip)]);
