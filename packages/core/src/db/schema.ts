@@ -10,3 +10,4 @@ export * from "../audit/audit.sql";
 export * from "../etl/etl.sql";
 export * from "../upload/upload.sql";
 export * from "../warehouse/warehouse.sql";
+export * from "../search/search.sql";

@@ -61,3 +61,12 @@ export const s3FileRegistry = etl.table(
     index("s3_file_registry_status_idx").on(t.status),
   ],
 );
+
+/** Events that could not be delivered to the pipeline (the local twin of the EventBridge DLQ). */
+export const deadLetters = etl.table("dead_letters", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  source: varchar("source", { length: 64 }).notNull(),
+  event: jsonb("event").$type<Record<string, unknown>>().notNull(),
+  error: text("error").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

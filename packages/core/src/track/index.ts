@@ -174,7 +174,10 @@ export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<v
 }
 
 /** After a committed write: drop the track's entry and every cached list. Never fails the write. */
-export async function invalidateTracks(ctx: Ctx, ...ids: string[]): Promise<void> {
+export async function invalidateTracks(
+  ctx: Pick<Ctx, "cache" | "log">,
+  ...ids: string[]
+): Promise<void> {
   try {
     await Promise.all([
       ctx.cache.delete(...ids.map(trackKey)),

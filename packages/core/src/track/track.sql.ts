@@ -4,6 +4,7 @@ import {
   check,
   index,
   integer,
+  uniqueIndex,
   pgEnum,
   pgTable,
   real,
@@ -61,6 +62,8 @@ export const tracks = pgTable(
     index("tracks_album_idx").on(t.albumId, t.discNumber, t.trackNumber),
     index("tracks_genre_idx").on(t.genreId, t.popularity.desc()),
     index("tracks_year_idx").on(t.year),
+    // One track per stored file: re-running the pipeline on the same object updates it.
+    uniqueIndex("tracks_file_path_key").on(t.filePath),
     check("tracks_popularity_range", sql`${t.popularity} between 0 and 100`),
     check("tracks_energy_range", sql`${t.energy} is null or ${t.energy} between 0 and 1`),
     check("tracks_valence_range", sql`${t.valence} is null or ${t.valence} between 0 and 1`),
