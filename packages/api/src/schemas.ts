@@ -321,3 +321,81 @@ export function defineRoute<R extends RouteConfig>(config: R & { auth?: boolean 
     responses: { ...errorResponses, ...rest.responses },
   } as unknown as R);
 }
+
+export const UploadSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(["pending", "processing", "done", "failed"]),
+    filename: z.string(),
+    contentType: z.string().nullable(),
+    sizeBytes: z.number().int().nullable(),
+    key: z.string().openapi({ description: "Object key in the tracks bucket." }),
+    source: z.enum(["direct", "url"]),
+    trackId: z.uuid().nullable().openapi({ description: "The catalog track once status is done." }),
+    failureReason: z
+      .string()
+      .nullable()
+      .openapi({ description: "Why it failed, in words (status failed)." }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Upload");
+
+export const PresignedUploadSchema = z
+  .object({
+    method: z.literal("POST"),
+    url: z.string(),
+    fields: z.record(z.string(), z.string()),
+    fileField: z.literal("file"),
+    expiresAt: z.string(),
+    maxBytes: z.number().int(),
+  })
+  .openapi("PresignedUpload", {
+    description:
+      "POST `fields`, then the file in the field `fileField` (last), as multipart/form-data to `url`.",
+  });
+
+export const UploadTicketSchema = z
+  .object({ upload: UploadSchema, presigned: PresignedUploadSchema })
+  .openapi("UploadTicket");
+
+export const RequestUploadBody = z
+  .object({
+    filename: text(255),
+    contentType: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(100)
+      .regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, "a media type such as audio/mpeg")
+      .openapi({ example: "audio/mpeg", description: "Must be audio/*." }),
+    size: z
+      .number()
+      .int()
+      .min(1)
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .openapi({ description: "File size in bytes, if known: refused early when over the cap." }),
+  })
+  .openapi("RequestUploadRequest");
+
+export const UploadFromUrlBody = z
+  .object({
+    url: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2048)
+      .openapi({ example: "https://example.com/song.mp3", description: "http or https." }),
+  })
+  .openapi("UploadFromUrlRequest");
+
+export const UploadListQuery = PageQuery.extend({
+  status: z.enum(["pending", "processing", "done", "failed"]).optional(),
+});
+
+export const StreamUrlSchema = z
+  .object({ url: z.string(), expiresAt: z.string() })
+  .openapi("StreamUrl");
+
+export const uploadPage = pageOf(UploadSchema, "UploadPage");

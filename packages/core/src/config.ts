@@ -49,9 +49,25 @@ export const configSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   /** Trust X-Forwarded-For from a reverse proxy for the client IP. */
   TRUST_PROXY: bool.default(false),
+  /** false: tags-only ingest (no decoding or audio features), for bulk imports in a hurry. */
+  INGEST_ANALYSE_AUDIO: bool.default(true),
   /** Load the demo catalog on first local start. */
   SEED_DEMO: bool.default(true),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Object storage. With all four S3_BUCKET_* set the S3 adapter is used (AWS, LocalStack);
+   * otherwise the local wiring stores files under DATA_DIR/objects and signs its own URLs.
+   */
+  S3_BUCKET_TRACKS: z.string().min(3).max(63).optional(),
+  S3_BUCKET_COVERS: z.string().min(3).max(63).optional(),
+  S3_BUCKET_PLAYLISTS: z.string().min(3).max(63).optional(),
+  S3_BUCKET_TEMP: z.string().min(3).max(63).optional(),
+  /** An S3-compatible endpoint (LocalStack); unset for AWS. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  /** Base URL browsers reach the local server at, for signed upload/download links. Default http://localhost:PORT. */
+  PUBLIC_URL: z.url().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

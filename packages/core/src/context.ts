@@ -2,6 +2,7 @@ import type { Cache } from "./cache/cache";
 import type { Db } from "./db/types";
 import type { Logger } from "./logger";
 import type { RateLimitStore } from "./rate-limit/rate-limit";
+import type { ObjectStore } from "./storage/object-store";
 import type { UserRole } from "./user/user.sql";
 
 /** The ports every domain service may use, built once at start-up by a wiring. */
@@ -10,6 +11,7 @@ export interface Ports {
   readonly cache: Cache;
   readonly rateLimits: RateLimitStore;
   readonly log: Logger;
+  readonly objects: ObjectStore;
 }
 
 /** Who is asking, from a verified access token. */

@@ -1,0 +1,315 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq } from "drizzle-orm";
+import { recordAudit } from "../audit/audit";
+import type { Actor, Ctx } from "../context";
+import type { Executor } from "../db/types";
+import { safeFilename, type PresignedUpload } from "../storage/object-store";
+import { toPage, type Page, type PageQuery } from "../util/page";
+import { cleanText } from "../util/text";
+import { UploadErrors } from "./errors";
+import { fetchAudio, type SafeFetchOptions } from "./safe-fetch";
+import { trackUploads } from "./upload.sql";
+
+export { UploadErrors } from "./errors";
+
+/** Largest audio file accepted, by direct upload or from a URL. */
+export const UPLOAD_MAX_BYTES = 200 * 1024 * 1024;
+/** How long a presigned upload stays usable. */
+export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
+/** Audio files only; the exact type is pinned by the upload policy. */
+export const UPLOAD_CONTENT_TYPE_PREFIX = "audio/";
+/** Uploaded audio lives in this bucket, under `u/<userId>/<uploadId>/<file name>`. */
+export const UPLOAD_BUCKET = "tracks" as const;
+
+export type UploadStatus = (typeof trackUploads.$inferSelect)["status"];
+export type UploadSource = "direct" | "url";
+
+export interface UploadView {
+  id: string;
+  status: UploadStatus;
+  filename: string;
+  contentType: string | null;
+  sizeBytes: number | null;
+  /** Object key in the tracks bucket. */
+  key: string;
+  source: UploadSource;
+  /** The catalog track, once the pipeline is done. */
+  trackId: string | null;
+  /** Why the upload failed, in words (status "failed"). */
+  failureReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UploadMetadata {
+  source: UploadSource;
+  bucket: typeof UPLOAD_BUCKET;
+  sourceUrl?: string;
+  [extra: string]: unknown;
+}
+
+type UploadRow = typeof trackUploads.$inferSelect;
+
+export const toUploadView = (r: UploadRow): UploadView => ({
+  id: r.id,
+  status: r.status,
+  filename: r.originalFilename,
+  contentType: r.contentType,
+  sizeBytes: r.sizeBytes,
+  key: r.s3Path,
+  source: (r.metadata as UploadMetadata | null)?.source === "url" ? "url" : "direct",
+  trackId: r.trackId,
+  failureReason: r.failureReason,
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+
+/** Every upload of a user lives under this key prefix. */
+export const uploadPrefix = (userId: string) => `u/${userId}/`;
+
+export const uploadKey = (userId: string, uploadId: string, filename: string) =>
+  `${uploadPrefix(userId)}${uploadId}/${safeFilename(filename)}`;
+
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const KEY_PATTERN = new RegExp(`^u/(${UUID})/(${UUID})/([^/]+)$`);
+
+/** The parts of an upload key, or null for a key no upload produced. */
+export function parseUploadKey(
+  key: string,
+): { userId: string; uploadId: string; filename: string } | null {
+  const m = KEY_PATTERN.exec(key);
+  return m ? { userId: m[1]!, uploadId: m[2]!, filename: m[3]! } : null;
+}
+
+export interface UploadRequest {
+  filename: string;
+  contentType: string;
+  /** Declared size; checked against the cap early (the store enforces the cap itself). */
+  size?: number | undefined;
+}
+
+function assertCanUpload(actor: Actor) {
+  if (actor.role !== "artist" && actor.role !== "admin") throw UploadErrors.artistRequired();
+}
+
+function checkContentType(contentType: string): string {
+  const type = contentType.trim().toLowerCase();
+  if (!type.startsWith(UPLOAD_CONTENT_TYPE_PREFIX) || !/^audio\/[a-z0-9.+-]+$/.test(type))
+    throw UploadErrors.notAudio(`${contentType} is not an audio type`);
+  return type;
+}
+
+const originalName = (filename: string) => cleanText(filename).slice(0, 255) || "audio";
+
+/**
+ * An artist asks to upload one file: a `pending` upload row and a presigned POST for the
+ * key `u/<userId>/<uploadId>/<safe file name>` in the tracks bucket, audio only, at most
+ * UPLOAD_MAX_BYTES, usable for 15 minutes. The store announces the object when it lands.
+ */
+export async function requestUpload(
+  ctx: Ctx,
+  actor: Actor,
+  input: UploadRequest,
+): Promise<{ upload: UploadView; presigned: PresignedUpload }> {
+  assertCanUpload(actor);
+  const contentType = checkContentType(input.contentType);
+  if (input.size !== undefined && input.size > UPLOAD_MAX_BYTES)
+    throw UploadErrors.tooLarge(UPLOAD_MAX_BYTES);
+  const id = randomUUID();
+  const filename = originalName(input.filename);
+  const key = uploadKey(actor.userId, id, filename);
+  const presigned = await ctx.objects.presignUpload(UPLOAD_BUCKET, key, {
+    contentType,
+    contentTypePrefix: UPLOAD_CONTENT_TYPE_PREFIX,
+    maxBytes: UPLOAD_MAX_BYTES,
+    expiresInSeconds: UPLOAD_URL_TTL_SECONDS,
+  });
+  const row = await ctx.db.transaction(async (tx) => {
+    const inserted = await insertUpload(tx, {
+      id,
+      userId: actor.userId,
+      originalFilename: filename,
+      s3Path: key,
+      contentType,
+      sizeBytes: input.size ?? null,
+      metadata: { source: "direct", bucket: UPLOAD_BUCKET },
+    });
+    await recordAudit(tx, ctx.meta, actor, {
+      action: "upload.request",
+      entityType: "upload",
+      entityId: id,
+      details: { filename, contentType, size: input.size ?? null },
+    });
+    return inserted;
+  });
+  return { upload: toUploadView(row), presigned };
+}
+
+/** One upload: its owner or an admin; anyone else gets 404 (an upload's existence is private). */
+export async function getUpload(ctx: Ctx, actor: Actor, id: string): Promise<UploadView> {
+  const [row] = await ctx.db.select().from(trackUploads).where(eq(trackUploads.id, id)).limit(1);
+  if (!row || (row.userId !== actor.userId && actor.role !== "admin"))
+    throw UploadErrors.notFound(id);
+  return toUploadView(row);
+}
+
+export interface ListUploadsQuery extends PageQuery {
+  status?: UploadStatus | undefined;
+}
+
+/** The actor's own uploads, newest first. */
+export async function listMyUploads(
+  ctx: Ctx,
+  actor: Actor,
+  query: ListUploadsQuery,
+): Promise<Page<UploadView>> {
+  const rows = await ctx.db
+    .select()
+    .from(trackUploads)
+    .where(
+      and(
+        eq(trackUploads.userId, actor.userId),
+        query.status ? eq(trackUploads.status, query.status) : undefined,
+      ),
+    )
+    .orderBy(desc(trackUploads.createdAt), desc(trackUploads.id))
+    .limit(query.limit + 1)
+    .offset(query.offset);
+  return toPage(rows.map(toUploadView), query);
+}
+
+/**
+ * The server downloads an audio file from a URL (SSRF-safe, capped, audio only), stores it
+ * under the artist's prefix and records a `pending` upload; the object-created event then
+ * starts the pipeline as for a direct upload. `fetchOptions` is for tests and special
+ * wirings (resolver, allowed networks); production uses the defaults.
+ */
+export async function importFromUrl(
+  ctx: Ctx,
+  actor: Actor,
+  url: string,
+  fetchOptions: Partial<SafeFetchOptions> = {},
+): Promise<UploadView> {
+  assertCanUpload(actor);
+  const release = claimImportSlot(actor.userId);
+  try {
+    return await downloadAndStore(ctx, actor, url, fetchOptions);
+  } finally {
+    release();
+  }
+}
+
+async function downloadAndStore(
+  ctx: Ctx,
+  actor: Actor,
+  url: string,
+  fetchOptions: Partial<SafeFetchOptions>,
+): Promise<UploadView> {
+  const file = await fetchAudio(url, { maxBytes: UPLOAD_MAX_BYTES, ...fetchOptions });
+  const contentType = file.sniffed.contentType;
+  const id = randomUUID();
+  const filename = originalName(withExtension(file.filename ?? "", file.sniffed.extension));
+  const key = uploadKey(actor.userId, id, filename);
+  // The row first: the pipeline, woken by the object-created event, must find it.
+  const row = await ctx.db.transaction(async (tx) => {
+    const inserted = await insertUpload(tx, {
+      id,
+      userId: actor.userId,
+      originalFilename: filename,
+      s3Path: key,
+      contentType,
+      sizeBytes: file.bytes.byteLength,
+      metadata: { source: "url", bucket: UPLOAD_BUCKET, sourceUrl: url.slice(0, 2048) },
+    });
+    await recordAudit(tx, ctx.meta, actor, {
+      action: "upload.import",
+      entityType: "upload",
+      entityId: id,
+      details: {
+        url: url.slice(0, 2048),
+        finalUrl: file.url.slice(0, 2048),
+        size: file.bytes.byteLength,
+      },
+    });
+    return inserted;
+  });
+  try {
+    await ctx.objects.put(UPLOAD_BUCKET, key, file.bytes, contentType);
+  } catch (error) {
+    ctx.log.error({ err: error, uploadId: id, key }, "storing an imported file failed");
+    await updateUploadStatus(ctx.db, id, {
+      status: "failed",
+      failureReason: "The downloaded file could not be stored.",
+    }).catch((err: unknown) =>
+      ctx.log.error({ err, uploadId: id }, "marking the upload failed failed"),
+    );
+    throw UploadErrors.storageFailed();
+  }
+  return toUploadView(row);
+}
+
+/** Downloads held in memory at once, per user and per process (each may be UPLOAD_MAX_BYTES). */
+export const IMPORTS_PER_USER = 2;
+export const IMPORTS_PER_PROCESS = 8;
+const importsByUser = new Map<string, number>();
+let importsRunning = 0;
+
+function claimImportSlot(userId: string): () => void {
+  const mine = importsByUser.get(userId) ?? 0;
+  if (mine >= IMPORTS_PER_USER || importsRunning >= IMPORTS_PER_PROCESS)
+    throw UploadErrors.tooManyImports();
+  importsByUser.set(userId, mine + 1);
+  importsRunning++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    importsRunning--;
+    const left = (importsByUser.get(userId) ?? 1) - 1;
+    if (left > 0) importsByUser.set(userId, left);
+    else importsByUser.delete(userId);
+  };
+}
+
+function withExtension(name: string, extension: string): string {
+  const base = name.trim() || "audio";
+  return /\.[A-Za-z0-9]{2,5}$/.test(base) ? base : `${base}.${extension}`;
+}
+
+async function insertUpload(
+  tx: Executor,
+  values: typeof trackUploads.$inferInsert & { metadata: UploadMetadata },
+): Promise<UploadRow> {
+  const [row] = await tx.insert(trackUploads).values(values).returning();
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+/** For the pipeline: the upload a stored object belongs to. */
+export async function findUploadByKey(db: Executor, key: string): Promise<UploadView | null> {
+  const [row] = await db.select().from(trackUploads).where(eq(trackUploads.s3Path, key)).limit(1);
+  return row ? toUploadView(row) : null;
+}
+
+/** For the pipeline: moves an upload along (processing → done with its track, or failed with a reason). */
+export async function updateUploadStatus(
+  db: Executor,
+  id: string,
+  change: {
+    status: UploadStatus;
+    trackId?: string | null;
+    failureReason?: string | null;
+    metadata?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await db
+    .update(trackUploads)
+    .set({
+      status: change.status,
+      ...(change.trackId !== undefined ? { trackId: change.trackId } : {}),
+      ...(change.failureReason !== undefined ? { failureReason: change.failureReason } : {}),
+      ...(change.metadata !== undefined ? { metadata: change.metadata } : {}),
+      updatedAt: new Date(),
+    })
+    .where(eq(trackUploads.id, id));
+}
