@@ -1,0 +1,238 @@
+/**
+ * Streaming decode to mono statistics: the decoder is fed the file in chunks and every
+ * chunk is folded into (a) 50 ms level frames over the whole file and (b) a mono copy of a
+ * representative window (up to WINDOW_SECONDS from the middle), so memory stays bounded
+ * (~60 s of mono PCM) whatever the length of the track.
+ */
+import decode from "audio-decode";
+
+/** audio-decode format names we use (a subset of its registry). */
+export type DecoderName = "mp3" | "aac" | "m4a" | "flac" | "oga" | "opus" | "wav" | "aiff";
+
+/** Level frames are this long (seconds): silence ratio, energy and loudness use them. */
+export const LEVEL_FRAME_SECONDS = 0.05;
+/** The tempo/tonal window: up to this many seconds from the middle of the track. */
+export const WINDOW_SECONDS = 60;
+
+const CHUNK_BYTES = 512 * 1024;
+
+export interface DecodedAudio {
+  sampleRate: number;
+  /** Highest channel count the decoder produced (mono-upmixed MP3/AAC collapse to 1). */
+  channels: number;
+  /** Decoded samples per channel. */
+  samples: number;
+  /** Mean square of the mono mix per LEVEL_FRAME_SECONDS frame, over the whole file. */
+  frameMeanSquares: Float32Array;
+  /** Samples per level frame. */
+  frameSize: number;
+  /** Mono mix of the analysis window (≤ WINDOW_SECONDS, from the middle when the length was known). */
+  window: Float32Array;
+}
+
+interface AudioChunk {
+  channelData: Float32Array[];
+  sampleRate: number;
+}
+
+/** Folds decoded chunks into level frames and the analysis window. */
+class MonoAccumulator {
+  sampleRate = 0;
+  channels = 0;
+  samples = 0;
+  private frameSize = 0;
+  private frameSum = 0;
+  private frameFill = 0;
+  private readonly frames: number[] = [];
+  private windowLength = 0;
+  private planStart = -1;
+  private planEnd = -1;
+  private readonly planned: Float32Array[] = [];
+  private plannedLength = 0;
+  private readonly tail: Float32Array[] = [];
+  private tailLength = 0;
+
+  constructor(private readonly expectedSeconds: number | null) {}
+
+  push(chunk: AudioChunk): void {
+    const channels = chunk.channelData;
+    const first = channels[0];
+    if (!first || first.length === 0 || !(chunk.sampleRate > 0)) return;
+    if (this.sampleRate === 0) this.start(chunk.sampleRate);
+    else if (chunk.sampleRate !== this.sampleRate) {
+      throw new Error(
+        `sample rate changed mid-stream (${this.sampleRate} → ${chunk.sampleRate} Hz)`,
+      );
+    }
+    this.channels = Math.max(this.channels, channels.length);
+    const n = first.length;
+    // Copy even for mono: decoders may hand out views of memory they reuse.
+    const mono = new Float32Array(n);
+    const second = channels[1];
+    if (channels.length === 1) {
+      mono.set(first);
+    } else if (channels.length === 2 && second) {
+      for (let i = 0; i < n; i++) mono[i] = (first[i]! + second[i]!) * 0.5;
+    } else {
+      const scale = 1 / channels.length;
+      for (const data of channels) {
+        for (let i = 0; i < n; i++) mono[i] = mono[i]! + data[i]! * scale;
+      }
+    }
+    this.levels(mono);
+    this.capture(mono);
+    this.samples += n;
+  }
+
+  private start(sampleRate: number): void {
+    this.sampleRate = sampleRate;
+    this.frameSize = Math.max(1, Math.round(sampleRate * LEVEL_FRAME_SECONDS));
+    this.windowLength = Math.round(WINDOW_SECONDS * sampleRate);
+    if (this.expectedSeconds !== null && this.expectedSeconds > 0) {
+      const expected = Math.round(this.expectedSeconds * sampleRate);
+      this.planStart = Math.max(0, Math.floor((expected - this.windowLength) / 2));
+      this.planEnd = this.planStart + this.windowLength;
+    }
+  }
+
+  private levels(mono: Float32Array): void {
+    let sum = this.frameSum;
+    let fill = this.frameFill;
+    const size = this.frameSize;
+    for (let i = 0; i < mono.length; i++) {
+      const v = mono[i]!;
+      sum += v * v;
+      if (++fill === size) {
+        this.frames.push(sum / size);
+        sum = 0;
+        fill = 0;
+      }
+    }
+    this.frameSum = sum;
+    this.frameFill = fill;
+  }
+
+  private capture(mono: Float32Array): void {
+    const from = this.samples;
+    const to = from + mono.length;
+    if (this.planStart >= 0 && to > this.planStart && from < this.planEnd) {
+      const a = Math.max(this.planStart, from) - from;
+      const b = Math.min(this.planEnd, to) - from;
+      this.planned.push(mono.subarray(a, b));
+      this.plannedLength += b - a;
+    }
+    // A tail of at least one window, used when the planned window came out short
+    // (length unknown, or a truncated file that ended before the planned window).
+    this.tail.push(mono);
+    this.tailLength += mono.length;
+    while (
+      this.tail.length > 1 &&
+      this.tailLength - (this.tail[0]?.length ?? 0) >= this.windowLength
+    ) {
+      this.tailLength -= this.tail.shift()?.length ?? 0;
+    }
+  }
+
+  finish(): DecodedAudio {
+    // A last partial frame counts when it holds at least half a frame.
+    if (this.frameFill >= this.frameSize / 2) this.frames.push(this.frameSum / this.frameFill);
+    const wanted = Math.min(this.windowLength, this.samples);
+    let window: Float32Array;
+    if (this.plannedLength >= 0.9 * wanted && this.plannedLength > 0) {
+      window = concat(this.planned, this.plannedLength);
+    } else {
+      const all = concat(this.tail, this.tailLength);
+      window = all.subarray(Math.max(0, all.length - wanted));
+    }
+    return {
+      sampleRate: this.sampleRate,
+      channels: this.channels,
+      samples: this.samples,
+      frameMeanSquares: Float32Array.from(this.frames),
+      frameSize: this.frameSize,
+      window,
+    };
+  }
+}
+
+function concat(parts: readonly Float32Array[], length: number): Float32Array {
+  if (parts.length === 1 && parts[0]) return parts[0];
+  const out = new Float32Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** Feeds `bytes` to the named decoder in chunks; calls `onChunk` for every non-empty result. */
+export async function decodeChunks(
+  bytes: Uint8Array,
+  decoder: DecoderName,
+  onChunk: (chunk: AudioChunk) => void,
+  limitBytes = bytes.length,
+): Promise<void> {
+  const dec = await decode[decoder]();
+  let flushed = false;
+  try {
+    const end = Math.min(limitBytes, bytes.length);
+    for (let offset = 0; offset < end; offset += CHUNK_BYTES) {
+      const result = await dec(bytes.subarray(offset, Math.min(end, offset + CHUNK_BYTES)));
+      if (result.channelData.length > 0) onChunk(result);
+    }
+    flushed = true;
+    const last = await dec();
+    if (last.channelData.length > 0) onChunk(last);
+  } finally {
+    if (!flushed) dec.free();
+  }
+}
+
+/**
+ * Decodes the whole file. `expectedSeconds` (from the container) places the analysis
+ * window in the middle of the track; without it the window is the last WINDOW_SECONDS.
+ * Throws whatever the decoder throws; returns samples = 0 when nothing was decodable.
+ */
+export async function decodeToMono(
+  bytes: Uint8Array,
+  decoder: DecoderName,
+  expectedSeconds: number | null,
+): Promise<DecodedAudio> {
+  const acc = new MonoAccumulator(expectedSeconds);
+  await decodeChunks(bytes, decoder, (chunk) => acc.push(chunk));
+  return acc.finish();
+}
+
+export interface ProbeResult {
+  /** Samples per channel decoded from the prefix (0 = nothing decodable). */
+  samples: number;
+  sampleRate: number;
+  /** True when the prefix was the whole file (so `samples` is the file's length). */
+  complete: boolean;
+}
+
+/**
+ * Cheap check that a stream really holds decodable audio: decodes a prefix of the file
+ * and reports how many samples came out. A prefix that yields nothing (a frame larger
+ * than the prefix, long headers) is retried four times longer, up to the whole file.
+ */
+export async function probeDecodable(
+  bytes: Uint8Array,
+  decoder: DecoderName,
+  prefixBytes: number,
+): Promise<ProbeResult> {
+  let samples = 0;
+  let sampleRate = 0;
+  const count = (chunk: AudioChunk) => {
+    samples += chunk.channelData[0]?.length ?? 0;
+    if (chunk.sampleRate > 0) sampleRate = chunk.sampleRate;
+  };
+  let limit = Math.max(1, prefixBytes);
+  for (;;) {
+    await decodeChunks(bytes, decoder, count, limit);
+    const complete = limit >= bytes.length;
+    if (samples > 0 || complete) return { samples, sampleRate, complete };
+    limit *= 4;
+  }
+}

@@ -1,0 +1,61 @@
+/** What the transform step learns from one audio file. Pure data: JSON-serialisable but for `cover`. */
+export interface TrackTags {
+  title: string | null;
+  artist: string | null;
+  albumArtist: string | null;
+  album: string | null;
+  /** Raw genre strings from the tags, as found. */
+  genres: string[];
+  year: number | null;
+  trackNumber: number | null;
+  discNumber: number | null;
+}
+
+export interface AudioFormat {
+  /** Container as detected from the bytes, e.g. "MPEG", "FLAC", "Ogg", "WAVE", "MPEG-4". */
+  container: string;
+  codec: string | null;
+  durationMs: number;
+  bitrate: number | null;
+  sampleRate: number | null;
+  channels: number | null;
+  lossless: boolean;
+}
+
+export interface AudioFeatures {
+  /** Beats per minute, or null when no steady beat was found. */
+  tempo: number | null;
+  /** 0–1, from RMS energy. */
+  energy: number;
+  /** 0–1, an estimate of musical positiveness from mode, tempo and brightness. */
+  valence: number;
+  /** Integrated loudness estimate in dBFS (negative). */
+  loudness: number;
+  /** True when the whole file is (near) silence. */
+  silent: boolean;
+  /** Share of analysis frames below the silence threshold, 0–1. */
+  silenceRatio: number;
+}
+
+export interface CoverArt {
+  mime: string;
+  data: Uint8Array;
+}
+
+export interface TrackAnalysis {
+  tags: TrackTags;
+  format: AudioFormat;
+  /** null when analysis was skipped (tags-only ingest). */
+  features: AudioFeatures | null;
+  cover: CoverArt | null;
+  /** Non-fatal findings in words, e.g. "the file is silent", "no tags: title taken from the file name". */
+  warnings: string[];
+}
+
+/** A file that cannot be ingested, with the reason in words a user understands. */
+export class UnreadableAudioError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "UnreadableAudioError";
+  }
+}
