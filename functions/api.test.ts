@@ -12,6 +12,10 @@ import type {
   Context,
 } from "aws-lambda";
 import type { LambdaEvent } from "hono/aws-lambda";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDiskObjectStore } from "@jonquils/local/storage/disk-store";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 function httpApiEvent(
@@ -69,11 +73,19 @@ describe("API Lambda handler (API Gateway HTTP API v2 events)", () => {
   let close: () => Promise<void>;
   beforeAll(async () => {
     const config = testConfig({ LOGIN_MAX_FAILURES: "1" });
+    const log = createLogger("silent");
+    const objects = createDiskObjectStore({
+      root: await mkdtemp(join(tmpdir(), "jq-lambda-")),
+      publicUrl: "https://api.example.com",
+      secret: TEST_JWT_SECRET,
+      log,
+    });
     const runtime = assembleRuntime(
       config,
       await openTestDatabase("pglite"),
       TEST_JWT_SECRET,
-      createLogger("silent"),
+      log,
+      objects,
     );
     handler = createLambdaHandler(runtime);
     close = () => runtime.close();
@@ -135,13 +147,17 @@ describe.skipIf(!hasPostgres())("functions/api.ts module (PostgreSQL)", () => {
     vi.stubEnv("DATABASE_URL", catalog.url);
     vi.stubEnv("JWT_SECRET", TEST_JWT_SECRET);
     vi.stubEnv("LOG_LEVEL", "silent");
+    for (const b of ["TRACKS", "COVERS", "PLAYLISTS", "TEMP"])
+      vi.stubEnv(`S3_BUCKET_${b}`, `jonquils-test-${b.toLowerCase()}`);
     const { handler: moduleHandler } = await import("./api");
     const res = (await moduleHandler(
       asHonoEvent(httpApiEvent("GET", "/health")),
       lambdaContext,
     )) as APIGatewayProxyStructuredResultV2;
-    expect(res.statusCode).toBe(200);
-    expect(JSON.parse(res.body!).components.database.adapter).toBe("postgres");
+    // No S3 is reachable here, so the object store reports down; the database is up on the server.
+    const health = JSON.parse(res.body!);
+    expect(health.components.database).toMatchObject({ adapter: "postgres", status: "up" });
+    expect(health.components.objects.adapter).toBe("s3");
     vi.unstubAllEnvs();
     await catalog.close();
   });

@@ -14,6 +14,7 @@ import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { playlistRoutes } from "./routes/playlists";
 import { trackRoutes } from "./routes/tracks";
+import { trackUploadRoutes, uploadRoutes } from "./routes/uploads";
 
 const MAX_JSON_BODY = 1024 * 1024;
 
@@ -49,10 +50,14 @@ export function createApp(deps: ApiDeps) {
       problem(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_JSON_BODY} bytes.`),
   });
   // GET and HEAD carry no body; reading c.req.raw.body would build a full Request each time.
+  // Signed uploads to /storage enforce their own (much larger) cap while streaming.
   app.use((c, next) =>
-    c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next),
+    c.req.method === "GET" || c.req.method === "HEAD" || c.req.path.startsWith("/storage/")
+      ? next()
+      : limitBody(c, next),
   );
   app.use(contextMiddleware(deps));
+  if (deps.storageRoutes) app.route("/storage", deps.storageRoutes);
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes(deps.docsAssets));
 
@@ -61,6 +66,8 @@ export function createApp(deps: ApiDeps) {
   api.use(rateLimitMiddleware(deps));
   api.use(rejectBadToken);
   api.route("/auth", authRoutes(deps));
+  api.route("/uploads", uploadRoutes());
+  api.route("/tracks", trackUploadRoutes(deps.uploadOptions));
   api.route("/tracks", trackRoutes());
   api.route("/artists", artistRoutes());
   api.route("/albums", albumRoutes());

@@ -1,6 +1,7 @@
 import type { Actor, Config, Ctx, Ports } from "@jonquils/core";
 import type { AuthService } from "@jonquils/core/auth/index";
-import type { Context } from "hono";
+import type { Context, Hono } from "hono";
+import type { TrackUploadRouteOptions } from "./routes/uploads";
 
 /** What the API needs from a wiring (local server, Lambda or a test). */
 export interface ApiDeps {
@@ -11,6 +12,10 @@ export interface ApiDeps {
   readonly clientIp?: (c: Context) => string | undefined;
   /** One probe per adapter, reported by GET /health. */
   readonly probes: readonly HealthProbe[];
+  /** The local object store's signed upload/download routes, mounted at /storage. */
+  readonly storageRoutes?: Hono | undefined;
+  /** Options of the upload routes (tests inject a safe-fetch allowlist for URL imports). */
+  readonly uploadOptions?: TrackUploadRouteOptions;
   /** Where /docs and /redoc load their scripts from: this server (default) or a CDN. */
   readonly docsAssets?: "local" | "cdn";
 }

@@ -6,7 +6,8 @@ import { createRedisCache } from "./cache/redis";
 import type { Config } from "./config";
 import type { Ports } from "./context";
 import type { CatalogDatabase } from "./db/types";
-import { createLogger, type Logger } from "./logger";
+import type { Logger } from "./logger";
+import type { ObjectStore } from "./storage/object-store";
 import {
   createMemoryRateLimitStore,
   createRedisRateLimitStore,
@@ -53,12 +54,13 @@ export function createCacheAdapters(
   };
 }
 
-/** Assembles ports and services over an opened catalog database. */
+/** Assembles ports and services over an opened catalog database and object store. */
 export function assembleRuntime(
   config: Config,
   catalog: CatalogDatabase,
   jwtSecret: string,
-  log = createLogger(config.LOG_LEVEL),
+  log: Logger,
+  objects: ObjectStore,
 ): Runtime {
   const cacheAdapters = createCacheAdapters(config, log);
   const ports: Ports = {
@@ -66,6 +68,7 @@ export function assembleRuntime(
     cache: cacheAdapters.cache,
     rateLimits: cacheAdapters.rateLimits,
     log,
+    objects,
   };
   const auth = createAuthService(ports, {
     tokens: createAccessTokens(jwtSecret, config.ACCESS_TOKEN_TTL_SECONDS),
@@ -81,6 +84,7 @@ export function assembleRuntime(
     probes: [
       { name: "database", adapter: catalog.kind, ping: () => catalog.ping() },
       { name: "cache", adapter: ports.cache.kind, ping: () => ports.cache.ping() },
+      { name: "objects", adapter: objects.kind, ping: () => objects.ping() },
     ],
     async close() {
       await cacheAdapters.close();

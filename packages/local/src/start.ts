@@ -26,6 +26,7 @@ if (config.SEED_DEMO) {
 
 const app = createApp({
   ...runtime,
+  storageRoutes: runtime.storageRoutes,
   clientIp: (c) => getConnInfo(c).remote.address,
 });
 

@@ -3,12 +3,18 @@ import {
   createLogger,
   type CatalogDatabase,
   type Config,
+  type Logger,
   type Runtime,
 } from "@jonquils/core";
 import { connectPostgres, migratePostgres } from "@jonquils/core/db/postgres";
+import type { ObjectCreatedEvent, ObjectStore } from "@jonquils/core/storage/object-store";
+import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3";
+import { createLocalPipeline, type LocalPipeline } from "@jonquils/pipeline/executor";
+import type { Hono } from "hono";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { localJwtSecret } from "./secret";
+import { createDiskObjectStore, deriveStorageSecret } from "./storage/disk-store";
 
 /**
  * Opens the catalog database and applies migrations: the PostgreSQL server when
@@ -28,10 +34,69 @@ export async function openLocalCatalog(config: Config): Promise<CatalogDatabase>
   return catalog;
 }
 
-/** The local wiring: embedded engines unless env vars point at servers. */
-export async function createLocalRuntime(config: Config): Promise<Runtime> {
+export interface LocalObjectStore {
+  objects: ObjectStore;
+  /** The signed upload/download routes of the disk store, mounted at /storage (none for S3). */
+  routes?: Hono;
+}
+
+/**
+ * S3 when the S3_BUCKET_* variables are set (LocalStack or AWS), else files under
+ * DATA_DIR/objects behind URLs this server signs. New objects are announced to `onCreated`.
+ */
+export function openLocalObjectStore(
+  config: Config,
+  jwtSecret: string,
+  log: Logger,
+  onCreated: (event: ObjectCreatedEvent) => void,
+): LocalObjectStore {
+  const s3 = createS3ObjectStoreFromConfig(config);
+  // With S3 the pipeline is started by S3 → EventBridge → Step Functions, not by this process.
+  if (s3) return { objects: s3 };
+  const disk = createDiskObjectStore({
+    root: join(config.DATA_DIR, "objects"),
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+    secret: deriveStorageSecret(jwtSecret),
+    onObjectCreated: onCreated,
+    log,
+  });
+  return { objects: disk, routes: disk.routes };
+}
+
+export interface LocalRuntime extends Runtime {
+  readonly pipeline: LocalPipeline;
+  readonly storageRoutes: Hono | undefined;
+}
+
+/**
+ * The local wiring: embedded engines unless env vars point at servers, and the ingestion
+ * state machine run in-process whenever the local store receives a file.
+ */
+export async function createLocalRuntime(config: Config): Promise<LocalRuntime> {
   const log = createLogger(config.LOG_LEVEL);
   const catalog = await openLocalCatalog(config);
   const secret = await localJwtSecret(config.DATA_DIR, config.JWT_SECRET);
-  return assembleRuntime(config, catalog, secret, log);
+  // The store needs the listener before the pipeline (which needs the store) exists.
+  const late: { pipeline?: LocalPipeline } = {};
+  const store = openLocalObjectStore(config, secret, log, (event) => {
+    if (event.bucket !== "tracks" || !late.pipeline) return;
+    void late.pipeline
+      .start(event)
+      .then((outcome) => log.info({ ...outcome, key: event.key }, "ingestion finished"));
+  });
+  const runtime = assembleRuntime(config, catalog, secret, log, store.objects);
+  const started = createLocalPipeline({
+    ...runtime.ports,
+    analyseAudio: config.INGEST_ANALYSE_AUDIO,
+  });
+  late.pipeline = started;
+  return {
+    ...runtime,
+    pipeline: started,
+    storageRoutes: store.routes,
+    async close() {
+      await started.close();
+      await runtime.close();
+    },
+  };
 }

@@ -8,6 +8,7 @@ import {
   POPULAR_MAX,
   updateTrack,
 } from "@jonquils/core/track/index";
+import { coverUrl } from "@jonquils/core/track/cover";
 import type { AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
 import {
@@ -81,6 +82,29 @@ export function trackRoutes() {
       responses: { 200: json(TrackSchema) },
     }),
     async (c) => sendJson(c, await getTrackJson(c.get("ctx"), c.req.valid("param").id)),
+  );
+
+  app.openapi(
+    defineRoute({
+      method: "get",
+      path: "/{id}/cover",
+      tags,
+      summary: "A track's cover thumbnail (redirect to a signed image URL)",
+      request: {
+        params: IdParam,
+        query: z.object({ size: z.enum(["64", "300"]).default("300") }),
+      },
+      responses: { 302: { description: "Redirect to the WebP thumbnail" } },
+    }),
+    async (c) => {
+      const url = await coverUrl(
+        c.get("ctx"),
+        c.req.valid("param").id,
+        c.req.valid("query").size === "64" ? 64 : 300,
+      );
+      c.header("Cache-Control", "private, max-age=600");
+      return c.redirect(url, 302);
+    },
   );
 
   for (const method of ["put", "patch"] as const) {

@@ -1,3 +1,4 @@
+import { createDiskObjectStore } from "../storage/disk-store";
 /**
  * `npm run bench:api [-- --db pglite|postgres|both --tracks 100000 --duration 10 --warmup 2 --connections 50 --ids 1000 --rounds 1 --no-startup]`
  *
@@ -321,7 +322,14 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
     RATE_LIMIT_USER_PER_MINUTE: "1000000000",
     ...(prepared.databaseUrl ? { DATABASE_URL: prepared.databaseUrl } : {}),
   });
-  const runtime = assembleRuntime(config, prepared.catalog, jwt, createLogger("silent"));
+  const log = createLogger("silent");
+  const objects = createDiskObjectStore({
+    root: join(dataDir, "objects"),
+    publicUrl: "http://127.0.0.1",
+    secret: jwt,
+    log,
+  });
+  const runtime = assembleRuntime(config, prepared.catalog, jwt, log, objects);
   const app = createApp({ ...runtime, clientIp: (c) => getConnInfo(c).remote.address });
   const appServer = await listen(app.fetch);
   await waitForIdle();

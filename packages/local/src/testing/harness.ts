@@ -12,7 +12,23 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import postgres from "postgres";
 import { inject } from "vitest";
+import type { TrackUploadRouteOptions } from "@jonquils/api/routes/uploads";
+import type { ObjectCreatedEvent } from "@jonquils/core/storage/object-store";
+import {
+  createLocalPipeline,
+  type ExecutionOutcome,
+  type LocalPipeline,
+  type LocalPipelineOptions,
+} from "@jonquils/pipeline/executor";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { openPglite } from "../pglite";
+import {
+  createDiskObjectStore,
+  deriveStorageSecret,
+  type DiskObjectStore,
+} from "../storage/disk-store";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -103,21 +119,74 @@ export interface TestResponse {
   body: any;
 }
 
-/** The real app over a fresh database: requests go through app.request(), no server needed. */
+export interface TestApiOptions {
+  /** Run the ingestion state machine on every file that lands in the tracks bucket. */
+  pipeline?: boolean | LocalPipelineOptions;
+  /** Options of the URL import (a test allowlist for a loopback audio server). */
+  uploadOptions?: TrackUploadRouteOptions;
+}
+
+export interface TestApiWithStorage extends TestApi {
+  /** The disk object store (a temporary folder), as the local wiring builds it. */
+  store: DiskObjectStore;
+  /** Every object-created event, in order. */
+  events: ObjectCreatedEvent[];
+  /** Executions started for those events, when the pipeline is on. */
+  executions: Promise<ExecutionOutcome>[];
+  pipeline: LocalPipeline | undefined;
+  /** Sends a request to a URL the store signed (http://localhost:8000/storage/…) through the app. */
+  fetchUrl(url: string, init?: RequestInit): Promise<Response>;
+}
+
+export const TEST_PUBLIC_URL = "http://localhost:8000";
+
+/**
+ * The real app over a fresh database and a disk object store in a temporary folder:
+ * requests go through app.request(), no server needed.
+ */
 export async function startTestApi(
   wiring: { db: DbKind; redis: boolean },
   overrides: Record<string, string> = {},
-): Promise<TestApi> {
+  options: TestApiOptions = {},
+): Promise<TestApiWithStorage> {
   const config = testConfig(overrides, wiring.redis);
   const catalog = await openTestDatabase(wiring.db);
-  const runtime = assembleRuntime(config, catalog, config.JWT_SECRET!, createLogger("silent"));
+  const log = createLogger("silent");
+  const dir = await mkdtemp(join(tmpdir(), "jonquils-objects-"));
+  const events: ObjectCreatedEvent[] = [];
+  const executions: Promise<ExecutionOutcome>[] = [];
+  let pipeline: LocalPipeline | undefined;
+  const store = createDiskObjectStore({
+    root: dir,
+    publicUrl: TEST_PUBLIC_URL,
+    secret: deriveStorageSecret(config.JWT_SECRET!),
+    onObjectCreated: (event) => {
+      events.push(event);
+      if (pipeline && event.bucket === "tracks") executions.push(pipeline.start(event));
+    },
+    log,
+  });
+  const runtime = assembleRuntime(config, catalog, config.JWT_SECRET!, log, store);
+  if (options.pipeline) {
+    pipeline = createLocalPipeline(
+      { ...runtime.ports, analyseAudio: config.INGEST_ANALYSE_AUDIO },
+      { retryIntervalMs: 10, ...(typeof options.pipeline === "object" ? options.pipeline : {}) },
+    );
+  }
   const app = createApp({
     ...runtime,
+    storageRoutes: store.routes,
+    ...(options.uploadOptions ? { uploadOptions: options.uploadOptions } : {}),
     clientIp: (c) => c.req.header("x-test-ip") ?? "203.0.113.1",
   });
   return {
     runtime,
     app,
+    store,
+    events,
+    executions,
+    pipeline,
+    fetchUrl: async (url, init) => app.fetch(new Request(url, init)),
     async request(method, path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };
       if (init.token) headers["authorization"] = `Bearer ${init.token}`;
@@ -138,7 +207,11 @@ export async function startTestApi(
       if (type.includes("json") && text) parsed = JSON.parse(text);
       return { status: res.status, headers: res.headers, body: parsed };
     },
-    close: () => runtime.close(),
+    async close() {
+      await pipeline?.close();
+      await runtime.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,0 +1,8 @@
+import { aggregate } from "@jonquils/pipeline/steps/aggregate";
+import type { JobRef } from "@jonquils/pipeline/steps/deps";
+import { createPipelineDeps } from "./deps";
+
+const deps = createPipelineDeps("pipeline-aggregate");
+
+/** Task "Aggregate": caches invalidated, upload done, job closed. */
+export const handler = (input: { job: JobRef; trackId: string }) => aggregate(deps, input);

@@ -1,0 +1,27 @@
+import { createCacheAdapters, createLogger, loadConfig } from "@jonquils/core";
+import { connectPostgres } from "@jonquils/core/db/postgres";
+import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3";
+import type { PipelineDeps } from "@jonquils/pipeline/steps/deps";
+
+/**
+ * The pipeline Lambdas' wiring, built once per cold start: PostgreSQL, Redis (cache
+ * invalidation) and S3. A missing variable fails the cold start naming it.
+ */
+export function createPipelineDeps(fn: string): PipelineDeps {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) throw new Error("DATABASE_URL: required by the pipeline functions");
+  const objects = createS3ObjectStoreFromConfig(config);
+  if (!objects)
+    throw new Error(
+      "S3_BUCKET_TRACKS, S3_BUCKET_COVERS, S3_BUCKET_PLAYLISTS, S3_BUCKET_TEMP: required by the pipeline functions",
+    );
+  const log = createLogger(config.LOG_LEVEL, { fn });
+  const { cache } = createCacheAdapters(config, log);
+  return {
+    db: connectPostgres(config.DATABASE_URL, { max: 1 }).db,
+    cache,
+    log,
+    objects,
+    analyseAudio: config.INGEST_ANALYSE_AUDIO,
+  };
+}

@@ -1,0 +1,7 @@
+import { extract, type ExtractInput } from "@jonquils/pipeline/steps/extract";
+import { createPipelineDeps } from "./deps";
+
+const deps = createPipelineDeps("pipeline-extract");
+
+/** Task "Extract": claims the object and opens the job. */
+export const handler = (input: ExtractInput) => extract(deps, input);

@@ -1,0 +1,27 @@
+import type { Ports } from "@jonquils/core";
+import type { ObjectStore } from "@jonquils/core/storage/object-store";
+
+/** What the pipeline steps need: catalog database, cache, object store, logger. */
+export interface PipelineDeps extends Pick<Ports, "db" | "cache" | "log"> {
+  readonly objects: ObjectStore;
+  /** false: tags-only ingest (no decoding or audio features). */
+  readonly analyseAudio: boolean;
+}
+
+/** A job reference passed between states: small, so it fits Step Functions' payload limit. */
+export interface JobRef {
+  claimed: boolean;
+  jobId: string;
+  uploadId: string;
+  registryId: string;
+  bucket: string;
+  key: string;
+}
+
+/** An object the pipeline will never be able to process (no retry): the reason is shown to the uploader. */
+export class NotProcessableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotProcessableError";
+  }
+}

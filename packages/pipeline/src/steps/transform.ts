@@ -1,0 +1,115 @@
+import { schema } from "@jonquils/core";
+import { cleanText } from "@jonquils/core/util/text";
+import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
+import { analyseAudio, createGenreModel, makeThumbnails, normaliseGenre } from "../analysis/index";
+import { NotProcessableError, type JobRef, type PipelineDeps } from "./deps";
+import type { StagedTrack } from "./staged";
+
+const TRAINING_LIMIT = 5000;
+
+/**
+ * Reads the object, analyses it and stages the result on the upload row. Throws
+ * UnreadableAudioError (no retry) for files that are not usable audio.
+ */
+export async function transform(deps: PipelineDeps, job: JobRef): Promise<StagedTrack> {
+  const { db, objects } = deps;
+  const [upload] = await db
+    .select()
+    .from(schema.trackUploads)
+    .where(eq(schema.trackUploads.id, job.uploadId))
+    .limit(1);
+  if (!upload) throw new NotProcessableError("the upload record is gone");
+  const bytes = await objects.get("tracks", job.key);
+  const analysis = await analyseAudio(bytes, {
+    filename: upload.originalFilename,
+    ...(upload.contentType ? { mimeType: upload.contentType } : {}),
+    analyse: deps.analyseAudio,
+  });
+  const warnings = [...analysis.warnings];
+
+  const known = await db
+    .select({ slug: schema.genres.slug, name: schema.genres.name })
+    .from(schema.genres);
+  let genre: StagedTrack["genre"] = null;
+  for (const raw of analysis.tags.genres) {
+    const slug = normaliseGenre(raw, known);
+    if (slug) {
+      genre = { slug, source: "tag", confidence: null };
+      break;
+    }
+  }
+  if (!genre && analysis.tags.genres.length > 0)
+    warnings.push(`genre "${analysis.tags.genres.join(", ")}" is not in the genre list`);
+  if (!genre && analysis.features) {
+    const predicted = (await genreModel(deps)).predict(analysis.features);
+    if (predicted)
+      genre = { slug: predicted.genreSlug, source: "predicted", confidence: predicted.confidence };
+  }
+
+  const thumbnails: StagedTrack["thumbnails"] = {};
+  if (analysis.cover) {
+    const made = await makeThumbnails(analysis.cover);
+    if (made.length === 0) warnings.push("the embedded cover image could not be read");
+    for (const thumb of made) {
+      const key = `uploads/${job.uploadId}/cover-${thumb.size}.webp`;
+      await objects.put("covers", key, thumb.webp, "image/webp");
+      thumbnails[thumb.size] = key;
+    }
+  }
+
+  const clean = (v: string | null) => (v && cleanText(v) ? cleanText(v) : null);
+  const staged: StagedTrack = {
+    title: clean(analysis.tags.title) ?? "Untitled",
+    artistName: clean(analysis.tags.artist) ?? clean(analysis.tags.albumArtist),
+    albumTitle: clean(analysis.tags.album),
+    tags: analysis.tags,
+    format: analysis.format,
+    features: analysis.features,
+    genre,
+    thumbnails,
+    warnings,
+  };
+  await db
+    .update(schema.trackUploads)
+    .set({ metadata: staged as unknown as Record<string, unknown>, updatedAt: new Date() })
+    .where(eq(schema.trackUploads.id, job.uploadId));
+  return staged;
+}
+
+const models = new WeakMap<object, { at: number; model: ReturnType<typeof createGenreModel> }>();
+
+/** k-NN over the audio features of catalog tracks whose genre came from tags or people. */
+async function genreModel(deps: PipelineDeps) {
+  const cached = models.get(deps.db);
+  if (cached && Date.now() - cached.at < 60_000) return cached.model;
+  const t = schema.tracks;
+  const rows = await deps.db
+    .select({
+      tempo: t.tempo,
+      energy: t.energy,
+      valence: t.valence,
+      loudness: t.loudness,
+      slug: schema.genres.slug,
+    })
+    .from(t)
+    .innerJoin(schema.genres, eq(schema.genres.id, t.genreId))
+    .where(
+      and(
+        inArray(t.genreSource, ["tag", "manual"]),
+        isNotNull(t.energy),
+        isNotNull(t.valence),
+        isNotNull(t.loudness),
+      ),
+    )
+    .orderBy(desc(t.createdAt))
+    .limit(TRAINING_LIMIT);
+  const model = createGenreModel(
+    rows.map((r) => ({
+      features: { tempo: r.tempo, energy: r.energy!, valence: r.valence!, loudness: r.loudness! },
+      genreSlug: r.slug,
+    })),
+  );
+  // A small catalog is cheap to re-read and changes fast: cache only a model worth keeping.
+  if (rows.length >= 100) models.set(deps.db, { at: Date.now(), model });
+  return model;
+}
