@@ -86,6 +86,26 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
     };
   }
 
+  /** Revokes every live token of a sign-in, with its audit row, in one transaction. */
+  async function revokeFamily(
+    token: { familyId: string; userId: string },
+    meta: RequestMeta,
+    action: string,
+  ) {
+    await db.transaction(async (tx) => {
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(refreshTokens.familyId, token.familyId), isNull(refreshTokens.revokedAt)));
+      await recordAudit(
+        tx,
+        meta,
+        { userId: token.userId },
+        { action, entityType: "refresh_token_family", entityId: token.familyId },
+      );
+    });
+  }
+
   return {
     async register(input: RegisterInput, meta: RequestMeta): Promise<Session> {
       if (!passwordFitsBcrypt(input.password)) throw AuthErrors.passwordTooLong();
@@ -189,24 +209,7 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
         .where(eq(refreshTokens.tokenHash, hash))
         .limit(1);
       if (existing?.rotatedAt && !existing.revokedAt) {
-        await db.transaction(async (tx) => {
-          await tx
-            .update(refreshTokens)
-            .set({ revokedAt: now })
-            .where(
-              and(eq(refreshTokens.familyId, existing.familyId), isNull(refreshTokens.revokedAt)),
-            );
-          await recordAudit(
-            tx,
-            meta,
-            { userId: existing.userId },
-            {
-              action: "auth.refresh_reuse_detected",
-              entityType: "refresh_token_family",
-              entityId: existing.familyId,
-            },
-          );
-        });
+        await revokeFamily(existing, meta, "auth.refresh_reuse_detected");
         ports.log.warn(
           { userId: existing.userId, familyId: existing.familyId },
           "refresh token reuse: family revoked",
@@ -224,24 +227,7 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
         .where(eq(refreshTokens.tokenHash, hashRefreshToken(token)))
         .limit(1);
       if (!existing) return;
-      await db.transaction(async (tx) => {
-        await tx
-          .update(refreshTokens)
-          .set({ revokedAt: new Date() })
-          .where(
-            and(eq(refreshTokens.familyId, existing.familyId), isNull(refreshTokens.revokedAt)),
-          );
-        await recordAudit(
-          tx,
-          meta,
-          { userId: existing.userId },
-          {
-            action: "auth.logout",
-            entityType: "refresh_token_family",
-            entityId: existing.familyId,
-          },
-        );
-      });
+      await revokeFamily(existing, meta, "auth.logout");
     },
 
     me(actor: Actor): Promise<UserView> {
