@@ -4,6 +4,7 @@ import { createArtist } from "@jonquils/core/artist/index";
 import { addPlaylistTrack, createPlaylist } from "@jonquils/core/playlist/index";
 import { createTrack } from "@jonquils/core/track/index";
 import { schema } from "@jonquils/core";
+import { hashPassword } from "@jonquils/core/auth/password";
 import { count, eq, sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -118,7 +119,7 @@ export async function seedDemoIfEmpty(runtime: Runtime): Promise<DemoAccount[] |
 }
 
 export async function seedDemo(runtime: Runtime): Promise<DemoAccount[]> {
-  const { ports, auth, config } = runtime;
+  const { ports, config } = runtime;
   const meta = { requestId: "seed-demo" };
   const ctx = { ...ports, meta };
   const password = () => randomBytes(9).toString("base64url");
@@ -138,10 +139,23 @@ export async function seedDemo(runtime: Runtime): Promise<DemoAccount[]> {
     },
   ];
   const ids = new Map<string, string>();
-  for (const account of accounts) {
-    const session = await auth.register(account, meta);
-    ids.set(account.username, session.user.id);
-  }
+  // Demo passwords are random and written to a file beside the database, so a lower bcrypt
+  // cost protects nothing less and keeps the first start quick (cost 12 is ~0.5 s a hash).
+  const hashes = await Promise.all(
+    accounts.map((a) => hashPassword(a.password, Math.min(config.BCRYPT_COST, 8))),
+  );
+  const rows = await ports.db
+    .insert(schema.users)
+    .values(
+      accounts.map((a, i) => ({
+        username: a.username,
+        email: a.email,
+        passwordHash: hashes[i]!,
+        role: "user" as const,
+      })),
+    )
+    .returning({ id: schema.users.id, username: schema.users.username });
+  for (const row of rows) ids.set(row.username, row.id);
   await ports.db
     .update(schema.users)
     .set({ role: "admin" })

@@ -8,7 +8,6 @@ import {
 } from "@jonquils/core";
 import { connectPostgres, migratePostgres } from "@jonquils/core/db/postgres";
 import type { ObjectCreatedEvent, ObjectStore } from "@jonquils/core/storage/object-store";
-import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3";
 import { createLocalPipeline, type LocalPipeline } from "@jonquils/pipeline/executor";
 import type { Hono } from "hono";
 import { mkdir } from "node:fs/promises";
@@ -44,15 +43,19 @@ export interface LocalObjectStore {
  * S3 when the S3_BUCKET_* variables are set (LocalStack or AWS), else files under
  * DATA_DIR/objects behind URLs this server signs. New objects are announced to `onCreated`.
  */
-export function openLocalObjectStore(
+export async function openLocalObjectStore(
   config: Config,
   jwtSecret: string,
   log: Logger,
   onCreated: (event: ObjectCreatedEvent) => void,
-): LocalObjectStore {
-  const s3 = createS3ObjectStoreFromConfig(config);
+): Promise<LocalObjectStore> {
+  // The AWS SDK is loaded only when S3 is configured: it is a large import for a local start.
   // With S3 the pipeline is started by S3 → EventBridge → Step Functions, not by this process.
-  if (s3) return { objects: s3 };
+  if (config.S3_BUCKET_TRACKS) {
+    const { createS3ObjectStoreFromConfig } = await import("@jonquils/core/storage/s3");
+    const s3 = createS3ObjectStoreFromConfig(config);
+    if (s3) return { objects: s3 };
+  }
   const disk = createDiskObjectStore({
     root: join(config.DATA_DIR, "objects"),
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
@@ -78,7 +81,7 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
   const secret = await localJwtSecret(config.DATA_DIR, config.JWT_SECRET);
   // The store needs the listener before the pipeline (which needs the store) exists.
   const late: { pipeline?: LocalPipeline } = {};
-  const store = openLocalObjectStore(config, secret, log, (event) => {
+  const store = await openLocalObjectStore(config, secret, log, (event) => {
     if (event.bucket !== "tracks" || !late.pipeline) return;
     void late.pipeline
       .start(event)

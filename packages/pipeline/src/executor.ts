@@ -1,7 +1,6 @@
-import "./polyfill";
 import { schema } from "@jonquils/core";
 import type { ObjectCreatedEvent } from "@jonquils/core/storage/object-store";
-import { StateMachine } from "aws-local-stepfunctions";
+import type { StateMachine } from "aws-local-stepfunctions";
 import { randomUUID } from "node:crypto";
 import { localArns, readDefinitionText, substituteDefinition, type TaskName } from "./definition";
 import type { JobRef, PipelineDeps } from "./steps/deps";
@@ -44,10 +43,16 @@ export function objectCreatedToEventBridge(event: ObjectCreatedEvent) {
  * concurrency; `drain()` waits for everything accepted so far (used on shutdown).
  */
 export function createLocalPipeline(deps: PipelineDeps, options: LocalPipelineOptions = {}) {
-  const definition = JSON.parse(
-    substituteDefinition(readDefinitionText(), localArns()),
-  ) as ConstructorParameters<typeof StateMachine>[0];
-  const machine = new StateMachine(definition);
+  // The executor library loads with the first execution, not at start-up.
+  let machine: Promise<StateMachine> | undefined;
+  const loadMachine = async () => {
+    await import("./polyfill");
+    const { StateMachine } = await import("aws-local-stepfunctions");
+    const definition = JSON.parse(
+      substituteDefinition(readDefinitionText(), localArns()),
+    ) as ConstructorParameters<typeof StateMachine>[0];
+    return new StateMachine(definition);
+  };
   // Steps load on first use: the audio libraries behind Transform stay out of start-up.
   const handlers: Record<TaskName, (input: never) => Promise<unknown>> = {
     Extract: async (input: ExtractInput) => (await import("./steps/extract")).extract(deps, input),
@@ -75,7 +80,8 @@ export function createLocalPipeline(deps: PipelineDeps, options: LocalPipelineOp
     const executionName = `ingest-${randomUUID()}`;
     const input = objectCreatedToEventBridge(event);
     try {
-      const execution = machine.run(input, {
+      machine ??= loadMachine();
+      const execution = (await machine).run(input, {
         overrides: {
           taskResourceLocalHandlers: handlers as never,
           ...(options.retryIntervalMs !== undefined
