@@ -189,6 +189,8 @@ export async function seedDemo(runtime: Runtime): Promise<DemoAccount[]> {
           tempo,
           energy,
           valence,
+          // A plausible integrated level for the energy, so the genre model can learn from the demo.
+          loudness: Math.round((-30 + energy * 24) * 10) / 10,
         });
         trackIds.push(track.id);
         await ports.db

@@ -161,6 +161,9 @@ describe.each(wirings())("ingestion pipeline, end to end ($name)", (wiring) => {
       `/api/v1/tracks/${result.get("03 - Night_Drive.mp3")!.trackId}`,
     );
     expect(untagged.body.title).toBe("Night Drive");
+    const silent = await api.request("GET", `/api/v1/tracks/${result.get("silent.wav")!.trackId}`);
+    expect(silent.body.genre).toBeNull();
+    expect(silent.body.energy).toBe(0);
     const ogg = await api.request("GET", `/api/v1/tracks/${result.get("music.ogg")!.trackId}`);
     expect(ogg.body.genre?.slug).toBe("hip-hop");
     expect(ogg.body.fileFormat).toBe("ogg");
@@ -216,6 +219,22 @@ describe.each(wirings())("ingestion pipeline, end to end ($name)", (wiring) => {
     expect(track.title).toBe("Old School");
     // ID3v1 genre 17 is Rock.
     expect(track.genre?.slug).toBe("rock");
+    // An untagged file from an admin is filed under "Unknown Artist", not refused.
+    const untagged = await upload(
+      api,
+      admin.accessToken,
+      "03 - Night_Drive.mp3",
+      undefined,
+      "admin-untagged.mp3",
+    );
+    await settle(api);
+    const up2 = (
+      await api.request("GET", `/api/v1/uploads/${untagged.uploadId}`, { token: admin.accessToken })
+    ).body;
+    expect(up2.status).toBe("done");
+    expect((await api.request("GET", `/api/v1/tracks/${up2.trackId}`)).body.artist.name).toBe(
+      "Unknown Artist",
+    );
     const existing = await api.request("POST", "/api/v1/artists", {
       token: admin.accessToken,
       body: { name: "vintage   BAND", unlinked: true },

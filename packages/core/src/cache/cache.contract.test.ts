@@ -8,6 +8,7 @@ import { createRedisCache } from "./redis";
 
 const redisUrl = process.env["REDIS_URL"];
 const clients: Redis[] = [];
+const prefixes: string[] = [];
 
 const adapters: [string, () => Cache][] = [["memory", () => createMemoryCache()]];
 if (redisUrl) {
@@ -19,13 +20,19 @@ if (redisUrl) {
       return createRedisCache(
         redis,
         createLogger("silent"),
-        `jqtest:${randomBytes(6).toString("hex")}:`,
+        remember(`jqtest:${randomBytes(6).toString("hex")}:`),
       );
     },
   ]);
 }
 
 afterAll(async () => {
+  // Leave nothing behind in a shared Redis (counters never expire by design).
+  for (const c of clients) {
+    const keys = await c.keys("jqtest:*");
+    const mine = keys.filter((k) => prefixes.some((p) => k.startsWith(p)));
+    if (mine.length > 0) await c.del(...mine);
+  }
   await Promise.all(clients.map((c) => c.quit()));
 });
 
@@ -89,3 +96,8 @@ describe("redis cache when the server is unreachable", () => {
     redis.disconnect();
   });
 });
+
+function remember(prefix: string): string {
+  prefixes.push(prefix);
+  return prefix;
+}

@@ -9,6 +9,7 @@ import {
 
 const redisUrl = process.env["REDIS_URL"];
 const clients: Redis[] = [];
+const prefixes: string[] = [];
 const stores: [string, () => RateLimitStore][] = [["memory", createMemoryRateLimitStore]];
 if (redisUrl) {
   stores.push([
@@ -16,11 +17,20 @@ if (redisUrl) {
     () => {
       const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
       clients.push(redis);
-      return createRedisRateLimitStore(redis, `jqtest:${randomBytes(6).toString("hex")}:`);
+      return createRedisRateLimitStore(
+        redis,
+        remember(`jqtest:${randomBytes(6).toString("hex")}:`),
+      );
     },
   ]);
 }
 afterAll(async () => {
+  // Leave nothing behind in a shared Redis (counters never expire by design).
+  for (const c of clients) {
+    const keys = await c.keys("jqtest:*");
+    const mine = keys.filter((k) => prefixes.some((p) => k.startsWith(p)));
+    if (mine.length > 0) await c.del(...mine);
+  }
   await Promise.all(clients.map((c) => c.quit()));
 });
 
@@ -65,3 +75,8 @@ describe.each(stores)("rate limit contract (%s)", (_name, make) => {
     expect((await limiter.consume("w")).allowed).toBe(true);
   });
 });
+
+function remember(prefix: string): string {
+  prefixes.push(prefix);
+  return prefix;
+}

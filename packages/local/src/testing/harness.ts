@@ -211,6 +211,7 @@ export async function startTestApi(
       await pipeline?.close();
       await runtime.close();
       await rm(dir, { recursive: true, force: true });
+      if (config.REDIS_URL) await dropRedisKeys(config.REDIS_URL, config.REDIS_KEY_PREFIX);
     },
   };
 }
@@ -263,4 +264,20 @@ export async function promoteToAdmin(
     body: { refreshToken: session.refreshToken },
   });
   return refreshed.body as { accessToken: string; refreshToken: string; user: { id: string } };
+}
+
+/** Removes a test run's keys (generation counters never expire by design). */
+export async function dropRedisKeys(url: string, prefix: string) {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    await redis.quit();
+  }
 }

@@ -5,6 +5,8 @@ import { eq, sql } from "drizzle-orm";
 import { NotProcessableError, type JobRef, type PipelineDeps } from "./deps";
 import type { StagedTrack } from "./staged";
 
+const UNKNOWN_ARTIST = "Unknown Artist";
+
 /** The URL clients fetch a track's cover from (the API redirects to a signed object URL). */
 export const coverPath = (trackId: string, size: 64 | 300 = 300) =>
   `/api/v1/tracks/${trackId}/cover?size=${size}`;
@@ -49,8 +51,19 @@ export async function load(deps: PipelineDeps, job: JobRef): Promise<{ trackId: 
           `tagged artist "${staged.artistName}" differs from your profile; filed under "${own.name}"`,
         );
       }
+    } else if (upload.role === "admin") {
+      // An admin's untagged file (bulk import): filed under "Unknown Artist" to be fixed later.
+      const [row] = await tx
+        .insert(schema.artists)
+        .values({ name: UNKNOWN_ARTIST, nameKey: nameKey(UNKNOWN_ARTIST) })
+        .onConflictDoUpdate({ target: schema.artists.nameKey, set: { updatedAt: new Date() } })
+        .returning({ id: schema.artists.id });
+      artistId = row!.id;
+      warnings.push(`the file names no artist; filed under "${UNKNOWN_ARTIST}"`);
     } else {
-      throw new NotProcessableError("the uploader has no artist profile");
+      throw new NotProcessableError(
+        "your account has no artist profile: create one, then upload again",
+      );
     }
 
     let albumId: string | null = null;

@@ -40,7 +40,8 @@ export async function transform(deps: PipelineDeps, job: JobRef): Promise<Staged
   }
   if (!genre && analysis.tags.genres.length > 0)
     warnings.push(`genre "${analysis.tags.genres.join(", ")}" is not in the genre list`);
-  if (!genre && analysis.features) {
+  // Silence has no genre to guess.
+  if (!genre && analysis.features && !analysis.features.silent) {
     const predicted = (await genreModel(deps)).predict(analysis.features);
     if (predicted)
       genre = { slug: predicted.genreSlug, source: "predicted", confidence: predicted.confidence };
