@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { startS3rver, type S3rverHandle } from "@jonquils/local/testing/s3rver";
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,12 +22,6 @@ import { createS3ObjectStore } from "./s3";
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-interface S3rverHandle {
-  endpoint: string;
-  child: ChildProcess;
-  dir: string;
-}
-
 const S3_BUCKETS: Record<Bucket, string> = {
   tracks: "jq-tracks",
   covers: "jq-covers",
@@ -35,50 +29,10 @@ const S3_BUCKETS: Record<Bucket, string> = {
   temp: "jq-temp",
 };
 
-async function startS3rver(): Promise<S3rverHandle> {
-  const dir = await mkdtemp(join(tmpdir(), "jonquils-s3rver-"));
-  const script = `
-    const S3rver = require("s3rver");
-    const server = new S3rver({
-      address: "127.0.0.1", port: 0, silent: true, directory: process.env.S3RVER_DIR,
-      configureBuckets: JSON.parse(process.env.S3RVER_BUCKETS).map((name) => ({ name })),
-    });
-    server.run().then((a) => console.log("S3RVER " + JSON.stringify(a)), (e) => { console.error(e); process.exit(1); });
-  `;
-  const child = spawn(process.execPath, ["--openssl-legacy-provider", "-e", script], {
-    cwd: process.cwd(),
-    env: {
-      ...process.env,
-      S3RVER_DIR: dir,
-      S3RVER_BUCKETS: JSON.stringify(Object.values(S3_BUCKETS)),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`no answer in 15 s: ${err}`)), 15_000);
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /S3RVER (\{.*\})/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve((JSON.parse(m[1]) as { port: number }).port);
-      }
-    });
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`s3rver exited with ${code}: ${err}`));
-    });
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, child, dir };
-}
-
 let s3rver: S3rverHandle | null = null;
 let s3rverError = "";
 try {
-  s3rver = await startS3rver();
+  s3rver = await startS3rver(Object.values(S3_BUCKETS));
 } catch (error) {
   s3rverError = error instanceof Error ? error.message : String(error);
   console.info(

@@ -18,7 +18,9 @@ export interface ExtractInput {
  */
 export async function extract(deps: PipelineDeps, input: ExtractInput): Promise<JobRef> {
   const { db } = deps;
-  if (input.bucket !== "tracks")
+  // S3 events name the real bucket (e.g. "jonquils-prod-tracks"); the local store, the logical one.
+  const bucket = input.bucket === deps.objects.bucketNames.tracks ? "tracks" : input.bucket;
+  if (bucket !== "tracks")
     throw new NotProcessableError(`objects in "${input.bucket}" are not ingested`);
   const [upload] = await db
     .select({ id: schema.trackUploads.id, status: schema.trackUploads.status })

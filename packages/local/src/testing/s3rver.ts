@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface S3rverHandle {
+  endpoint: string;
+  child: ChildProcess;
+  dir: string;
+}
+
+/**
+ * s3rver (an S3 API imitation, tests only: it checks no signatures) in a child process on a
+ * random loopback port, with the given buckets. It needs --openssl-legacy-provider for its
+ * listing continuation tokens.
+ */
+export async function startS3rver(buckets: string[]): Promise<S3rverHandle> {
+  const dir = await mkdtemp(join(tmpdir(), "jonquils-s3rver-"));
+  const script = `
+    const S3rver = require("s3rver");
+    const server = new S3rver({
+      address: "127.0.0.1", port: 0, silent: true, directory: process.env.S3RVER_DIR,
+      configureBuckets: JSON.parse(process.env.S3RVER_BUCKETS).map((name) => ({ name })),
+    });
+    server.run().then((a) => console.log("S3RVER " + JSON.stringify(a)), (e) => { console.error(e); process.exit(1); });
+  `;
+  const child = spawn(process.execPath, ["--openssl-legacy-provider", "-e", script], {
+    cwd: process.cwd(),
+    env: { ...process.env, S3RVER_DIR: dir, S3RVER_BUCKETS: JSON.stringify(buckets) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`no answer in 15 s: ${err}`)), 15_000);
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /S3RVER (\{.*\})/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve((JSON.parse(m[1]) as { port: number }).port);
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`s3rver exited with ${code}: ${err}`));
+    });
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, child, dir };
+}
