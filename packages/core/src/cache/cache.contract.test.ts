@@ -1,40 +1,25 @@
 import { Redis } from "ioredis";
-import { randomBytes } from "node:crypto";
+import { redisTestKit } from "../testing/redis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../logger";
 import type { Cache } from "./cache";
 import { createMemoryCache } from "./memory";
 import { createRedisCache } from "./redis";
 
-const redisUrl = process.env["REDIS_URL"];
-const clients: Redis[] = [];
-const prefixes: string[] = [];
+const redis = redisTestKit();
 
 const adapters: [string, () => Cache][] = [["memory", () => createMemoryCache()]];
-if (redisUrl) {
+if (redis.url) {
   adapters.push([
     "redis",
     () => {
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      clients.push(redis);
-      return createRedisCache(
-        redis,
-        createLogger("silent"),
-        remember(`jqtest:${randomBytes(6).toString("hex")}:`),
-      );
+      const { redis: client, prefix } = redis.connect();
+      return createRedisCache(client, createLogger("silent"), prefix);
     },
   ]);
 }
 
-afterAll(async () => {
-  // Leave nothing behind in a shared Redis (counters never expire by design).
-  for (const c of clients) {
-    const keys = await c.keys("jqtest:*");
-    const mine = keys.filter((k) => prefixes.some((p) => k.startsWith(p)));
-    if (mine.length > 0) await c.del(...mine);
-  }
-  await Promise.all(clients.map((c) => c.quit()));
-});
+afterAll(() => redis.cleanup());
 
 /** The same cases against every reachable adapter of the cache port. */
 describe.each(adapters)("cache contract (%s)", (_name, make) => {
@@ -96,8 +81,3 @@ describe("redis cache when the server is unreachable", () => {
     redis.disconnect();
   });
 });
-
-function remember(prefix: string): string {
-  prefixes.push(prefix);
-  return prefix;
-}

@@ -1,5 +1,4 @@
-import { Redis } from "ioredis";
-import { randomBytes } from "node:crypto";
+import { redisTestKit } from "../testing/redis";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   createMemoryRateLimitStore,
@@ -7,32 +6,18 @@ import {
   type RateLimitStore,
 } from "./rate-limit";
 
-const redisUrl = process.env["REDIS_URL"];
-const clients: Redis[] = [];
-const prefixes: string[] = [];
+const redis = redisTestKit();
 const stores: [string, () => RateLimitStore][] = [["memory", createMemoryRateLimitStore]];
-if (redisUrl) {
+if (redis.url) {
   stores.push([
     "redis",
     () => {
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      clients.push(redis);
-      return createRedisRateLimitStore(
-        redis,
-        remember(`jqtest:${randomBytes(6).toString("hex")}:`),
-      );
+      const { redis: client, prefix } = redis.connect();
+      return createRedisRateLimitStore(client, prefix);
     },
   ]);
 }
-afterAll(async () => {
-  // Leave nothing behind in a shared Redis (counters never expire by design).
-  for (const c of clients) {
-    const keys = await c.keys("jqtest:*");
-    const mine = keys.filter((k) => prefixes.some((p) => k.startsWith(p)));
-    if (mine.length > 0) await c.del(...mine);
-  }
-  await Promise.all(clients.map((c) => c.quit()));
-});
+afterAll(() => redis.cleanup());
 
 describe.each(stores)("rate limit contract (%s)", (_name, make) => {
   const store = make();
@@ -75,8 +60,3 @@ describe.each(stores)("rate limit contract (%s)", (_name, make) => {
     expect((await limiter.consume("w")).allowed).toBe(true);
   });
 });
-
-function remember(prefix: string): string {
-  prefixes.push(prefix);
-  return prefix;
-}
