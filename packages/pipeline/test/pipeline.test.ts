@@ -128,7 +128,21 @@ describe.each(wirings())("ingestion pipeline, end to end ($name)", (wiring) => {
     ];
     const ids = new Map<string, string>();
     for (const name of names) ids.set(name, (await upload(api, artist.accessToken, name)).uploadId);
+    // A hostile, Unicode file name: stored inside the uploader's folder, ingested like any other.
+    const hostile = await upload(
+      api,
+      artist.accessToken,
+      "music.ogg",
+      undefined,
+      "../../../etc/Ёлка — ночь.ogg",
+    );
     await settle(api);
+    const hostileView = (
+      await api.request("GET", `/api/v1/uploads/${hostile.uploadId}`, { token: artist.accessToken })
+    ).body;
+    expect(hostileView.status).toBe("done");
+    expect(hostileView.key).toMatch(new RegExp(`^u/${artist.user.id}/${hostile.uploadId}/[^/]+$`));
+    expect(hostileView.key).not.toContain("..");
     const result = new Map<
       string,
       { status: string; failureReason: string | null; trackId: string | null }
