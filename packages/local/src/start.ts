@@ -3,6 +3,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "@jonquils/api";
 import { join } from "node:path";
 import { loadConfigOrExit } from "./config";
+import { attachDemoAudio } from "./demo-audio";
 import { seedDemoIfEmpty } from "./seed-demo";
 import { createLocalRuntime } from "./wiring";
 
@@ -41,6 +42,13 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
     },
     "JONQUILS API listening",
   );
+  if (config.SEED_DEMO) {
+    // After listening, so it never delays a healthy /health: playable clips for the demo tracks.
+    attachDemoAudio(runtime).then(
+      (n) => n > 0 && log.info({ tracks: n }, "demo audio clips attached"),
+      (err: unknown) => log.warn({ err }, "demo audio clips could not be attached"),
+    );
+  }
 });
 
 let stopping = false;

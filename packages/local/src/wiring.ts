@@ -8,7 +8,7 @@ import {
 } from "@jonquils/core";
 import { connectPostgres, migratePostgres } from "@jonquils/core/db/postgres";
 import type { ObjectCreatedEvent, ObjectStore } from "@jonquils/core/storage/object-store";
-import { createLocalPipeline, type LocalPipeline } from "@jonquils/pipeline/executor";
+import { createLocalPipeline, shouldIngest, type LocalPipeline } from "@jonquils/pipeline/executor";
 import type { Hono } from "hono";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -82,7 +82,8 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
   // The store needs the listener before the pipeline (which needs the store) exists.
   const late: { pipeline?: LocalPipeline } = {};
   const store = await openLocalObjectStore(config, secret, log, (event) => {
-    if (event.bucket !== "tracks" || !late.pipeline) return;
+    // Only uploads are ingested; other objects (covers, demo clips) are not.
+    if (!shouldIngest(event) || !late.pipeline) return;
     void late.pipeline
       .start(event)
       .then((outcome) => log.info({ ...outcome, key: event.key }, "ingestion finished"));

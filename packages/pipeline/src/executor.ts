@@ -23,6 +23,13 @@ export interface ExecutionOutcome {
   error?: string;
 }
 
+/**
+ * Whether a new object is an upload to ingest: the tracks bucket, under the upload prefix
+ * `u/<user>/…` (the Pipeline stack's EventBridge rule filters on the same prefix).
+ */
+export const shouldIngest = (event: ObjectCreatedEvent) =>
+  event.bucket === "tracks" && event.key.startsWith("u/");
+
 /** The S3 "Object Created" event as EventBridge delivers it: the state machine's input in AWS too. */
 export function objectCreatedToEventBridge(event: ObjectCreatedEvent) {
   return {

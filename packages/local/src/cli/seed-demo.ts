@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { loadConfigOrExit } from "../config";
+import { attachDemoAudio } from "../demo-audio";
 import { seedDemoIfEmpty } from "../seed-demo";
 import { createLocalRuntime } from "../wiring";
 
@@ -17,6 +18,9 @@ try {
     for (const a of accounts)
       process.stdout.write(`  ${a.role.padEnd(7)} ${a.username.padEnd(10)} ${a.password}\n`);
   }
+  const clips = await attachDemoAudio(runtime);
+  if (clips > 0)
+    process.stdout.write(`Playable 30-second clips attached to ${clips} demo tracks.\n`);
 } finally {
   await runtime.close();
 }

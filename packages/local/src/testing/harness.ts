@@ -16,6 +16,7 @@ import type { TrackUploadRouteOptions } from "@jonquils/api/routes/uploads";
 import type { ObjectCreatedEvent } from "@jonquils/core/storage/object-store";
 import {
   createLocalPipeline,
+  shouldIngest,
   type ExecutionOutcome,
   type LocalPipeline,
   type LocalPipelineOptions,
@@ -162,7 +163,7 @@ export async function startTestApi(
     secret: deriveStorageSecret(config.JWT_SECRET!),
     onObjectCreated: (event) => {
       events.push(event);
-      if (pipeline && event.bucket === "tracks") executions.push(pipeline.start(event));
+      if (pipeline && shouldIngest(event)) executions.push(pipeline.start(event));
     },
     log,
   });

@@ -1,0 +1,50 @@
+import { schema, type Runtime } from "@jonquils/core";
+import { invalidateTracks } from "@jonquils/core/track/index";
+import { musicLike } from "@jonquils/pipeline/analysis/synth";
+import { encodeWav } from "@jonquils/pipeline/analysis/wav";
+import { and, eq, isNull, like } from "drizzle-orm";
+
+const CLIP_SECONDS = 30;
+const SAMPLE_RATE = 22_050;
+
+/**
+ * Gives the demo catalog's tracks something to play: a 30-second synthesised clip at each
+ * track's tempo (minor key for low valence), stored in the tracks bucket outside the upload
+ * prefix (so the pipeline leaves it alone) and linked to the track. Only tracks of the demo
+ * accounts that have no file yet are touched; safe to run again.
+ */
+export async function attachDemoAudio(runtime: Pick<Runtime, "ports">): Promise<number> {
+  const { db, objects } = runtime.ports;
+  const rows = await db
+    .select({ id: schema.tracks.id, tempo: schema.tracks.tempo, valence: schema.tracks.valence })
+    .from(schema.tracks)
+    .innerJoin(schema.artists, eq(schema.artists.id, schema.tracks.artistId))
+    .innerJoin(schema.users, eq(schema.users.id, schema.artists.userId))
+    .where(and(isNull(schema.tracks.filePath), like(schema.users.email, "%@demo.jonquils.dev")));
+  for (const [i, row] of rows.entries()) {
+    const samples = musicLike({
+      bpm: row.tempo ?? 110,
+      seconds: CLIP_SECONDS,
+      sampleRate: SAMPLE_RATE,
+      mode: (row.valence ?? 0.5) < 0.45 ? "minor" : "major",
+      seed: i + 1,
+    });
+    const wav = encodeWav(samples, SAMPLE_RATE);
+    const key = `demo/${row.id}.wav`;
+    await objects.put("tracks", key, wav, "audio/wav");
+    await db
+      .update(schema.tracks)
+      .set({
+        filePath: key,
+        fileFormat: "wav",
+        fileSizeBytes: wav.byteLength,
+        sampleRate: SAMPLE_RATE,
+        channels: samples.length,
+        durationMs: CLIP_SECONDS * 1000,
+        updatedAt: new Date(),
+      })
+      .where(eq(schema.tracks.id, row.id));
+  }
+  if (rows.length > 0) await invalidateTracks(runtime.ports, ...rows.map((r) => r.id));
+  return rows.length;
+}
