@@ -22,6 +22,9 @@ const MAX_JSON_BODY = 1024 * 1024;
 export function createApp(deps: ApiDeps) {
   const log = deps.ports.log;
   const app = new OpenAPIHono<AppEnv>({
+    // "/api/v1/tracks/" and "/api/v1/tracks" are the same route (the product description
+    // writes paths with the slash, clients often without).
+    strict: false,
     // Every validation failure becomes one problem+json shape, listing each bad field.
     defaultHook: (result, c) => {
       if (!result.success) {

@@ -60,6 +60,18 @@ describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wir
     expect((await api.app.request("/docs/assets/..%2Fpackage.json")).status).toBe(404);
   });
 
+  it("answers the product description's trailing-slash paths like the plain ones", async () => {
+    for (const path of [
+      "/api/v1/tracks/",
+      "/api/v1/artists/",
+      "/api/v1/albums/",
+      "/api/v1/genres/",
+    ]) {
+      const res = await api.request("GET", path, { ip: "192.0.2.200" });
+      expect(res.status, path).toBe(200);
+    }
+  });
+
   it("sets security headers with a deny-all CSP on API responses", async () => {
     const res = await api.request("GET", "/api/v1/genres");
     expect(res.headers.get("content-security-policy")).toBe(

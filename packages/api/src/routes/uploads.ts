@@ -76,65 +76,59 @@ export interface TrackUploadRouteOptions {
 }
 
 /**
- * Mounted under /api/v1/tracks: POST /upload, POST /upload-from-url (each also with a
- * trailing slash) and GET /{id}/stream.
+ * Mounted under /api/v1/tracks: POST /upload, POST /upload-from-url (the app matches them
+ * with a trailing slash too) and GET /{id}/stream.
  */
 export function trackUploadRoutes(options: TrackUploadRouteOptions = {}) {
   const app = new OpenAPIHono<AppEnv>();
   const tags = ["uploads"];
 
-  for (const path of ["/upload", "/upload/"]) {
-    app.openapi(
-      defineRoute({
-        method: "post",
-        path,
-        tags,
-        auth: true,
-        hide: path.endsWith("/"),
-        summary: "Start a direct upload of one audio file (artists)",
-        description:
-          "Answers an upload id and a presigned POST: send `fields` and then the file (field `file`, last) " +
-          "as multipart/form-data to `url` within 15 minutes. The key is under your prefix, the content type " +
-          "is pinned and the size is capped at 200 MB. Follow the processing with GET /api/v1/uploads/{id}.",
-        request: { body: jsonBody(RequestUploadBody) },
-        responses: { 201: json(UploadTicketSchema, "Created"), 413: tooLarge, 415: notAudio },
-      }),
-      async (c) => {
-        const ticket = await requestUpload(c.get("ctx"), requireActor(c), c.req.valid("json"));
-        c.header("Location", `/api/v1/uploads/${ticket.upload.id}`);
-        return c.json(ticket, 201);
-      },
-    );
-  }
+  app.openapi(
+    defineRoute({
+      method: "post",
+      path: "/upload",
+      tags,
+      auth: true,
+      summary: "Start a direct upload of one audio file (artists)",
+      description:
+        "Answers an upload id and a presigned POST: send `fields` and then the file (field `file`, last) " +
+        "as multipart/form-data to `url` within 15 minutes. The key is under your prefix, the content type " +
+        "is pinned and the size is capped at 200 MB. Follow the processing with GET /api/v1/uploads/{id}.",
+      request: { body: jsonBody(RequestUploadBody) },
+      responses: { 201: json(UploadTicketSchema, "Created"), 413: tooLarge, 415: notAudio },
+    }),
+    async (c) => {
+      const ticket = await requestUpload(c.get("ctx"), requireActor(c), c.req.valid("json"));
+      c.header("Location", `/api/v1/uploads/${ticket.upload.id}`);
+      return c.json(ticket, 201);
+    },
+  );
 
-  for (const path of ["/upload-from-url", "/upload-from-url/"]) {
-    app.openapi(
-      defineRoute({
-        method: "post",
-        path,
-        tags,
-        auth: true,
-        hide: path.endsWith("/"),
-        summary: "Import an audio file from a URL (artists)",
-        description:
-          "The server downloads the file itself: public http(s) hosts on ports 80/443 only (private, " +
-          "loopback, link-local and metadata addresses are refused, redirects included), at most 200 MB " +
-          "in 30 s, and the bytes must be audio. Answers the pending upload.",
-        request: { body: jsonBody(UploadFromUrlBody) },
-        responses: { 202: json(UploadSchema, "Accepted"), 413: tooLarge, 415: notAudio },
-      }),
-      async (c) => {
-        const upload = await importFromUrl(
-          c.get("ctx"),
-          requireActor(c),
-          c.req.valid("json").url,
-          options.fetchOptions,
-        );
-        c.header("Location", `/api/v1/uploads/${upload.id}`);
-        return c.json(upload, 202);
-      },
-    );
-  }
+  app.openapi(
+    defineRoute({
+      method: "post",
+      path: "/upload-from-url",
+      tags,
+      auth: true,
+      summary: "Import an audio file from a URL (artists)",
+      description:
+        "The server downloads the file itself: public http(s) hosts on ports 80/443 only (private, " +
+        "loopback, link-local and metadata addresses are refused, redirects included), at most 200 MB " +
+        "in 30 s, and the bytes must be audio. Answers the pending upload.",
+      request: { body: jsonBody(UploadFromUrlBody) },
+      responses: { 202: json(UploadSchema, "Accepted"), 413: tooLarge, 415: notAudio },
+    }),
+    async (c) => {
+      const upload = await importFromUrl(
+        c.get("ctx"),
+        requireActor(c),
+        c.req.valid("json").url,
+        options.fetchOptions,
+      );
+      c.header("Location", `/api/v1/uploads/${upload.id}`);
+      return c.json(upload, 202);
+    },
+  );
 
   app.openapi(
     defineRoute({
