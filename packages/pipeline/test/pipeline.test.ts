@@ -49,6 +49,13 @@ async function settle(api: TestApiWithStorage) {
   await api.pipeline!.drain();
 }
 
+/** Uploads, waits for the pipeline, and returns the upload as its owner sees it. */
+async function ingest(api: TestApiWithStorage, token: string, name: string, filename = name) {
+  const { uploadId } = await upload(api, token, name, undefined, filename);
+  await settle(api);
+  return (await api.request("GET", `/api/v1/uploads/${uploadId}`, { token })).body;
+}
+
 describe.each(wirings())("ingestion pipeline, end to end ($name)", (wiring) => {
   let api: TestApiWithStorage;
   let artist: Awaited<ReturnType<typeof registerArtist>>;
@@ -129,19 +136,14 @@ describe.each(wirings())("ingestion pipeline, end to end ($name)", (wiring) => {
     const ids = new Map<string, string>();
     for (const name of names) ids.set(name, (await upload(api, artist.accessToken, name)).uploadId);
     // A hostile, Unicode file name: stored inside the uploader's folder, ingested like any other.
-    const hostile = await upload(
+    const hostileView = await ingest(
       api,
       artist.accessToken,
       "music.ogg",
-      undefined,
       "../../../etc/Ёлка — ночь.ogg",
     );
-    await settle(api);
-    const hostileView = (
-      await api.request("GET", `/api/v1/uploads/${hostile.uploadId}`, { token: artist.accessToken })
-    ).body;
     expect(hostileView.status).toBe("done");
-    expect(hostileView.key).toMatch(new RegExp(`^u/${artist.user.id}/${hostile.uploadId}/[^/]+$`));
+    expect(hostileView.key).toMatch(new RegExp(`^u/${artist.user.id}/${hostileView.id}/[^/]+$`));
     expect(hostileView.key).not.toContain("..");
     const result = new Map<
       string,
@@ -222,11 +224,8 @@ describe.each(wirings())("ingestion pipeline, end to end ($name)", (wiring) => {
 
   it("files an admin's upload under the tagged artist, merging names that differ by case and spacing", async () => {
     const admin = await promoteToAdmin(api, await registerUser(api));
-    const { uploadId } = await upload(api, admin.accessToken, "id3v1.mp3");
-    await settle(api);
-    const up = (
-      await api.request("GET", `/api/v1/uploads/${uploadId}`, { token: admin.accessToken })
-    ).body;
+    const up = await ingest(api, admin.accessToken, "id3v1.mp3");
+
     expect(up.status).toBe("done");
     const track = (await api.request("GET", `/api/v1/tracks/${up.trackId}`)).body;
     expect(track.artist.name).toBe("Vintage Band");
@@ -234,17 +233,7 @@ describe.each(wirings())("ingestion pipeline, end to end ($name)", (wiring) => {
     // ID3v1 genre 17 is Rock.
     expect(track.genre?.slug).toBe("rock");
     // An untagged file from an admin is filed under "Unknown Artist", not refused.
-    const untagged = await upload(
-      api,
-      admin.accessToken,
-      "03 - Night_Drive.mp3",
-      undefined,
-      "admin-untagged.mp3",
-    );
-    await settle(api);
-    const up2 = (
-      await api.request("GET", `/api/v1/uploads/${untagged.uploadId}`, { token: admin.accessToken })
-    ).body;
+    const up2 = await ingest(api, admin.accessToken, "03 - Night_Drive.mp3", "admin-untagged.mp3");
     expect(up2.status).toBe("done");
     expect((await api.request("GET", `/api/v1/tracks/${up2.trackId}`)).body.artist.name).toBe(
       "Unknown Artist",
@@ -288,12 +277,9 @@ describe("ingestion pipeline: retries, genre prediction, dead letters", () => {
   afterAll(() => api.close());
 
   it("retries a transient failure and still ends done", async () => {
-    const { uploadId } = await upload(api, artist.accessToken, "music.wav");
-    await settle(api);
+    const up = await ingest(api, artist.accessToken, "music.wav");
     expect(loadCalls).toBe(2);
-    const up = (
-      await api.request("GET", `/api/v1/uploads/${uploadId}`, { token: artist.accessToken })
-    ).body;
+
     expect(up.status).toBe("done");
   });
 
@@ -329,11 +315,8 @@ describe("ingestion pipeline: retries, genre prediction, dead letters", () => {
         },
       });
     }
-    const { uploadId } = await upload(api, artist.accessToken, "quiet.wav");
-    await settle(api);
-    const up = (
-      await api.request("GET", `/api/v1/uploads/${uploadId}`, { token: artist.accessToken })
-    ).body;
+    const up = await ingest(api, artist.accessToken, "quiet.wav");
+
     expect(up.status).toBe("done");
     const track = (await api.request("GET", `/api/v1/tracks/${up.trackId}`)).body;
     expect(track.genreSource).toBe("predicted");
