@@ -11,3 +11,4 @@ export * from "../etl/etl.sql";
 export * from "../upload/upload.sql";
 export * from "../warehouse/warehouse.sql";
 export * from "../search/search.sql";
+export * from "../monitoring/monitoring.sql";
