@@ -5,5 +5,5 @@ export default defineConfig({
   dialect: "postgresql",
   schema: "./packages/core/src/**/*.sql.ts",
   out: "./packages/core/migrations",
-  schemaFilter: ["public", "etl", "staging", "data_warehouse"],
+  schemaFilter: ["public", "etl", "staging", "data_warehouse", "monitoring"],
 });
