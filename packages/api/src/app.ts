@@ -12,6 +12,7 @@ import { artistRoutes } from "./routes/artists";
 import { authRoutes } from "./routes/auth";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
+import { monitoringRoutes } from "./routes/monitoring";
 import { playlistRoutes } from "./routes/playlists";
 import { trackRoutes } from "./routes/tracks";
 import { trackUploadRoutes, uploadRoutes } from "./routes/uploads";
@@ -76,6 +77,7 @@ export function createApp(deps: ApiDeps) {
   api.route("/albums", albumRoutes());
   api.route("/genres", genreRoutes());
   api.route("/playlists", playlistRoutes());
+  api.route("/admin/monitoring", monitoringRoutes(deps.monitoring));
   app.route("/api/v1", api);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -1,6 +1,7 @@
 import type { Actor, Config, Ctx, Ports } from "@jonquils/core";
 import type { AuthService } from "@jonquils/core/auth/index";
 import type { Context, Hono } from "hono";
+import type { MonitoringService } from "@jonquils/core/monitoring/monitor";
 import type { TrackUploadRouteOptions } from "./routes/uploads";
 
 /** What the API needs from a wiring (local server, Lambda or a test). */
@@ -16,6 +17,8 @@ export interface ApiDeps {
   readonly storageRoutes?: Hono | undefined;
   /** Options of the upload routes (tests inject a safe-fetch allowlist for URL imports). */
   readonly uploadOptions?: TrackUploadRouteOptions;
+  /** Health, data-quality and performance checks behind /api/v1/admin/monitoring. */
+  readonly monitoring?: MonitoringService | undefined;
   /** Where /docs and /redoc load their scripts from: this server (default) or a CDN. */
   readonly docsAssets?: "local" | "cdn";
 }

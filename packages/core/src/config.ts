@@ -68,6 +68,13 @@ export const configSchema = z.object({
   AWS_REGION: z.string().min(1).default("us-east-1"),
   /** Base URL browsers reach the local server at, for signed upload/download links. Default http://localhost:PORT. */
   PUBLIC_URL: z.url().optional(),
+  /** SNS topic for monitoring alerts (AWS); when absent alerts are logged. */
+  ALERTS_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/, "must be an SNS topic ARN")
+    .optional(),
+  /** Minutes between monitoring runs inside `npm start` (0 turns the schedule off). */
+  MONITOR_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
 });
 
 export type Config = z.infer<typeof configSchema>;

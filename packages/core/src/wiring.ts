@@ -7,6 +7,12 @@ import type { Config } from "./config";
 import type { Ports } from "./context";
 import type { CatalogDatabase } from "./db/types";
 import type { Logger } from "./logger";
+import {
+  createMonitoringService,
+  logPublisher,
+  type AlertPublisher,
+  type MonitoringService,
+} from "./monitoring/monitor";
 import type { ObjectStore } from "./storage/object-store";
 import {
   createMemoryRateLimitStore,
@@ -27,7 +33,23 @@ export interface Runtime {
   readonly auth: AuthService;
   readonly catalog: CatalogDatabase;
   readonly probes: Probe[];
+  /** Health, data-quality and performance checks with stored alerts. */
+  readonly monitoring: MonitoringService;
   close(): Promise<void>;
+}
+
+/** SNS when ALERTS_TOPIC_ARN is set (loaded on first alert: most runs publish nothing), else the log. */
+export function alertPublisher(config: Config, log: Logger): AlertPublisher {
+  const arn = config.ALERTS_TOPIC_ARN;
+  if (!arn) return logPublisher(log);
+  let sns: Promise<AlertPublisher> | undefined;
+  return {
+    kind: "sns",
+    async publish(opened) {
+      sns ??= import("./monitoring/sns").then((m) => m.snsPublisher(arn));
+      await (await sns).publish(opened);
+    },
+  };
 }
 
 /** REDIS_URL → Redis (ioredis) for cache and rate limits; otherwise both in memory. */
@@ -76,16 +98,25 @@ export function assembleRuntime(
     refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     loginMaxFailures: config.LOGIN_MAX_FAILURES,
   });
+  const probes: Probe[] = [
+    { name: "database", adapter: catalog.kind, ping: () => catalog.ping() },
+    { name: "cache", adapter: ports.cache.kind, ping: () => ports.cache.ping() },
+    { name: "objects", adapter: objects.kind, ping: () => objects.ping() },
+  ];
+  const monitoring = createMonitoringService({
+    db: ports.db,
+    log,
+    probes,
+    objects,
+    publisher: alertPublisher(config, log),
+  });
   return {
     config,
     ports,
     auth,
     catalog,
-    probes: [
-      { name: "database", adapter: catalog.kind, ping: () => catalog.ping() },
-      { name: "cache", adapter: ports.cache.kind, ping: () => ports.cache.ping() },
-      { name: "objects", adapter: objects.kind, ping: () => objects.ping() },
-    ],
+    probes,
+    monitoring,
     async close() {
       await cacheAdapters.close();
       await catalog.close();

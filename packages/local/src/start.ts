@@ -6,6 +6,7 @@ import { loadConfigOrExit } from "./config";
 import { attachDemoAudio } from "./demo-audio";
 import { seedDemoIfEmpty } from "./seed-demo";
 import { createLocalRuntime } from "./wiring";
+import { scheduleMonitoring } from "@jonquils/core/monitoring/monitor";
 
 const startedAt = performance.now();
 const config = loadConfigOrExit();
@@ -51,12 +52,22 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
   }
 });
 
+// The local twin of the EventBridge rate(15 minutes) schedule; first run a minute after start.
+const monitor =
+  config.MONITOR_INTERVAL_MINUTES > 0
+    ? scheduleMonitoring(runtime.monitoring, log, {
+        everyMs: config.MONITOR_INTERVAL_MINUTES * 60_000,
+        firstDelayMs: 60_000,
+      })
+    : undefined;
+
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "shutting down");
   server.close();
+  monitor?.stop();
   await runtime.close();
   process.exit(0);
 }

@@ -1,0 +1,62 @@
+import type { MonitoringReport } from "@jonquils/core/monitoring/monitor";
+import { createAccessTokens } from "@jonquils/core/auth/tokens";
+import { loadConfigOrExit } from "../config";
+import { localJwtSecret } from "../secret";
+import { createLocalRuntime } from "../wiring";
+
+/**
+ * `npm run monitor`: one monitoring run now. When a local server is up (PGlite allows one
+ * process), the run is asked of it through POST /api/v1/admin/monitoring/runs with an admin
+ * token signed by the local secret; otherwise the database is opened here.
+ */
+const config = loadConfigOrExit();
+const base = `http://${config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST}:${config.PORT}`;
+
+async function serverIsUp(): Promise<boolean> {
+  try {
+    const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1500) });
+    await res.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function viaServer(): Promise<MonitoringReport> {
+  const secret = await localJwtSecret(config.DATA_DIR, config.JWT_SECRET);
+  // The local operator: whoever can read DATA_DIR's secret may already sign any token.
+  const { token } = await createAccessTokens(secret, 120).issue({
+    userId: "00000000-0000-0000-0000-000000000000",
+    role: "admin",
+  });
+  const res = await fetch(`${base}/api/v1/admin/monitoring/runs`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await res.json()) as MonitoringReport & { detail?: string };
+  if (!res.ok) throw new Error(`${res.status}: ${body.detail ?? JSON.stringify(body)}`);
+  return body;
+}
+
+async function inProcess(): Promise<MonitoringReport> {
+  const runtime = await createLocalRuntime({ ...config, LOG_LEVEL: "warn" });
+  try {
+    return await runtime.monitoring.run("cli");
+  } finally {
+    await runtime.close();
+  }
+}
+
+const up = await serverIsUp();
+const report = up ? await viaServer() : await inProcess();
+const mark = { ok: "ok   ", alert: "ALERT", skipped: "skip " } as const;
+process.stdout.write(
+  `Monitoring run ${report.runId} (${up ? `asked of the server at ${base}` : "in this process"}): ${report.status}, ${report.durationMs} ms\n`,
+);
+for (const c of report.checks)
+  process.stdout.write(`  ${mark[c.status]} ${c.severity.padEnd(8)} ${c.title}\n`);
+if (report.opened.length) process.stdout.write(`Opened: ${report.opened.join(", ")}\n`);
+if (report.resolved.length) process.stdout.write(`Resolved: ${report.resolved.join(", ")}\n`);
+if (report.error) process.stdout.write(`Error: ${report.error}\n`);
+process.stdout.write(`Open alerts: GET ${base}/api/v1/admin/monitoring (admin)\n`);
+process.exitCode = report.status === "failed" ? 1 : 0;
