@@ -1,4 +1,8 @@
 import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "./env";
+import { requireActor } from "./middleware/auth";
 
 /** Shared request and response schemas; the OpenAPI document is generated from them. */
 
@@ -312,12 +316,28 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
 });
 
-/** createRoute with the standard problem responses and bearer auth when `auth` is set. */
+/** Refuses anonymous callers before the request is validated (401 before 400). */
+const signedIn = createMiddleware<AppEnv>(async (c, next) => {
+  requireActor(c);
+  await next();
+});
+
+/**
+ * createRoute with the standard problem responses; with `auth`, bearer auth in the document
+ * and a sign-in check that runs before validation, so an anonymous caller learns it must sign
+ * in (401) rather than what is wrong with a body it may not send anyway (400).
+ */
 export function defineRoute<R extends RouteConfig>(config: R & { auth?: boolean }) {
   const { auth, ...rest } = config;
+  const own = rest.middleware as MiddlewareHandler | MiddlewareHandler[] | undefined;
   return createRoute({
     ...rest,
-    ...(auth ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(auth
+      ? {
+          security: [{ bearerAuth: [] }],
+          middleware: [signedIn, ...(own ? (Array.isArray(own) ? own : [own]) : [])],
+        }
+      : {}),
     responses: { ...errorResponses, ...rest.responses },
   } as unknown as R);
 }

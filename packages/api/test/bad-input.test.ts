@@ -81,6 +81,25 @@ describe.each(wirings())("bad input ($name)", (wiring) => {
       ...(token ? { token } : {}),
     });
 
+  it("tells an anonymous caller to sign in before judging its body (401, not 400)", async () => {
+    for (const [method, path] of [
+      ["POST", "/api/v1/tracks"],
+      ["POST", "/api/v1/playlists"],
+      ["PUT", `/api/v1/tracks/${trackId}`],
+      ["POST", "/api/v1/tracks/upload"],
+    ] as const) {
+      const res = await raw(method, path, '{"title": 42');
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+    }
+    // Signed in, the same body is a validation problem.
+    expectProblem(
+      await raw("POST", "/api/v1/tracks", '{"title": 42', artist.accessToken),
+      400,
+      "malformed_json",
+    );
+  });
+
   describe("malformed JSON", () => {
     const cases: [string, string][] = [
       ["truncated object", '{"title": "x"'],
