@@ -1,6 +1,7 @@
 import { AppError, pgErrorCode, type Logger } from "@jonquils/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./env";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export const PROBLEM_TYPE_BASE = "https://jonquils.dev/problems/";
@@ -55,7 +56,7 @@ export function problem(
 }
 
 /** The single place where thrown errors become responses. Unknown errors leak nothing. */
-export function handleError(error: Error, c: Context, log: Logger): Response {
+export function handleError(error: Error, c: Context<AppEnv>, log: Logger): Response {
   if (error instanceof AppError)
     return problem(c, error.status, error.code, error.message, error.extra);
   if (error instanceof HTTPException) {
@@ -73,10 +74,7 @@ export function handleError(error: Error, c: Context, log: Logger): Response {
   // SQLSTATE class 22 (data exception): a client value the database cannot hold, e.g. a NUL
   // character, or text that normalisation grew past its column. The client's fault, not ours.
   if (pgErrorCode(error)?.startsWith("22")) {
-    log.warn(
-      { err: error, requestId, method: c.req.method, path: c.req.path },
-      "value refused by the database",
-    );
+    log.warn({ err: error, ...requestFacts(c, requestId) }, "value refused by the database");
     return problem(
       c,
       400,
@@ -84,7 +82,7 @@ export function handleError(error: Error, c: Context, log: Logger): Response {
       "A value in the request cannot be stored (unsupported character, or too long once normalised).",
     );
   }
-  log.error({ err: error, requestId, method: c.req.method, path: c.req.path }, "unhandled error");
+  log.error({ err: error, ...requestFacts(c, requestId) }, "unhandled error");
   return problem(
     c,
     500,
@@ -94,4 +92,15 @@ export function handleError(error: Error, c: Context, log: Logger): Response {
       requestId,
     },
   );
+}
+
+/** Who and what a log line is about: request id, user, route template and path. */
+function requestFacts(c: Context<AppEnv>, requestId: string | undefined) {
+  return {
+    requestId,
+    userId: c.get("actor")?.userId,
+    method: c.req.method,
+    route: c.req.routePath,
+    path: c.req.path,
+  };
 }
