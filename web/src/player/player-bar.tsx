@@ -1,0 +1,157 @@
+import { Link } from "react-router-dom";
+import { Cover } from "../components/cover";
+import { formatTime } from "../format";
+import { usePlayer } from "./player";
+
+/** The persistent player at the bottom of every page. */
+export function PlayerBar() {
+  const p = usePlayer();
+  const t = p.current;
+  return (
+    <section className="player" aria-label="Player">
+      {t ? (
+        <div className="player-now">
+          <Cover track={t} size={64} className="thumb" />
+          <div className="player-meta">
+            <Link to={`/tracks/${t.id}`} className="track-title">
+              {t.title}
+            </Link>
+            <Link to={`/artists/${t.artist.id}`} className="track-sub">
+              {t.artist.name}
+            </Link>
+          </div>
+        </div>
+      ) : (
+        <p className="player-now muted">Nothing playing. Pick a track to start.</p>
+      )}
+      <div className="player-controls">
+        <div className="player-buttons">
+          <button
+            type="button"
+            className="icon-button"
+            onClick={p.previous}
+            disabled={!t}
+            aria-label="Previous track"
+            aria-keyshortcuts="Shift+ArrowLeft p"
+          >
+            <span aria-hidden="true">⏮</span>
+          </button>
+          <button
+            type="button"
+            className="icon-button big"
+            onClick={p.toggle}
+            disabled={!t}
+            aria-label={p.playing ? "Pause" : "Play"}
+            aria-keyshortcuts="Space k"
+          >
+            <span aria-hidden="true">{p.playing ? "❚❚" : "▶"}</span>
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={p.next}
+            disabled={!t || p.index >= p.queue.length - 1}
+            aria-label="Next track"
+            aria-keyshortcuts="Shift+ArrowRight n"
+          >
+            <span aria-hidden="true">⏭</span>
+          </button>
+        </div>
+        <div className="player-seek">
+          <span className="time" aria-hidden="true">
+            {formatTime(p.position)}
+          </span>
+          <input
+            type="range"
+            min={0}
+            max={Math.max(1, Math.round(p.duration))}
+            step={1}
+            value={Math.round(p.position)}
+            disabled={!t}
+            aria-label="Seek"
+            aria-valuetext={`${formatTime(p.position)} of ${formatTime(p.duration)}`}
+            aria-keyshortcuts="ArrowLeft ArrowRight"
+            onChange={(e) => p.seek(Number(e.target.value))}
+          />
+          <span className="time" aria-hidden="true">
+            {formatTime(p.duration)}
+          </span>
+        </div>
+        {p.error && (
+          <p className="player-error" role="alert">
+            {p.error}
+          </p>
+        )}
+      </div>
+      <div className="player-side">
+        <button
+          type="button"
+          className="icon-button"
+          onClick={p.toggleMute}
+          aria-label={p.muted ? "Unmute" : "Mute"}
+          aria-pressed={p.muted}
+          aria-keyshortcuts="m"
+        >
+          <span aria-hidden="true">{p.muted || p.volume === 0 ? "🔇" : "🔊"}</span>
+        </button>
+        <input
+          type="range"
+          className="volume"
+          min={0}
+          max={100}
+          step={5}
+          value={p.muted ? 0 : Math.round(p.volume * 100)}
+          aria-label="Volume"
+          aria-valuetext={`${Math.round(p.volume * 100)}%`}
+          onChange={(e) => p.setVolume(Number(e.target.value) / 100)}
+        />
+        <details className="menu queue">
+          <summary aria-label={`Queue, ${p.queue.length} tracks`}>
+            Queue <span className="badge">{p.queue.length}</span>
+          </summary>
+          <div className="menu-body menu-up">
+            {p.queue.length === 0 ? (
+              <p className="muted">The queue is empty.</p>
+            ) : (
+              <ol aria-label="Queue">
+                {p.queue.map((q, i) => (
+                  <li key={`${q.id}-${i}`} className={i === p.index ? "current" : undefined}>
+                    <button
+                      type="button"
+                      className="link-button"
+                      aria-current={i === p.index ? "true" : undefined}
+                      onClick={() => p.jumpTo(i)}
+                    >
+                      {q.title} — {q.artist.name}
+                    </button>
+                    <button
+                      type="button"
+                      className="icon-button small"
+                      aria-label={`Remove ${q.title} from the queue`}
+                      onClick={() => p.removeAt(i)}
+                    >
+                      <span aria-hidden="true">✕</span>
+                    </button>
+                  </li>
+                ))}
+              </ol>
+            )}
+            <p className="menu-heading">Keyboard</p>
+            <dl className="shortcuts">
+              <dt>Space / K</dt>
+              <dd>play or pause</dd>
+              <dt>← / →</dt>
+              <dd>back or forward 10 s</dd>
+              <dt>Shift+← / Shift+→, P / N</dt>
+              <dd>previous or next track</dd>
+              <dt>↑ / ↓</dt>
+              <dd>volume</dd>
+              <dt>M</dt>
+              <dd>mute</dd>
+            </dl>
+          </div>
+        </details>
+      </div>
+    </section>
+  );
+}
