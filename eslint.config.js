@@ -10,7 +10,6 @@ export default tseslint.config(
       ".sst/**",
       "**/dist/**",
       "packages/core/migrations/**",
-      "web/**",
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,
@@ -39,7 +38,12 @@ export default tseslint.config(
   },
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
   {
-    files: ["**/*.test.ts", "packages/local/src/testing/**", "packages/local/src/bench/**"],
+    files: [
+      "**/*.test.ts",
+      "**/*.test.tsx",
+      "packages/local/src/testing/**",
+      "packages/local/src/bench/**",
+    ],
     rules: {
       "@typescript-eslint/no-unsafe-member-access": "off",
       "@typescript-eslint/no-unsafe-assignment": "off",
