@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import type { ObjectCreatedEvent, PresignedUpload } from "@jonquils/core/storage/object-store";
@@ -424,6 +424,31 @@ describe("disk store over a real HTTP server", () => {
       expect(await store.head("tracks", "u/http/big.mp3")).toBeNull();
     } finally {
       server.close();
+    }
+  });
+});
+
+describe("disk store: partial files left by a crash", () => {
+  it("are swept when the store opens, while fresh ones (live uploads) stay", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "jonquils-sweep-"));
+    try {
+      const tmp = join(dir, ".tmp");
+      await mkdir(tmp, { recursive: true });
+      await writeFile(join(tmp, "crashed.part"), "half a file");
+      await writeFile(join(tmp, "live.part"), "uploading");
+      const sevenHoursAgo = new Date(Date.now() - 7 * 3600_000);
+      await utimes(join(tmp, "crashed.part"), sevenHoursAgo, sevenHoursAgo);
+      const opened = createDiskObjectStore({
+        root: dir,
+        publicUrl: "http://localhost:8000/",
+        secret: deriveStorageSecret("test-secret-that-is-at-least-32-characters-long"),
+      });
+      await expect.poll(() => readdir(tmp)).toEqual(["live.part"]);
+      expect(await opened.sweepTemp()).toBe(0);
+      expect(await opened.sweepTemp(0)).toBe(1);
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

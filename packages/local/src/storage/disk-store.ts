@@ -62,6 +62,11 @@ export interface DiskObjectStore extends ObjectStore {
   readonly routes: Hono;
   /** Adds a listener (besides `onObjectCreated`); returns a function that removes it. */
   addObjectCreatedListener(listener: ObjectCreatedListener): () => void;
+  /**
+   * Removes partial files older than `olderThanMs` that a crash or a killed upload left in
+   * `.tmp` (run once when the store opens); returns how many went.
+   */
+  sweepTemp(olderThanMs?: number): Promise<number>;
 }
 
 /** What the routes need from the store; not part of the port. */
@@ -129,6 +134,8 @@ interface PolicyDoc {
 }
 
 const META_SUFFIX = ".meta.json";
+/** Partial files older than this belong to no live upload (uploads are capped at minutes). */
+const TEMP_MAX_AGE_MS = 6 * 3600_000;
 
 /** The store's signing key, derived from the JWT secret so one local secret file serves both. */
 export function deriveStorageSecret(jwtSecret: string): Buffer {
@@ -323,11 +330,40 @@ export function createDiskObjectStore(options: DiskStoreOptions): DiskObjectStor
     },
   };
 
+  async function sweepTemp(olderThanMs = TEMP_MAX_AGE_MS): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(tmpDir);
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const name of names) {
+      if (!name.endsWith(".part")) continue;
+      const path = join(tmpDir, name);
+      try {
+        // An upload in progress keeps writing, so its mtime stays fresh.
+        if (now() - (await stat(path)).mtimeMs < olderThanMs) continue;
+        await unlink(path);
+        removed++;
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+    return removed;
+  }
+  sweepTemp().then(
+    (n) => n > 0 && options.log?.warn({ removed: n }, "removed stale partial uploads"),
+    (err: unknown) => options.log?.warn({ err }, "could not sweep partial uploads"),
+  );
+
   return {
     kind: "local",
     root,
     bucketNames: Object.fromEntries(BUCKETS.map((b) => [b, b])) as Record<Bucket, string>,
     routes: diskStorageRoutes(internals),
+    sweepTemp,
 
     addObjectCreatedListener(listener) {
       listeners.add(listener);
