@@ -4,10 +4,13 @@ import { requestId } from "hono/request-id";
 import type { ApiDeps, AppEnv } from "./env";
 import { authMiddleware, rejectBadToken } from "./middleware/auth";
 import { contextMiddleware } from "./middleware/context";
+import { requestLogMiddleware } from "./middleware/request-log";
 import { corsHeaders, securityHeaders } from "./middleware/headers";
 import { rateLimitMiddleware } from "./middleware/rate-limit";
 import { handleError, problem } from "./problem";
+import { adminRoutes } from "./routes/admin";
 import { albumRoutes, genreRoutes } from "./routes/albums";
+import { analyticsRoutes } from "./routes/analytics";
 import { artistRoutes } from "./routes/artists";
 import { authRoutes } from "./routes/auth";
 import { docsRoutes } from "./routes/docs";
@@ -61,6 +64,8 @@ export function createApp(deps: ApiDeps) {
       : limitBody(c, next),
   );
   app.use(contextMiddleware(deps));
+  // Every request lands in api_requests_log: enqueued after the response is built, never awaited.
+  app.use(requestLogMiddleware(deps));
   if (deps.storageRoutes) app.route("/storage", deps.storageRoutes);
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes(deps.docsAssets));
@@ -77,7 +82,9 @@ export function createApp(deps: ApiDeps) {
   api.route("/albums", albumRoutes());
   api.route("/genres", genreRoutes());
   api.route("/playlists", playlistRoutes());
+  api.route("/analytics", analyticsRoutes());
   api.route("/admin/monitoring", monitoringRoutes(deps.monitoring));
+  api.route("/admin", adminRoutes());
   app.route("/api/v1", api);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -66,6 +66,32 @@ export const configSchema = z.object({
   S3_ENDPOINT: z.url().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
   AWS_REGION: z.string().min(1).default("us-east-1"),
+  /** ClickHouse server (http[s]://host:8123); when absent the local wiring runs chDB under DATA_DIR/chdb. */
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().min(1).optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  /** An existing database on the server; the tables and views are created in it. */
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("default"),
+  /** SQS queue URL for analytics events (AWS); when absent events go straight to the store in-process. */
+  ANALYTICS_QUEUE_URL: z.url().optional(),
+  /** Longest an analytics event waits in memory before its batch is sent (ms). */
+  ANALYTICS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Events per insert (or per SQS send). */
+  ANALYTICS_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  /** Events held in memory at most; beyond, they go to the spool directory (local) or the oldest are dropped (no disk). */
+  ANALYTICS_BUFFER_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
+  /** How often the local process refreshes track popularity and the data_warehouse aggregates (ms, 0 = never). */
+  ANALYTICS_REFRESH_MS: z.coerce.number().int().min(0).default(60_000),
+  /** OpenSearch (http[s]://[user:pass@]host:9200) for search; when absent, the embedded index on the catalog database. */
+  OPENSEARCH_URL: z
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), "must start with http:// or https://")
+    .optional(),
+  /** Prefix of the OpenSearch aliases and indices (`<prefix>tracks`, …), so stages can share a cluster. */
+  OPENSEARCH_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, "lower-case letters, digits, '_' and '-'")
+    .default("jonquils_"),
   /** Base URL browsers reach the local server at, for signed upload/download links. Default http://localhost:PORT. */
   PUBLIC_URL: z.url().optional(),
   /** SNS topic for monitoring alerts (AWS); when absent alerts are logged. */

@@ -1,7 +1,9 @@
+import type { AnalyticsPort } from "./analytics/port";
 import type { Cache } from "./cache/cache";
 import type { Db } from "./db/types";
 import type { Logger } from "./logger";
 import type { RateLimitStore } from "./rate-limit/rate-limit";
+import type { SearchIndex } from "./search/port";
 import type { ObjectStore } from "./storage/object-store";
 import type { UserRole } from "./user/user.sql";
 
@@ -12,6 +14,10 @@ export interface Ports {
   readonly rateLimits: RateLimitStore;
   readonly log: Logger;
   readonly objects: ObjectStore;
+  /** Search index (OpenSearch, or the embedded one on the catalog database). */
+  readonly search: SearchIndex;
+  /** Analytics store (ClickHouse / chDB) and the event queue that feeds it. */
+  readonly analytics: AnalyticsPort;
 }
 
 /** Who is asking, from a verified access token. */

@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { createServerAnalytics, type AnalyticsAdapters } from "./analytics/wiring";
 import { createAccessTokens, createAuthService, type AuthService } from "./auth/index";
 import type { Cache } from "./cache/cache";
 import { createMemoryCache } from "./cache/memory";
@@ -13,6 +14,7 @@ import {
   type AlertPublisher,
   type MonitoringService,
 } from "./monitoring/monitor";
+import { createSearchIndexFromConfig } from "./search/wiring";
 import type { ObjectStore } from "./storage/object-store";
 import {
   createMemoryRateLimitStore,
@@ -83,14 +85,19 @@ export function assembleRuntime(
   jwtSecret: string,
   log: Logger,
   objects: ObjectStore,
+  /** Analytics store + queue; by default the server adapters from config (off without CLICKHOUSE_URL). */
+  analytics: AnalyticsAdapters = createServerAnalytics(config, log),
 ): Runtime {
   const cacheAdapters = createCacheAdapters(config, log);
+  const search = createSearchIndexFromConfig(config, catalog.db, log);
   const ports: Ports = {
     db: catalog.db,
     cache: cacheAdapters.cache,
     rateLimits: cacheAdapters.rateLimits,
     log,
     objects,
+    search,
+    analytics: analytics.port,
   };
   const auth = createAuthService(ports, {
     tokens: createAccessTokens(jwtSecret, config.ACCESS_TOKEN_TTL_SECONDS),
@@ -102,7 +109,12 @@ export function assembleRuntime(
     { name: "database", adapter: catalog.kind, ping: () => catalog.ping() },
     { name: "cache", adapter: ports.cache.kind, ping: () => ports.cache.ping() },
     { name: "objects", adapter: objects.kind, ping: () => objects.ping() },
+    { name: "search", adapter: search.kind, ping: () => search.ping() },
   ];
+  if (analytics.port.queue.kind !== "disabled") {
+    const store = analytics.port.store;
+    probes.push({ name: "analytics", adapter: store.kind, ping: () => store.ping() });
+  }
   const monitoring = createMonitoringService({
     db: ports.db,
     log,
@@ -118,7 +130,10 @@ export function assembleRuntime(
     probes,
     monitoring,
     async close() {
+      // Drain queued analytics events first (they may need the store, never the database).
+      await analytics.close();
       await cacheAdapters.close();
+      await search.close();
       await catalog.close();
     },
   };

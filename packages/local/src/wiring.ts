@@ -12,6 +12,8 @@ import { createLocalPipeline, shouldIngest, type LocalPipeline } from "@jonquils
 import type { Hono } from "hono";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { openLocalAnalytics } from "./analytics/open";
+import { startAnalyticsRefresh } from "./analytics/scheduler";
 import { localJwtSecret } from "./secret";
 import { createDiskObjectStore, deriveStorageSecret } from "./storage/disk-store";
 
@@ -88,7 +90,14 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
       .start(event)
       .then((outcome) => log.info({ ...outcome, key: event.key }, "ingestion finished"));
   });
-  const runtime = assembleRuntime(config, catalog, secret, log, store.objects);
+  const analytics = openLocalAnalytics(config, log);
+  const runtime = assembleRuntime(config, catalog, secret, log, store.objects, analytics);
+  // Track popularity and the data_warehouse aggregates, from analytics, every minute.
+  const refresh = startAnalyticsRefresh(
+    { ...runtime.ports, meta: {} },
+    config.ANALYTICS_REFRESH_MS,
+    log,
+  );
   const started = createLocalPipeline({
     ...runtime.ports,
     analyseAudio: config.INGEST_ANALYSE_AUDIO,
@@ -99,7 +108,9 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
     pipeline: started,
     storageRoutes: store.routes,
     async close() {
+      await refresh.stop();
       await started.close();
+      // Drains the analytics queue (or spills it to DATA_DIR/analytics-spool) before closing.
       await runtime.close();
     },
   };

@@ -7,6 +7,7 @@ import {
   type Config,
   type Runtime,
 } from "@jonquils/core";
+import { disabledAnalytics } from "@jonquils/core/analytics/wiring";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -25,6 +26,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openPglite } from "../pglite";
+import { testAnalytics } from "./analytics";
 import {
   createDiskObjectStore,
   deriveStorageSecret,
@@ -125,6 +127,12 @@ export interface TestApiOptions {
   pipeline?: boolean | LocalPipelineOptions;
   /** Options of the URL import (a test allowlist for a loopback audio server). */
   uploadOptions?: TrackUploadRouteOptions;
+  /**
+   * Real analytics: chDB in a per-process temporary folder (ClickHouse when CLICKHOUSE_URL is
+   * set), flushed every 100 ms. Off by default: events are dropped and reads answer 503, so
+   * suites that do not need analytics never load chDB.
+   */
+  analytics?: boolean;
 }
 
 export interface TestApiWithStorage extends TestApi {
@@ -167,7 +175,14 @@ export async function startTestApi(
     },
     log,
   });
-  const runtime = assembleRuntime(config, catalog, config.JWT_SECRET!, log, store);
+  const runtime = assembleRuntime(
+    config,
+    catalog,
+    config.JWT_SECRET!,
+    log,
+    store,
+    options.analytics ? await testAnalytics(config, log) : disabledAnalytics(log),
+  );
   if (options.pipeline) {
     pipeline = createLocalPipeline(
       { ...runtime.ports, analyseAudio: config.INGEST_ANALYSE_AUDIO },

@@ -1,0 +1,65 @@
+import { AppError } from "../errors";
+import type { AnalyticsRecord } from "./records";
+
+export type QueryParams = Record<string, string | number | boolean | readonly string[]>;
+
+/**
+ * The analytics store port: ClickHouse server (`clickhouse.ts`) or chDB in-process
+ * (`packages/local/src/analytics/chdb.ts`), both running the SQL in `sql/`.
+ */
+export interface AnalyticsStore {
+  readonly kind: "clickhouse" | "chdb";
+  /** Creates tables and views (idempotent). */
+  migrate(): Promise<void>;
+  /** One batched insert per table present in `records` (never one per event). */
+  insert(records: readonly AnalyticsRecord[]): Promise<void>;
+  /** Runs a query with `{name:Type}` parameters bound server-side; rows as objects. */
+  select<T>(sql: string, params?: QueryParams): Promise<T[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const analyticsUnavailable = (detail = "Analytics are not available right now.") =>
+  new AppError("analytics_unavailable", 503, detail, { retryAfterSeconds: 5 });
+
+/**
+ * Opens the real store on first use, so processes that never read analytics (most tests,
+ * the pipeline) do not pay for it; a failed open is retried on the next call.
+ */
+export function createLazyStore(
+  kind: AnalyticsStore["kind"],
+  open: () => Promise<AnalyticsStore>,
+): AnalyticsStore & { readonly opened: boolean } {
+  let pending: Promise<AnalyticsStore> | undefined;
+  let store: AnalyticsStore | undefined;
+  const get = () => {
+    pending ??= open().then(
+      async (s) => {
+        await s.migrate();
+        store = s;
+        return s;
+      },
+      (error: unknown) => {
+        pending = undefined;
+        throw error;
+      },
+    );
+    return pending;
+  };
+  return {
+    kind,
+    get opened() {
+      return store !== undefined;
+    },
+    migrate: async () => void (await get()),
+    insert: async (records) => (await get()).insert(records),
+    select: async (sql, params) => (await get()).select(sql, params),
+    ping: async () => (await get()).ping(),
+    async close() {
+      const s = store ?? (pending ? await pending.catch(() => undefined) : undefined);
+      await s?.close();
+      pending = undefined;
+      store = undefined;
+    },
+  };
+}

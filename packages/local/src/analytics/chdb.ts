@@ -1,0 +1,66 @@
+import { CLICKHOUSE_SETTINGS } from "@jonquils/core/analytics/clickhouse";
+import { encodeRows, groupByTable, TABLE_COLUMNS } from "@jonquils/core/analytics/records";
+import { ANALYTICS_DDL } from "@jonquils/core/analytics/sql/schema.sql";
+import type { AnalyticsStore, QueryParams } from "@jonquils/core/analytics/store";
+import { Session } from "chdb";
+import { mkdir } from "node:fs/promises";
+
+let openPath: string | undefined;
+
+/**
+ * The embedded analytics store: the ClickHouse engine in this process (chDB), data under
+ * `dataDir`. chDB allows one data directory per process, so a second path throws; it is
+ * imported dynamically by the local wiring only (a 540 MB native module never belongs in a
+ * Lambda bundle). Queries and inserts use chDB's async calls, which run on a libuv thread:
+ * the event loop only pays for encoding a batch (≈1 µs an event) and parsing results.
+ */
+export async function openChdbStore(dataDir: string): Promise<AnalyticsStore> {
+  if (openPath !== undefined && openPath !== dataDir) {
+    throw new Error(`chDB is already open at ${openPath} in this process (asked for ${dataDir})`);
+  }
+  await mkdir(dataDir, { recursive: true });
+  const session = new Session(dataDir, {
+    connectionArgs: Object.entries(CLICKHOUSE_SETTINGS).map(([k, v]) => `--${k}=${v}`),
+  });
+  openPath = dataDir;
+  let closed = false;
+  return {
+    kind: "chdb",
+    async migrate() {
+      for (const ddl of ANALYTICS_DDL) await session.queryAsync(ddl);
+    },
+    async insert(records) {
+      for (const [table, rows] of groupByTable(records)) {
+        await session.insert({
+          table,
+          values: Buffer.from(encodeRows(rows)),
+          format: "JSONCompactEachRow",
+          columns: TABLE_COLUMNS[table],
+        });
+      }
+    },
+    async select<T>(sql: string, params: QueryParams = {}) {
+      const result = await session.queryBindAsync(sql, params, { format: "JSONEachRow" });
+      const text = result.text();
+      const rows: T[] = [];
+      let start = 0;
+      while (start < text.length) {
+        let end = text.indexOf("\n", start);
+        if (end === -1) end = text.length;
+        if (end > start) rows.push(JSON.parse(text.slice(start, end)) as T);
+        start = end + 1;
+      }
+      return rows;
+    },
+    async ping() {
+      if (closed) throw new Error("chDB session is closed");
+      await session.queryAsync("SELECT 1");
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      session.close();
+      openPath = undefined;
+    },
+  };
+}
