@@ -1,5 +1,6 @@
 import { createCacheAdapters, createLogger, loadConfig } from "@jonquils/core";
 import { connectPostgres } from "@jonquils/core/db/postgres";
+import { createSearchIndexFromConfig } from "@jonquils/core/search/wiring";
 import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3";
 import type { PipelineDeps } from "@jonquils/pipeline/steps/deps";
 
@@ -17,9 +18,12 @@ export function createPipelineDeps(fn: string): PipelineDeps {
     );
   const log = createLogger(config.LOG_LEVEL, { fn });
   const { cache } = createCacheAdapters(config, log);
+  const db = connectPostgres(config.DATABASE_URL, { max: 1 }).db;
   return {
-    db: connectPostgres(config.DATABASE_URL, { max: 1 }).db,
+    db,
     cache,
+    // OpenSearch when OPENSEARCH_URL is set, else the search tables in the same database.
+    search: createSearchIndexFromConfig(config, db, log),
     log,
     objects,
     analyseAudio: config.INGEST_ANALYSE_AUDIO,

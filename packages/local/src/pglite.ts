@@ -1,4 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
+import { fuzzystrmatch } from "@electric-sql/pglite/contrib/fuzzystrmatch";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { CatalogDatabase, Db } from "@jonquils/core";
 import { migrationsFolder } from "@jonquils/core/db/migrations";
 import * as schema from "@jonquils/core/db/schema";
@@ -18,6 +20,8 @@ export async function openPglite(
   options: PgliteOptions = {},
 ): Promise<CatalogDatabase & { client: PGlite }> {
   const client = await PGlite.create({
+    // The search index's extensions (migration 0004_search); loaded with the engine.
+    extensions: { pg_trgm, fuzzystrmatch },
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
   });

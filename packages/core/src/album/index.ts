@@ -5,6 +5,7 @@ import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
 import { isUniqueViolation } from "../db/errors";
 import { AppError, CommonErrors } from "../errors";
+import { syncSearch } from "../search/sync";
 import { listTrackViews, type TrackView } from "../track/views";
 import { toPage, type Page, type PageQuery } from "../util/page";
 import { cleanText, nameKey } from "../util/text";
@@ -121,6 +122,7 @@ export async function createAlbum(
       });
       return row.id;
     });
+    await syncSearch(ctx, { albums: [id] });
     const { tracks: _tracks, ...view } = await getAlbum(ctx, id);
     return view;
   } catch (error) {

@@ -4,6 +4,7 @@ import type { Actor, Ctx } from "../context";
 import { isUniqueViolation, pgConstraint } from "../db/errors";
 import type { Executor } from "../db/types";
 import { CommonErrors } from "../errors";
+import { syncSearch } from "../search/sync";
 import { users } from "../user/user.sql";
 import { toPage, type Page, type PageQuery } from "../util/page";
 import { cleanText, nameKey } from "../util/text";
@@ -78,8 +79,9 @@ export async function createArtist(
   if (unlinked && actor.role !== "admin")
     throw CommonErrors.forbidden("Only admins can create artists not linked to an account.");
   const name = cleanText(input.name);
+  let view: ArtistView;
   try {
-    return await ctx.db.transaction(async (tx) => {
+    view = await ctx.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(artists)
         .values({
@@ -116,6 +118,8 @@ export async function createArtist(
     }
     throw error;
   }
+  await syncSearch(ctx, { artists: [view.id] });
+  return view;
 }
 
 /**

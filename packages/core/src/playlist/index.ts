@@ -4,6 +4,7 @@ import type { Actor, Ctx } from "../context";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import type { Tx } from "../db/types";
 import { CommonErrors } from "../errors";
+import { syncSearch } from "../search/sync";
 import { tracks } from "../track/track.sql";
 import { listTrackViews, type TrackView } from "../track/views";
 import { users } from "../user/user.sql";
@@ -173,6 +174,7 @@ export async function createPlaylist(
     });
     return row.id;
   });
+  await syncSearch(ctx, { playlists: [id] });
   return (await loadView(ctx, id))!;
 }
 
@@ -200,6 +202,8 @@ export async function updatePlaylist(
       details: { fields: Object.keys(patch) },
     });
   });
+  // Made private: the document goes; made public or renamed: it is (re)written.
+  await syncSearch(ctx, { playlists: [id] });
   return (await loadView(ctx, id))!;
 }
 
@@ -213,6 +217,7 @@ export async function deletePlaylist(ctx: Ctx, actor: Actor, id: string): Promis
       entityId: id,
     });
   });
+  await syncSearch(ctx, { playlists: [id] });
 }
 
 /** Adds a track at `position` (0-based; default: the end), shifting later entries down. */
@@ -253,6 +258,7 @@ export async function addPlaylistTrack(
     if (isForeignKeyViolation(error)) throw CommonErrors.notFound("track", trackId);
     throw error;
   }
+  await syncSearch(ctx, { playlists: [id] });
   return getPlaylist(ctx, actor, id);
 }
 
@@ -278,6 +284,7 @@ export async function removePlaylistTrack(
       details: { trackId },
     });
   });
+  await syncSearch(ctx, { playlists: [id] });
   return getPlaylist(ctx, actor, id);
 }
 

@@ -35,7 +35,9 @@ export const searchDocuments = pgTable(
     /** The folded words of the title joined by spaces ("Ёлка во дворе" → "елка во дворе"). */
     titleNorm: text("title_norm").notNull().default(""),
     /** Title words at weight A, body words at weight B, with positions. */
-    searchVector: tsvector("search_vector").notNull().default(sql`''::tsvector`),
+    searchVector: tsvector("search_vector")
+      .notNull()
+      .default(sql`''::tsvector`),
     genre: varchar("genre", { length: 64 }),
     year: smallint("year"),
     tempo: real("tempo"),

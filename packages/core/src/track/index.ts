@@ -6,6 +6,7 @@ import type { Actor, Ctx } from "../context";
 import { isForeignKeyViolation } from "../db/errors";
 import { CommonErrors } from "../errors";
 import { detachTrackFromPlaylists } from "../playlist";
+import { syncTrackSearch } from "../search/sync";
 import { bumpNamespace, cachedJson, namespaceKey, type JsonText } from "../util/json-cache";
 import { toPage, type PageQuery } from "../util/page";
 import { cleanText } from "../util/text";
@@ -107,6 +108,7 @@ export async function createTrack(ctx: Ctx, actor: Actor, input: TrackInput): Pr
     }),
   );
   await invalidateTracks(ctx, id);
+  await syncTrackSearch(ctx, [id]);
   return getTrack(ctx, id);
 }
 
@@ -116,10 +118,10 @@ export async function updateTrack(
   id: string,
   patch: TrackPatch,
 ): Promise<TrackView> {
-  await withFkErrors(() =>
+  const previousAlbumId = await withFkErrors(() =>
     ctx.db.transaction(async (tx) => {
       const [current] = await tx
-        .select({ artistId: tracks.artistId })
+        .select({ artistId: tracks.artistId, albumId: tracks.albumId })
         .from(tracks)
         .where(eq(tracks.id, id))
         .limit(1)
@@ -144,17 +146,19 @@ export async function updateTrack(
         entityId: id,
         details: { fields: Object.keys(patch) },
       });
+      return current.albumId;
     }),
   );
   await invalidateTracks(ctx, id);
+  await syncTrackSearch(ctx, [id], { albums: [previousAlbumId] });
   return getTrack(ctx, id);
 }
 
 export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+  const deleted = await ctx.db.transaction(async (tx) => {
     // Locked first: a concurrent add to a playlist then waits on the row and fails cleanly.
     const [current] = await tx
-      .select({ artistId: tracks.artistId, title: tracks.title })
+      .select({ artistId: tracks.artistId, albumId: tracks.albumId, title: tracks.title })
       .from(tracks)
       .where(eq(tracks.id, id))
       .limit(1)
@@ -169,8 +173,10 @@ export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<v
       entityId: id,
       details: { title: current.title },
     });
+    return current;
   });
   await invalidateTracks(ctx, id);
+  await syncTrackSearch(ctx, [id], { artists: [deleted.artistId], albums: [deleted.albumId] });
 }
 
 /** After a committed write: drop the track's entry and every cached list. Never fails the write. */

@@ -1,8 +1,8 @@
 import type { Ports } from "@jonquils/core";
 import type { ObjectStore } from "@jonquils/core/storage/object-store";
 
-/** What the pipeline steps need: catalog database, cache, object store, logger. */
-export interface PipelineDeps extends Pick<Ports, "db" | "cache" | "log"> {
+/** What the pipeline steps need: catalog database, cache, search index, object store, logger. */
+export interface PipelineDeps extends Pick<Ports, "db" | "cache" | "log" | "search"> {
   readonly objects: ObjectStore;
   /** false: tags-only ingest (no decoding or audio features). */
   readonly analyseAudio: boolean;

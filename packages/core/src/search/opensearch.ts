@@ -1,0 +1,506 @@
+import type { Client } from "@opensearch-project/opensearch";
+import type { Logger } from "../logger";
+import { documentFacets, documentText } from "./fields";
+import {
+  SEARCH_KINDS,
+  type DocumentOf,
+  type DocumentRef,
+  type ReindexProgress,
+  type SearchDocument,
+  type SearchIndex,
+  type SearchKind,
+  type SearchQuery,
+  type SearchResult,
+  type SearchSort,
+  type Suggestion,
+  type SuggestQuery,
+} from "./port";
+import { foldText, highlightWords, tokenize, wordMatches } from "./text";
+
+/**
+ * The OpenSearch adapter (2.x, `@opensearch-project/opensearch`). One index per kind behind an
+ * alias (`<prefix>tracks` → `<prefix>tracks_v<time>`); a reindex fills new indices and swaps
+ * every alias in one `_aliases` request. Analysis uses built-in parts only (no ICU plugin):
+ * standard tokenizer, a char filter ё→е (asciifolding leaves Cyrillic alone), lowercase and
+ * asciifolding; an edge n-gram sub-field answers prefixes and suggestions; fuzziness AUTO:4,8
+ * forgives one edit from 4 characters and two from 8, as the embedded adapter does.
+ *
+ * The request builders and response parsers are plain exported functions, tested against the
+ * response shapes of the OpenSearch 2.x documentation.
+ */
+
+export const FUZZINESS = "AUTO:4,8";
+const MAX_EXPANSIONS = 50;
+
+export interface OpenSearchOptions {
+  node: string;
+  indexPrefix: string;
+  log: Logger;
+  /** Tests pass a client (e.g. pointed at a scripted server); otherwise one is made from `node`. */
+  client?: Client;
+  /** Make writes visible to the next search (`refresh=wait_for`); default true. */
+  waitForRefresh?: boolean;
+}
+
+// ------------------------------------------------------------------ index definition
+
+export function indexSettings() {
+  return {
+    settings: {
+      index: { number_of_shards: 1, max_ngram_diff: 19 },
+      analysis: {
+        char_filter: {
+          jq_yo: { type: "mapping", mappings: ["ё => е", "Ё => Е"] },
+        },
+        filter: {
+          jq_edge: { type: "edge_ngram", min_gram: 1, max_gram: 20 },
+        },
+        normalizer: {
+          jq_folded: {
+            type: "custom",
+            char_filter: ["jq_yo"],
+            filter: ["lowercase", "asciifolding"],
+          },
+        },
+        analyzer: {
+          jq_text: {
+            type: "custom",
+            tokenizer: "standard",
+            char_filter: ["jq_yo"],
+            filter: ["lowercase", "asciifolding"],
+          },
+          jq_prefix: {
+            type: "custom",
+            tokenizer: "standard",
+            char_filter: ["jq_yo"],
+            filter: ["lowercase", "asciifolding", "jq_edge"],
+          },
+        },
+      },
+    },
+    mappings: {
+      dynamic: "strict",
+      properties: {
+        kind: { type: "keyword" },
+        id: { type: "keyword" },
+        title: {
+          type: "text",
+          analyzer: "jq_text",
+          fields: {
+            folded: { type: "keyword", normalizer: "jq_folded", ignore_above: 512 },
+            prefix: { type: "text", analyzer: "jq_prefix", search_analyzer: "jq_text" },
+          },
+        },
+        subtitle: { type: "text", analyzer: "jq_text" },
+        /** Title, subtitle and the rest: what every query word must be found in. */
+        all: {
+          type: "text",
+          analyzer: "jq_text",
+          fields: { prefix: { type: "text", analyzer: "jq_prefix", search_analyzer: "jq_text" } },
+        },
+        genre: { type: "keyword" },
+        year: { type: "short" },
+        tempo: { type: "float" },
+        durationMs: { type: "integer" },
+        popularity: { type: "float" },
+        createdAt: { type: "date" },
+        /** The document as the API returns it: stored, not indexed. */
+        payload: { type: "object", enabled: false },
+      },
+    },
+  };
+}
+
+export interface IndexedDocument {
+  kind: SearchKind;
+  id: string;
+  title: string;
+  subtitle: string;
+  all: string;
+  genre: string | null;
+  year: number | null;
+  tempo: number | null;
+  durationMs: number | null;
+  popularity: number;
+  createdAt: string;
+  payload: SearchDocument;
+}
+
+export function toIndexedDocument(doc: SearchDocument): IndexedDocument {
+  const text = documentText(doc);
+  return {
+    kind: doc.kind,
+    id: doc.id,
+    title: text.title,
+    subtitle: text.subtitle ?? "",
+    all: [text.title, text.subtitle ?? "", ...text.extra].filter(Boolean).join(" \n "),
+    ...documentFacets(doc),
+    payload: doc,
+  };
+}
+
+// ------------------------------------------------------------------ requests
+
+export const aliasName = (prefix: string, kind: SearchKind) => `${prefix}${kind}s`;
+
+/** NDJSON lines of a `_bulk` request: `index` actions for documents, `delete` for refs. */
+export function bulkLines(
+  indexFor: (kind: SearchKind) => string,
+  docs: readonly SearchDocument[],
+  removals: readonly DocumentRef[] = [],
+): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  for (const doc of docs) {
+    lines.push({ index: { _index: indexFor(doc.kind), _id: doc.id } });
+    lines.push(toIndexedDocument(doc) as unknown as Record<string, unknown>);
+  }
+  for (const ref of removals) lines.push({ delete: { _index: indexFor(ref.kind), _id: ref.id } });
+  return lines;
+}
+
+interface BulkItem {
+  [action: string]: { _id?: string; status: number; error?: { type: string; reason: string } };
+}
+
+/** Throws on any failed item of a `_bulk` response (a missing document on delete is fine). */
+export function checkBulkResponse(body: { errors: boolean; items: BulkItem[] }): void {
+  if (!body.errors) return;
+  const failures = body.items
+    .map((item) => Object.entries(item)[0])
+    .filter(
+      (e): e is [string, BulkItem[string]] =>
+        !!e && e[1].status >= 300 && !(e[0] === "delete" && e[1].status === 404),
+    );
+  if (failures.length === 0) return;
+  const [action, first] = failures[0]!;
+  throw new Error(
+    `OpenSearch bulk: ${failures.length} item(s) failed; first (${action} ${first._id ?? "?"}): ${first.error?.type ?? first.status}: ${first.error?.reason ?? ""}`,
+  );
+}
+
+function filterClauses(query: SearchQuery): unknown[] {
+  const f = query.filters ?? {};
+  const range = (field: string, gte?: number, lte?: number) =>
+    gte === undefined && lte === undefined
+      ? []
+      : [
+          {
+            range: {
+              [field]: {
+                ...(gte !== undefined ? { gte } : {}),
+                ...(lte !== undefined ? { lte } : {}),
+              },
+            },
+          },
+        ];
+  return [
+    ...(f.genre !== undefined ? [{ term: { genre: f.genre } }] : []),
+    ...range("year", f.yearFrom, f.yearTo),
+    ...range("tempo", f.tempoFrom, f.tempoTo),
+    ...range("durationMs", f.durationFromMs, f.durationToMs),
+  ];
+}
+
+/** Every word must match (fuzzily, the last one also as a prefix); exact and title matches score higher. */
+export function textQuery(q: string, filter: unknown[] = []) {
+  const folded = tokenize(q).join(" ");
+  const fuzzy = (field: string) => ({
+    match: {
+      [field]: {
+        query: q,
+        operator: "and",
+        fuzziness: FUZZINESS,
+        max_expansions: MAX_EXPANSIONS,
+        prefix_length: 0,
+        fuzzy_transpositions: true,
+      },
+    },
+  });
+  return {
+    bool: {
+      must: [{ bool: { should: [fuzzy("all"), fuzzy("all.prefix")], minimum_should_match: 1 } }],
+      should: [
+        { term: { "title.folded": { value: folded, boost: 8 } } },
+        { prefix: { "title.folded": { value: folded, boost: 4 } } },
+        { match_bool_prefix: { title: { query: q, operator: "and", boost: 2 } } },
+        { match_bool_prefix: { all: { query: q, operator: "and", boost: 1 } } },
+      ],
+      filter,
+    },
+  };
+}
+
+function sortFor(sort: SearchSort): unknown[] {
+  const tie = { id: { order: "asc" } };
+  switch (sort) {
+    case "relevance":
+      return [{ _score: { order: "desc" } }, { popularity: { order: "desc" } }, tie];
+    case "popularity":
+      return [{ popularity: { order: "desc" } }, { _score: { order: "desc" } }, tie];
+    case "newest":
+      return [
+        { createdAt: { order: "desc", missing: "_last" } },
+        { _score: { order: "desc" } },
+        tie,
+      ];
+  }
+}
+
+export function searchRequestBody(query: SearchQuery) {
+  return {
+    from: query.offset,
+    size: query.limit,
+    track_total_hits: true,
+    query: textQuery(query.q, filterClauses(query)),
+    sort: sortFor(query.sort ?? "relevance"),
+    _source: ["payload"],
+  };
+}
+
+export function suggestRequestBody(query: SuggestQuery) {
+  return {
+    size: query.limit,
+    track_total_hits: false,
+    query: textQuery(query.q),
+    sort: sortFor("relevance"),
+    _source: ["payload"],
+  };
+}
+
+// ------------------------------------------------------------------ responses
+
+export interface SearchResponseBody {
+  hits: {
+    total?: { value: number; relation: "eq" | "gte" } | number;
+    hits: {
+      _index: string;
+      _id: string;
+      _score: number | null;
+      _source?: { payload?: SearchDocument };
+      sort?: unknown[];
+    }[];
+  };
+}
+
+/** Highlights the words of a document that answer the query's words, as both adapters do. */
+export function queryMatcher(q: string): (folded: string) => boolean {
+  const words = tokenize(q);
+  return (folded) => words.some((w, i) => wordMatches(folded, w, i === words.length - 1));
+}
+
+export function parseSearchResponse<K extends SearchKind>(
+  body: SearchResponseBody,
+  q: string,
+): SearchResult<DocumentOf<K>> {
+  const matches = queryMatcher(q);
+  const total = body.hits.total;
+  return {
+    total: typeof total === "number" ? total : (total?.value ?? body.hits.hits.length),
+    hits: body.hits.hits.flatMap((hit) => {
+      const doc = hit._source?.payload as DocumentOf<K> | undefined;
+      if (!doc) return [];
+      const text = documentText(doc);
+      const subtitle = text.subtitle ? highlightWords(text.subtitle, matches) : undefined;
+      return [
+        {
+          document: doc,
+          score: hit._score ?? 0,
+          highlight: {
+            title: highlightWords(text.title, matches),
+            ...(subtitle?.includes("<mark>") ? { subtitle } : {}),
+          },
+        },
+      ];
+    }),
+  };
+}
+
+export function parseSuggestResponse(body: SearchResponseBody, q: string): Suggestion[] {
+  return parseSearchResponse(body, q).hits.map(({ document }) => {
+    const text = documentText(document);
+    return {
+      kind: document.kind,
+      id: document.id,
+      text: text.title,
+      subtitle: text.subtitle,
+      highlight: highlightWords(text.title, queryMatcher(q)),
+    };
+  });
+}
+
+// ------------------------------------------------------------------ adapter
+
+export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
+  const prefix = options.indexPrefix;
+  const refresh = options.waitForRefresh === false ? undefined : "wait_for";
+  let clientPromise: Promise<Client> | undefined;
+  // The client loads on first use, so a process that never searches never pays for it.
+  const client = () =>
+    (clientPromise ??= options.client
+      ? Promise.resolve(options.client)
+      : import("@opensearch-project/opensearch").then(
+          ({ Client: OpenSearchClient }) =>
+            new OpenSearchClient({ node: options.node, requestTimeout: 10_000, maxRetries: 2 }),
+        ));
+
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: { querystring?: Record<string, unknown>; bulk?: boolean; ignore?: number[] } = {},
+  ): Promise<{ statusCode: number | null; body: T }> {
+    const c = await client();
+    const res = await c.transport.request(
+      {
+        method,
+        path,
+        ...(body === undefined
+          ? {}
+          : extra.bulk
+            ? { bulkBody: body as Record<string, unknown>[] }
+            : { body: body as Record<string, unknown> }),
+        ...(extra.querystring ? { querystring: extra.querystring } : {}),
+      },
+      extra.ignore ? { ignore: extra.ignore } : {},
+    );
+    return { statusCode: res.statusCode, body: res.body as T };
+  }
+
+  let ready: Promise<void> | undefined;
+  /** Creates `<alias>_v<time>` with the alias for every kind that has none yet. */
+  const ensureIndices = () =>
+    (ready ??= (async () => {
+      for (const kind of SEARCH_KINDS) {
+        const alias = aliasName(prefix, kind);
+        const exists = await request("HEAD", `/_alias/${alias}`, undefined, { ignore: [404] });
+        if (exists.statusCode === 200) continue;
+        const index = `${alias}_v${Date.now()}`;
+        await request("PUT", `/${index}`, {
+          ...indexSettings(),
+          aliases: { [alias]: {} },
+        });
+        options.log.info({ index, alias }, "opensearch index created");
+      }
+    })().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    }));
+
+  async function bulk(
+    docs: readonly SearchDocument[],
+    removals: readonly DocumentRef[],
+    indexFor: (kind: SearchKind) => string,
+    wait: string | undefined,
+  ) {
+    if (docs.length === 0 && removals.length === 0) return;
+    const res = await request<{ errors: boolean; items: BulkItem[] }>(
+      "POST",
+      "/_bulk",
+      bulkLines(indexFor, docs, removals),
+      { bulk: true, ...(wait ? { querystring: { refresh: wait } } : {}) },
+    );
+    checkBulkResponse(res.body);
+  }
+
+  const aliasFor = (kind: SearchKind) => aliasName(prefix, kind);
+
+  return {
+    kind: "opensearch",
+
+    async upsert(docs) {
+      await ensureIndices();
+      await bulk(docs, [], aliasFor, refresh);
+    },
+
+    async remove(refs) {
+      await ensureIndices();
+      await bulk([], refs, aliasFor, refresh);
+    },
+
+    async search<K extends SearchKind>(query: SearchQuery<K>) {
+      if (tokenize(query.q).length === 0) return { total: 0, hits: [] };
+      await ensureIndices();
+      const res = await request<SearchResponseBody>(
+        "POST",
+        `/${aliasFor(query.kind)}/_search`,
+        searchRequestBody(query),
+      );
+      return parseSearchResponse<K>(res.body, query.q);
+    },
+
+    async suggest(query) {
+      if (tokenize(query.q).length === 0) return [];
+      await ensureIndices();
+      const kinds = query.kinds ?? SEARCH_KINDS;
+      const res = await request<SearchResponseBody>(
+        "POST",
+        `/${kinds.map(aliasFor).join(",")}/_search`,
+        suggestRequestBody(query),
+      );
+      return parseSuggestResponse(res.body, query.q);
+    },
+
+    async count(kind) {
+      await ensureIndices();
+      const target = (kind ? [kind] : SEARCH_KINDS).map(aliasFor).join(",");
+      const res = await request<{ count: number }>("GET", `/${target}/_count`);
+      return res.body.count;
+    },
+
+    async reindex(batches, onProgress?: (p: ReindexProgress) => void) {
+      const version = Date.now();
+      const fresh = new Map(SEARCH_KINDS.map((k) => [k, `${aliasFor(k)}_v${version}`]));
+      for (const index of fresh.values()) await request("PUT", `/${index}`, indexSettings());
+      const counts = new Map<SearchKind, number>();
+      let indexed = 0;
+      try {
+        for await (const batch of batches) {
+          await bulk(batch, [], (k) => fresh.get(k)!, undefined);
+          indexed += batch.length;
+          for (const doc of batch) counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
+          const kind = batch[batch.length - 1]?.kind;
+          if (kind && onProgress) onProgress({ kind, indexed: counts.get(kind) ?? 0 });
+        }
+        await request("POST", `/${[...fresh.values()].join(",")}/_refresh`);
+      } catch (error) {
+        await request("DELETE", `/${[...fresh.values()].join(",")}`, undefined, {
+          ignore: [404],
+        });
+        throw error;
+      }
+      // Which indices the aliases point at now, so the swap names them exactly.
+      const current = await request<Record<string, { aliases: Record<string, unknown> }>>(
+        "GET",
+        `/_alias/${SEARCH_KINDS.map(aliasFor).join(",")}`,
+        undefined,
+        { ignore: [404] },
+      );
+      const old = current.statusCode === 200 ? Object.keys(current.body) : [];
+      const actions: unknown[] = [];
+      for (const [kind, index] of fresh) {
+        const alias = aliasFor(kind);
+        for (const [oldIndex, info] of Object.entries(
+          current.statusCode === 200 ? current.body : {},
+        ))
+          if (alias in info.aliases) actions.push({ remove: { index: oldIndex, alias } });
+        actions.push({ add: { index, alias } });
+      }
+      await request("POST", "/_aliases", { actions });
+      if (old.length > 0)
+        await request("DELETE", `/${old.join(",")}`, undefined, { ignore: [404] });
+      ready = Promise.resolve();
+      return { indexed };
+    },
+
+    async ping() {
+      await request("GET", "/_cluster/health");
+    },
+
+    async close() {
+      if (clientPromise) await (await clientPromise).close();
+    },
+  };
+}
+
+/** For tests and the reindex CLI: the folded form OpenSearch's `title.folded` keyword holds. */
+export const foldedKeyword = (text: string) => foldText(text);

@@ -1,0 +1,388 @@
+import { and, asc, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import type { Db, Executor } from "../db/types";
+import { documentFacets, documentText } from "./fields";
+import type {
+  DocumentOf,
+  DocumentRef,
+  ReindexProgress,
+  SearchDocument,
+  SearchFilters,
+  SearchIndex,
+  SearchKind,
+  SearchQuery,
+  SearchResult,
+  SearchSort,
+  Suggestion,
+  SuggestQuery,
+} from "./port";
+import { searchDocuments, searchTerms } from "./search.sql";
+import { codePoints, highlightWords, tokenize, transpositions, typoBudget } from "./text";
+
+/**
+ * The embedded search adapter: PostgreSQL full text over the catalog database (PGlite or a
+ * server), so `npm start` needs no search server.
+ *
+ * - Documents and queries are folded by the same TypeScript function (text.ts); the tsvector
+ *   holds the folded title words at weight A and the rest at weight B.
+ * - A query word within its typo budget of an indexed word (levenshtein from fuzzystrmatch over
+ *   the `search_terms` vocabulary, adjacent swaps counting as one edit) is expanded to that
+ *   word; the last query word also matches as a prefix (and a fuzzy prefix from 4 letters).
+ * - Ranking: whole title equal to the query, then title starting with it, then every word
+ *   exactly in the title, then exactly anywhere, then trigram similarity of the title
+ *   (pg_trgm) in tenths, and popularity breaks the ties.
+ */
+
+/** At most this many words of a query count (the rest are ignored). */
+export const MAX_QUERY_WORDS = 10;
+/** Like OpenSearch's fuzzy max_expansions: the closest indexed words per query word. */
+const MAX_EXPANSIONS = 50;
+const WRITE_BATCH = 500;
+
+interface WordPlan {
+  word: string;
+  /** Prefix match allowed (the last word: the user may still be typing it). */
+  prefix: boolean;
+  /** Indexed words within the budget. */
+  terms: Set<string>;
+  /** Indexed word beginnings within the budget (prefix words only). */
+  heads: Set<string>;
+}
+
+interface Plan {
+  words: WordPlan[];
+  normalized: string;
+  /** Every word, expanded: what documents must match. */
+  match: string;
+  /** Every word as typed, in the title. */
+  exactTitle: string;
+  /** Every word as typed, anywhere. */
+  exact: string;
+}
+
+const lexeme = (term: string) => `'${term.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+
+/** The tsvector literal of a document: title words at weight A, the rest at B, with positions. */
+export function buildVector(titleWords: string[], bodyWords: string[]): string {
+  const positions = new Map<string, string[]>();
+  const add = (word: string, pos: number, weight: "A" | "B") => {
+    if (pos > 16383) return; // tsvector's position limit
+    const list = positions.get(word) ?? [];
+    list.push(`${pos}${weight}`);
+    positions.set(word, list);
+  };
+  titleWords.forEach((w, i) => add(w, i + 1, "A"));
+  bodyWords.forEach((w, i) => add(w, titleWords.length + i + 1, "B"));
+  return [...positions].map(([w, p]) => `${lexeme(w)}:${p.join(",")}`).join(" ");
+}
+
+function rowOf(doc: SearchDocument) {
+  const text = documentText(doc);
+  const facets = documentFacets(doc);
+  const titleWords = tokenize(text.title);
+  const bodyWords = tokenize([text.subtitle ?? "", ...text.extra].join(" "));
+  return {
+    row: {
+      kind: doc.kind,
+      id: doc.id,
+      title: text.title,
+      body: [text.subtitle ?? "", ...text.extra].join(" ").trim(),
+      titleNorm: titleWords.join(" "),
+      searchVector: sql`${buildVector(titleWords, bodyWords)}::tsvector` as unknown as string,
+      popularity: facets.popularity,
+      genre: facets.genre,
+      year: facets.year,
+      tempo: facets.tempo,
+      durationMs: facets.durationMs,
+      createdAt: new Date(facets.createdAt),
+      payload: doc,
+      updatedAt: new Date(),
+    },
+    words: [...titleWords, ...bodyWords],
+  };
+}
+
+async function writeDocuments(db: Executor, docs: readonly SearchDocument[]): Promise<void> {
+  for (let i = 0; i < docs.length; i += WRITE_BATCH) {
+    const built = docs.slice(i, i + WRITE_BATCH).map(rowOf);
+    // One row per (kind, id): the last version of a document in a batch wins.
+    const rows = [...new Map(built.map((b) => [`${b.row.kind}:${b.row.id}`, b.row])).values()];
+    const d = searchDocuments;
+    await db
+      .insert(d)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [d.kind, d.id],
+        set: Object.fromEntries(
+          (
+            [
+              "title",
+              "body",
+              "title_norm",
+              "search_vector",
+              "popularity",
+              "genre",
+              "year",
+              "tempo",
+              "duration_ms",
+              "created_at",
+              "payload",
+              "updated_at",
+            ] as const
+          ).map((c) => [camel(c), sql.raw(`excluded.${c}`)]),
+        ),
+      });
+    const terms = [...new Set(built.flatMap((b) => b.words))];
+    for (let j = 0; j < terms.length; j += 2000) {
+      await db
+        .insert(searchTerms)
+        .values(terms.slice(j, j + 2000).map((term) => ({ term })))
+        .onConflictDoNothing();
+    }
+  }
+}
+
+const camel = (s: string) => s.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+
+const textArray = (values: readonly string[]) =>
+  values.length === 0
+    ? sql`array[]::text[]`
+    : sql`array[${sql.join(
+        values.map((v) => sql`${v}`),
+        sql`, `,
+      )}]::text[]`;
+
+/** `col` within `k` edits of `word`, an adjacent swap counting as one edit. */
+function withinBudget(col: SQL, word: string, k: number): SQL {
+  const swaps = transpositions(word);
+  return sql`(levenshtein_less_equal(${col}, ${word}, ${k}) <= ${k}
+    or ${col} = any(${textArray(swaps)})
+    ${k >= 2 ? sql`or exists (select 1 from unnest(${textArray(swaps)}) v where levenshtein_less_equal(${col}, v, ${k - 1}) <= ${k - 1})` : sql``})`;
+}
+
+async function planQuery(db: Executor, q: string): Promise<Plan | null> {
+  const tokens = tokenize(q).slice(0, MAX_QUERY_WORDS);
+  if (tokens.length === 0) return null;
+  const words: WordPlan[] = tokens.map((word, i) => ({
+    word,
+    prefix: i === tokens.length - 1,
+    terms: new Set([word]),
+    heads: new Set(),
+  }));
+  await Promise.all(
+    words.map(async (w) => {
+      const k = typoBudget(w.word);
+      if (k === 0) return;
+      const n = codePoints(w.word);
+      const t = searchTerms.term;
+      const whole = await db
+        .select({ term: t })
+        .from(searchTerms)
+        .where(
+          and(
+            sql`char_length(${t}) between ${n - k} and ${n + k}`,
+            withinBudget(sql`${t}`, w.word, k),
+          ),
+        )
+        .orderBy(sql`levenshtein(${t}, ${w.word})`, asc(t))
+        .limit(MAX_EXPANSIONS);
+      for (const r of whole) w.terms.add(r.term);
+      if (!w.prefix) return;
+      const head = sql`left(${t}, ${n})`;
+      const heads = await db
+        .selectDistinct({ head: sql<string>`${head}` })
+        .from(searchTerms)
+        .where(and(sql`char_length(${t}) > ${n}`, withinBudget(head, w.word, k)))
+        .limit(MAX_EXPANSIONS);
+      for (const r of heads) if (r.head !== w.word) w.heads.add(r.head);
+    }),
+  );
+  const clause = (w: WordPlan) =>
+    `(${[
+      ...[...w.terms].map((t) => (t === w.word && w.prefix ? `${lexeme(t)}:*` : lexeme(t))),
+      ...[...w.heads].map((h) => `${lexeme(h)}:*`),
+    ].join(" | ")})`;
+  return {
+    words,
+    normalized: tokens.join(" "),
+    match: words.map(clause).join(" & "),
+    exactTitle: words.map((w) => `${lexeme(w.word)}:${w.prefix ? "*" : ""}A`).join(" & "),
+    exact: words.map((w) => `${lexeme(w.word)}${w.prefix ? ":*" : ""}`).join(" & "),
+  };
+}
+
+/** Whether a folded document word is one the plan matched (for highlighting). */
+function matcher(plan: Plan): (folded: string) => boolean {
+  return (folded) =>
+    plan.words.some(
+      (w) =>
+        w.terms.has(folded) ||
+        (w.prefix && (folded.startsWith(w.word) || [...w.heads].some((h) => folded.startsWith(h)))),
+    );
+}
+
+function filterConditions(f: SearchFilters | undefined): (SQL | undefined)[] {
+  const d = searchDocuments;
+  if (!f) return [];
+  return [
+    f.genre !== undefined ? eq(d.genre, f.genre) : undefined,
+    f.yearFrom !== undefined ? gte(d.year, f.yearFrom) : undefined,
+    f.yearTo !== undefined ? lte(d.year, f.yearTo) : undefined,
+    f.tempoFrom !== undefined ? gte(d.tempo, f.tempoFrom) : undefined,
+    f.tempoTo !== undefined ? lte(d.tempo, f.tempoTo) : undefined,
+    f.durationFromMs !== undefined ? gte(d.durationMs, f.durationFromMs) : undefined,
+    f.durationToMs !== undefined ? lte(d.durationMs, f.durationToMs) : undefined,
+  ];
+}
+
+function scoreOf(plan: Plan): SQL<number> {
+  const d = searchDocuments;
+  return sql<number>`((case when ${d.titleNorm} = ${plan.normalized} then 8 else 0 end)
+    + (case when ${d.titleNorm} like ${plan.normalized + "%"} then 4 else 0 end)
+    + (case when ${d.searchVector} @@ ${plan.exactTitle}::tsquery then 2 else 0 end)
+    + (case when ${d.searchVector} @@ ${plan.exact}::tsquery then 1 else 0 end)
+    + round(similarity(${d.titleNorm}, ${plan.normalized})::numeric, 1))::float8`;
+}
+
+function orderFor(sort: SearchSort, score: SQL): SQL[] {
+  const d = searchDocuments;
+  switch (sort) {
+    case "popularity":
+      return [desc(d.popularity), sql`${score} desc`, asc(d.id)];
+    case "newest":
+      return [sql`${d.createdAt} desc nulls last`, sql`${score} desc`, asc(d.id)];
+    case "relevance":
+      return [sql`${score} desc`, desc(d.popularity), asc(d.id)];
+  }
+}
+
+export function createPostgresSearchIndex(db: Db): SearchIndex {
+  const d = searchDocuments;
+  return {
+    kind: "postgres",
+
+    upsert: (docs) => writeDocuments(db, docs),
+
+    async remove(refs: readonly DocumentRef[]) {
+      const byKind = new Map<SearchKind, string[]>();
+      for (const r of refs) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.id]);
+      for (const [kind, ids] of byKind)
+        await db.delete(d).where(and(eq(d.kind, kind), inArray(d.id, ids)));
+    },
+
+    async search<K extends SearchKind>(query: SearchQuery<K>) {
+      const plan = await planQuery(db, query.q);
+      const empty: SearchResult<DocumentOf<K>> = { total: 0, hits: [] };
+      if (!plan) return empty;
+      const score = scoreOf(plan);
+      const where = and(
+        eq(d.kind, query.kind),
+        sql`${d.searchVector} @@ ${plan.match}::tsquery`,
+        ...filterConditions(query.filters),
+      );
+      const rows = await db
+        .select({
+          payload: d.payload,
+          score,
+          total: sql<number>`count(*) over ()`.mapWith(Number),
+        })
+        .from(d)
+        .where(where)
+        .orderBy(...orderFor(query.sort ?? "relevance", score))
+        .limit(query.limit)
+        .offset(query.offset);
+      let total = rows[0]?.total ?? 0;
+      if (rows.length === 0 && query.offset > 0) {
+        const [c] = await db
+          .select({ n: sql<number>`count(*)`.mapWith(Number) })
+          .from(d)
+          .where(where);
+        total = c?.n ?? 0;
+      }
+      const matches = matcher(plan);
+      return {
+        total,
+        hits: rows.map((r) => {
+          const doc = r.payload as DocumentOf<K>;
+          const text = documentText(doc);
+          const subtitle = text.subtitle ? highlightWords(text.subtitle, matches) : undefined;
+          return {
+            document: doc,
+            score: Number(r.score),
+            highlight: {
+              title: highlightWords(text.title, matches),
+              ...(subtitle?.includes("<mark>") ? { subtitle } : {}),
+            },
+          };
+        }),
+      };
+    },
+
+    async suggest(query: SuggestQuery): Promise<Suggestion[]> {
+      const plan = await planQuery(db, query.q);
+      if (!plan) return [];
+      const score = scoreOf(plan);
+      const rows = await db
+        .select({ payload: d.payload, score })
+        .from(d)
+        .where(
+          and(
+            query.kinds ? inArray(d.kind, [...query.kinds]) : undefined,
+            sql`${d.searchVector} @@ ${plan.match}::tsquery`,
+          ),
+        )
+        .orderBy(sql`${score} desc`, desc(d.popularity), asc(d.titleNorm), asc(d.id))
+        .limit(query.limit);
+      const matches = matcher(plan);
+      return rows.map((r) => {
+        const doc = r.payload as SearchDocument;
+        const text = documentText(doc);
+        return {
+          kind: doc.kind,
+          id: doc.id,
+          text: text.title,
+          subtitle: text.subtitle,
+          highlight: highlightWords(text.title, matches),
+        };
+      });
+    },
+
+    async count(kind?: SearchKind) {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)`.mapWith(Number) })
+        .from(d)
+        .where(kind ? eq(d.kind, kind) : undefined);
+      return row?.n ?? 0;
+    },
+
+    async reindex(batches, onProgress?: (p: ReindexProgress) => void) {
+      // Documents are replaced in place, so searches keep answering during a rebuild; what the
+      // catalog no longer has (not rewritten since the start) goes at the end, with its words.
+      const startedAt = new Date(Date.now() - 1);
+      const counts = new Map<SearchKind, number>();
+      let indexed = 0;
+      for await (const batch of batches) {
+        await writeDocuments(db, batch);
+        indexed += batch.length;
+        for (const doc of batch) counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
+        const kind = batch[batch.length - 1]?.kind;
+        if (kind && onProgress) onProgress({ kind, indexed: counts.get(kind) ?? 0 });
+      }
+      await db.delete(d).where(lt(d.updatedAt, startedAt));
+      await db.execute(
+        sql`delete from ${searchTerms} where not exists (select 1 from ${d} where ${d.searchVector} @@ quote_literal(${searchTerms.term})::tsquery)`,
+      );
+      return { indexed };
+    },
+
+    async ping() {
+      await db
+        .select({ n: sql`1` })
+        .from(d)
+        .limit(1);
+    },
+
+    async close() {
+      // The catalog database is owned (and closed) by the runtime.
+    },
+  };
+}

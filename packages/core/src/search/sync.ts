@@ -1,0 +1,92 @@
+import { inArray } from "drizzle-orm";
+import type { Ctx } from "../context";
+import type { Executor } from "../db/types";
+import { tracks } from "../track/track.sql";
+import { loadDocuments } from "./documents";
+import type { DocumentRef, SearchDocument, SearchKind } from "./port";
+
+/** Catalog rows whose search documents need rewriting (or removing, when they are gone). */
+export interface SearchChanges {
+  tracks?: readonly (string | null | undefined)[];
+  artists?: readonly (string | null | undefined)[];
+  albums?: readonly (string | null | undefined)[];
+  playlists?: readonly (string | null | undefined)[];
+}
+
+const KINDS: [keyof SearchChanges, SearchKind][] = [
+  ["tracks", "track"],
+  ["artists", "artist"],
+  ["albums", "album"],
+  ["playlists", "playlist"],
+];
+
+/**
+ * Brings the search index in step with committed catalog rows: each id is reloaded from the
+ * database and upserted, or removed when the row (or a playlist's public flag) is gone.
+ * Call after the commit. Never fails the write (unless `rethrow`): an error is logged, and
+ * `npm run search:reindex` repairs the index.
+ */
+export async function syncSearch(
+  ctx: Pick<Ctx, "db" | "search" | "log">,
+  changes: SearchChanges,
+  /** The pipeline's index step rethrows, so its Retry and Catch handle the failure. */
+  options: { rethrow?: boolean } = {},
+): Promise<void> {
+  try {
+    const docs: SearchDocument[] = [];
+    const gone: DocumentRef[] = [];
+    for (const [key, kind] of KINDS) {
+      const ids = [...new Set((changes[key] ?? []).filter((id): id is string => !!id))];
+      if (ids.length === 0) continue;
+      const loaded = await loadDocuments(ctx.db, kind, ids);
+      const found = new Set(loaded.map((doc) => doc.id));
+      docs.push(...loaded);
+      for (const id of ids) if (!found.has(id)) gone.push({ kind, id });
+    }
+    if (docs.length > 0) await ctx.search.upsert(docs);
+    if (gone.length > 0) await ctx.search.remove(gone);
+  } catch (error) {
+    if (options.rethrow) throw error;
+    ctx.log.error(
+      { err: error, changes },
+      "search index update failed; `npm run search:reindex` repairs it",
+    );
+  }
+}
+
+/** The tracks with their artists and albums, whose counts and popularity they feed. */
+export async function trackChanges(db: Executor, trackIds: string[]): Promise<SearchChanges> {
+  if (trackIds.length === 0) return {};
+  const rows = await db
+    .select({ artistId: tracks.artistId, albumId: tracks.albumId })
+    .from(tracks)
+    .where(inArray(tracks.id, trackIds));
+  return {
+    tracks: trackIds,
+    artists: rows.map((r) => r.artistId),
+    albums: rows.map((r) => r.albumId),
+  };
+}
+
+/** After a committed track write: the tracks, their artists and albums, and `also`. Never throws. */
+export async function syncTrackSearch(
+  ctx: Pick<Ctx, "db" | "search" | "log">,
+  trackIds: string[],
+  also: SearchChanges = {},
+): Promise<void> {
+  let related: SearchChanges = { tracks: trackIds };
+  try {
+    related = await trackChanges(ctx.db, trackIds);
+  } catch (error) {
+    ctx.log.error(
+      { err: error, trackIds },
+      "search: could not read the tracks' artists and albums",
+    );
+  }
+  await syncSearch(ctx, {
+    tracks: [...(related.tracks ?? []), ...(also.tracks ?? [])],
+    artists: [...(related.artists ?? []), ...(also.artists ?? [])],
+    albums: [...(related.albums ?? []), ...(also.albums ?? [])],
+    playlists: also.playlists ?? [],
+  });
+}
