@@ -8,6 +8,7 @@ export default tseslint.config(
       "**/node_modules/**",
       ".jonquils/**",
       ".sst/**",
+      "cdk.out/**",
       "**/dist/**",
       "packages/core/migrations/**",
     ],

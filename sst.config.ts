@@ -1,9 +1,17 @@
+import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { SSTConfig } from "sst";
 import { Api } from "./stacks/Api";
+import { Data } from "./stacks/Data";
+import { NODEJS_BUNDLING, OBSERVABILITY_ENV } from "./stacks/lambda";
+import { Monitoring } from "./stacks/Monitoring";
+import { Pipeline } from "./stacks/Pipeline";
+import { Secrets } from "./stacks/Secrets";
+import { Storage } from "./stacks/Storage";
+import { Web, WebContent } from "./stacks/Web";
 
 /**
- * The SST v2 app. `npx sst deploy --stage <name>` deploys it; `npm run synth` (issue 5)
- * synthesizes the templates offline. Stacks are infrastructure only: the code they deploy
+ * The SST v2 app. `npx sst deploy --stage <name>` deploys it; `npm run synth` synthesizes the
+ * templates offline (scripts/synth.ts). Stacks are infrastructure only: the code they deploy
  * lives in functions/ and packages/.
  */
 export default {
@@ -14,8 +22,21 @@ export default {
     app.setDefaultFunctionProps({
       runtime: "nodejs22.x",
       architecture: "arm_64",
-      nodejs: { format: "esm" },
+      // Powertools writes the logs and EMF metrics; X-Ray tracing is not used.
+      tracing: "disabled",
+      logRetention: "one_month",
+      loggingFormat: lambda.LoggingFormat.JSON,
+      nodejs: NODEJS_BUNDLING,
+      environment: { ...OBSERVABILITY_ENV },
     });
-    app.stack(Api);
+    app
+      .stack(Secrets)
+      .stack(Web)
+      .stack(Storage)
+      .stack(Data)
+      .stack(Pipeline)
+      .stack(Api)
+      .stack(Monitoring)
+      .stack(WebContent);
   },
 } satisfies SSTConfig;

@@ -6,6 +6,7 @@ export default defineConfig({
       "packages/*/src/**/*.test.ts",
       "packages/*/test/**/*.test.ts",
       "functions/**/*.test.ts",
+      "stacks/**/*.test.ts",
       // The web app: component tests (jsdom, per file) and the browser suite (skipped without Chromium).
       "web/src/**/*.test.{ts,tsx}",
       "web/e2e/**/*.test.ts",

@@ -1,7 +1,10 @@
+// First: bound secrets into process.env before any configuration is read.
+import "./secrets";
 import { createLambdaHandler } from "@jonquils/api";
 import { assembleRuntime, createLogger, loadConfig } from "@jonquils/core";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3";
+import { withApiObservability } from "./observability";
 
 /**
  * The API Lambda (API Gateway HTTP API, payload v2): the same Hono app as
@@ -26,4 +29,7 @@ const runtime = assembleRuntime(
   objects,
 );
 
-export const handler = createLambdaHandler(runtime);
+export const handler = withApiObservability(
+  createLambdaHandler(runtime),
+  async (token) => (await runtime.auth.verifyAccessToken(token)).userId,
+);

@@ -1,26 +1,99 @@
-import { Api as HttpApi, type StackContext } from "sst/constructs";
+import { Duration } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { Function, Api as HttpApi, use, type StackContext } from "sst/constructs";
+import { Data } from "./Data";
+import { Secrets } from "./Secrets";
+import { BUCKETS, Storage } from "./Storage";
+import { Web } from "./Web";
+
+/** Seconds the analytics consumer may take on one batch (the queue hides a batch 6× as long). */
+const CONSUMER_TIMEOUT = 60;
 
 /**
- * The HTTP API: API Gateway (HTTP API, payload v2) → one Lambda running the Hono app.
- * The function needs DATABASE_URL and JWT_SECRET (it refuses to start without them);
- * the data and secrets stacks of issue 5 provide them.
+ * The HTTP API: API Gateway (HTTP API, payload v2, throttled) → one Lambda running the Hono
+ * app, in the VPC beside PostgreSQL, Valkey and OpenSearch. Request analytics leave the API
+ * through an SQS queue; a consumer Lambda writes them to ClickHouse in batches, reporting
+ * partial batch failures so only the failed messages come back (then to a dead-letter queue).
  */
 export function Api({ stack }: StackContext) {
+  const { buckets, bucketEnv } = use(Storage);
+  const data = use(Data);
+  const secrets = use(Secrets);
+  const web = use(Web);
+
+  const analyticsDlq = new sqs.Queue(stack, "analytics-dlq", {
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
+  const analyticsQueue = new sqs.Queue(stack, "analytics", {
+    visibilityTimeout: Duration.seconds(CONSUMER_TIMEOUT * 6),
+    retentionPeriod: Duration.days(4),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    deadLetterQueue: { queue: analyticsDlq, maxReceiveCount: 5 },
+  });
+
   const api = new HttpApi(stack, "api", {
     defaults: {
+      throttle: { rate: 500, burst: 1000 },
       function: {
+        ...data.inVpc,
         timeout: 10,
-        memorySize: 512,
+        memorySize: 1024,
         environment: {
-          NODE_ENV: "production",
-          LOG_LEVEL: "info",
+          ...bucketEnv,
+          ...data.dbEnv,
+          REDIS_URL: data.redisUrl,
+          OPENSEARCH_URL: data.opensearchUrl,
+          ANALYTICS_QUEUE_URL: analyticsQueue.queueUrl,
+          CORS_ORIGINS: web.url,
         },
+        bind: [
+          secrets.jwtSecret,
+          secrets.dbPassword,
+          secrets.clickhouseUrl,
+          secrets.clickhousePassword,
+        ],
+        permissions: [
+          // Presigned uploads and downloads, object checks and deletes, the health probe.
+          new iam.PolicyStatement({
+            actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            resources: BUCKETS.map((name) => `${buckets[name].bucketArn}/*`),
+          }),
+          new iam.PolicyStatement({
+            actions: ["s3:ListBucket"],
+            resources: BUCKETS.map((name) => buckets[name].bucketArn),
+          }),
+        ],
       },
     },
     routes: {
       $default: "functions/api.handler",
     },
   });
-  stack.addOutputs({ ApiUrl: api.url });
-  return { api };
+  const apiFunction = api.getFunction("$default");
+  if (!apiFunction) throw new Error("Api: the $default route has no function");
+  analyticsQueue.grantSendMessages(apiFunction);
+
+  // Outside the VPC: it only reads SQS and writes to ClickHouse over HTTPS.
+  const analyticsConsumer = new Function(stack, "analytics-consumer", {
+    handler: "functions/analytics-consumer.handler",
+    timeout: CONSUMER_TIMEOUT,
+    memorySize: 512,
+    bind: [secrets.clickhouseUrl, secrets.clickhousePassword],
+  });
+  analyticsConsumer.addEventSource(
+    new SqsEventSource(analyticsQueue, {
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(10),
+      reportBatchItemFailures: true,
+      maxConcurrency: 5,
+    }),
+  );
+
+  stack.addOutputs({ ApiUrl: api.url, AnalyticsQueueUrl: analyticsQueue.queueUrl });
+  return { api, apiFunction, analyticsQueue, analyticsDlq, analyticsConsumer };
 }

@@ -1,8 +1,12 @@
 import { aggregate } from "@jonquils/pipeline/steps/aggregate";
 import type { JobRef } from "@jonquils/pipeline/steps/deps";
+import { withObservability } from "../observability";
 import { createPipelineDeps } from "./deps";
 
 const deps = createPipelineDeps("pipeline-aggregate");
 
 /** Task "Aggregate": caches invalidated, upload done, job closed. */
-export const handler = (input: { job: JobRef; trackId: string }) => aggregate(deps, input);
+export const handler = withObservability(
+  "pipeline-aggregate",
+  (input: { job: JobRef; trackId: string }) => aggregate(deps, input),
+);

@@ -1,3 +1,5 @@
+// First: bound secrets (DATABASE_URL) into process.env before the configuration is read.
+import "../secrets";
 import { createCacheAdapters, createLogger, loadConfig } from "@jonquils/core";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import { createSearchIndexFromConfig } from "@jonquils/core/search/wiring";

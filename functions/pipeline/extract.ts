@@ -1,7 +1,10 @@
 import { extract, type ExtractInput } from "@jonquils/pipeline/steps/extract";
+import { withObservability } from "../observability";
 import { createPipelineDeps } from "./deps";
 
 const deps = createPipelineDeps("pipeline-extract");
 
 /** Task "Extract": claims the object and opens the job. */
-export const handler = (input: ExtractInput) => extract(deps, input);
+export const handler = withObservability("pipeline-extract", (input: ExtractInput) =>
+  extract(deps, input),
+);

@@ -1,0 +1,134 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { TASKS, type TaskName } from "@jonquils/pipeline/definition";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { Function, use, type FunctionProps, type StackContext } from "sst/constructs";
+import { Data } from "./Data";
+import { NODEJS_BUNDLING } from "./lambda";
+import { Secrets } from "./Secrets";
+import { sharpLayer } from "./sharp-layer";
+import { Storage } from "./Storage";
+
+/** The one ASL file; the local executor runs the same text (packages/pipeline/src/definition.ts). */
+export const ASL_PATH = "packages/pipeline/src/asl/ingest.asl.json";
+/** Only uploads (`u/<user>/…`) are ingested, as `shouldIngest` does locally. */
+export const INGEST_PREFIX = "u/";
+
+/**
+ * The transform bundle leaves out sharp (the layer) and the one optional codec audio-decode
+ * imports that is not installed (APE: such a file fails as unreadable, as it does locally).
+ */
+export const TRANSFORM_ESBUILD = {
+  ...NODEJS_BUNDLING.esbuild,
+  external: [...NODEJS_BUNDLING.esbuild.external, "sharp", "@audio/decode-ape"],
+};
+
+/**
+ * The ingestion pipeline: S3 "Object Created" in the tracks bucket (uploads only) → EventBridge
+ * → Step Functions running the shared ASL with the step Lambdas' ARNs substituted. Events the
+ * rule cannot deliver land in a dead-letter queue.
+ */
+export function Pipeline({ stack }: StackContext) {
+  const { buckets, bucketEnv } = use(Storage);
+  const data = use(Data);
+  const secrets = use(Secrets);
+
+  const common: FunctionProps = {
+    ...data.inVpc,
+    timeout: 30,
+    memorySize: 512,
+    environment: {
+      ...bucketEnv,
+      ...data.dbEnv,
+      REDIS_URL: data.redisUrl,
+      OPENSEARCH_URL: data.opensearchUrl,
+    },
+    bind: [secrets.dbPassword],
+  };
+  const step = (id: string, handler: string, props: FunctionProps = {}) =>
+    new Function(stack, id, { ...common, ...props, handler, environment: common.environment });
+
+  const functions: Record<TaskName, Function> = {
+    // Extract claims the object by name (database only); it never reads the bytes.
+    Extract: step("extract", "functions/pipeline/extract.handler"),
+    // Decoding and thumbnails: more memory (and so CPU); sharp comes from a layer built for
+    // x86_64, so this one function runs on x86_64.
+    Transform: step("transform", "functions/pipeline/transform.handler", {
+      timeout: 300,
+      memorySize: 2048,
+      architecture: "x86_64",
+      layers: [sharpLayer(stack, "sharp")],
+      nodejs: { ...NODEJS_BUNDLING, esbuild: TRANSFORM_ESBUILD },
+      permissions: [
+        readObjects(buckets.tracks.bucketArn),
+        new iam.PolicyStatement({
+          actions: ["s3:PutObject"],
+          resources: [`${buckets.covers.bucketArn}/*`],
+        }),
+      ],
+    }),
+    Load: step("load", "functions/pipeline/load.handler"),
+    Index: step("index", "functions/pipeline/index.handler"),
+    Aggregate: step("aggregate", "functions/pipeline/aggregate.handler"),
+    MarkFailed: step("mark-failed", "functions/pipeline/mark-failed.handler"),
+  };
+
+  const substitutions = Object.fromEntries(
+    (Object.entries(TASKS) as [TaskName, string][]).map(([state, placeholder]) => [
+      placeholder,
+      functions[state].functionArn,
+    ]),
+  );
+  const stateMachine = new sfn.StateMachine(stack, "ingest", {
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    // fromString keeps the definition in the template (fromFile would make it an asset).
+    definitionBody: sfn.DefinitionBody.fromString(readFileSync(resolve(ASL_PATH), "utf8")),
+    definitionSubstitutions: substitutions,
+    logs: {
+      destination: new logs.LogGroup(stack, "ingest-logs", {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      level: sfn.LogLevel.ERROR,
+      includeExecutionData: false,
+    },
+  });
+  for (const fn of Object.values(functions)) fn.grantInvoke(stateMachine);
+
+  const deadLetters = new sqs.Queue(stack, "ingest-dlq", {
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
+  const objectCreated = new events.Rule(stack, "object-created", {
+    description: "Object Created in tracks (uploads under u/) → ingest state machine",
+    eventPattern: {
+      source: ["aws.s3"],
+      detailType: ["Object Created"],
+      detail: {
+        bucket: { name: [buckets.tracks.bucketName] },
+        object: { key: events.Match.prefix(INGEST_PREFIX) },
+      },
+    },
+    targets: [
+      new targets.SfnStateMachine(stateMachine, {
+        deadLetterQueue: deadLetters,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(6),
+      }),
+    ],
+  });
+
+  stack.addOutputs({ StateMachineArn: stateMachine.stateMachineArn });
+  return { functions, stateMachine, deadLetters, objectCreated };
+}
+
+function readObjects(bucketArn: string) {
+  return new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [`${bucketArn}/*`] });
+}

@@ -1,0 +1,295 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation templates are untyped JSON */
+import { readDefinitionText } from "@jonquils/pipeline/definition";
+import { shouldIngest } from "@jonquils/pipeline/executor";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MONITORING_SCHEDULE } from "./Monitoring";
+import { checkDeployedDefinition, taskHandler } from "./testing/definition-check";
+import { synthesize, type SynthesizedStack } from "./testing/synthesize";
+
+type Resource = { Type: string; Properties?: Record<string, any> };
+type Resources = Record<string, Resource>;
+
+let outdir: string;
+let stacks: SynthesizedStack[];
+const stack = (name: string): Resources => {
+  const found = stacks.find((s) => s.stackName.endsWith(`-${name}`));
+  if (!found) throw new Error(`no stack ${name}`);
+  return (found.template.Resources ?? {}) as Resources;
+};
+const allResources = (): [string, Resource][] =>
+  stacks.flatMap((s) => Object.entries((s.template.Resources ?? {}) as Resources));
+const ofType = (resources: Resources, type: string) =>
+  Object.entries(resources).filter(([, r]) => r.Type === type);
+const functionByHandler = (resources: Resources, handler: string) => {
+  const found = ofType(resources, "AWS::Lambda::Function").find(
+    ([, r]) => r.Properties?.["Handler"] === handler,
+  );
+  if (!found) throw new Error(`no function with handler ${handler}`);
+  return { id: found[0], props: found[1].Properties! };
+};
+
+// One synthesis for the whole file: every stack, every function bundled by esbuild (~15 s).
+beforeAll(async () => {
+  outdir = await mkdtemp(join(tmpdir(), "jq-synth-"));
+  process.env["JONQUILS_SKIP_WEB_BUILD"] = "1";
+  ({ stacks } = await synthesize({ stage: "test", outdir }));
+}, 180_000);
+afterAll(async () => {
+  await rm(outdir, { recursive: true, force: true });
+});
+
+describe("offline synthesis of the SST app", () => {
+  it("writes one template per stack", () => {
+    expect(stacks.map((s) => s.stackName.replace(/^test-jonquils-/, "")).sort()).toEqual(
+      ["Api", "Data", "Monitoring", "Pipeline", "Secrets", "Storage", "Web", "WebContent"].sort(),
+    );
+  });
+
+  it("runs every Node.js function on Node 22 or newer, ours bundled as ESM on arm64 or x86_64", () => {
+    const functions = allResources().filter(([, r]) => r.Type === "AWS::Lambda::Function");
+    const node = functions.filter(([, r]) =>
+      String(r.Properties?.["Runtime"]).startsWith("nodejs"),
+    );
+    expect(node.length).toBeGreaterThan(10);
+    for (const [id, r] of node) {
+      const major = Number(/^nodejs(\d+)\.x$/.exec(r.Properties!["Runtime"])?.[1]);
+      expect(major, `${id} runs ${r.Properties!["Runtime"]}`).toBeGreaterThanOrEqual(22);
+    }
+    const ours = functions.filter(([, r]) =>
+      String(r.Properties?.["Handler"]).startsWith("functions/"),
+    );
+    expect(ours.map(([, r]) => r.Properties!["Handler"]).sort()).toEqual(
+      [
+        "functions/analytics-consumer.handler",
+        "functions/api.handler",
+        "functions/monitoring.handler",
+        ...["Extract", "Transform", "Load", "Index", "Aggregate", "MarkFailed"].map(taskHandler),
+      ].sort(),
+    );
+    for (const [, r] of ours) expect(r.Properties!["LoggingConfig"]).toEqual({ LogFormat: "JSON" });
+  });
+
+  it("serves the HTTP API from the Hono Lambda, throttled", () => {
+    const api = stack("Api");
+    const [[apiId]] = ofType(api, "AWS::ApiGatewayV2::Api").filter(
+      ([, r]) => r.Properties?.["ProtocolType"] === "HTTP",
+    ) as [[string, Resource]];
+    const routes = ofType(api, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties!);
+    expect(routes.map((r) => r["RouteKey"])).toEqual(["$default"]);
+    const integrationId = (routes[0]!["Target"]["Fn::Join"][1] as unknown[])[1] as { Ref: string };
+    const integration = api[integrationId.Ref]!.Properties!;
+    const fn = functionByHandler(api, "functions/api.handler");
+    expect(JSON.stringify(integration["IntegrationUri"])).toContain(fn.id);
+    expect(integration["ApiId"]).toEqual({ Ref: apiId });
+    const [[, stage]] = ofType(api, "AWS::ApiGatewayV2::Stage") as [[string, Resource]];
+    expect(stage.Properties!["DefaultRouteSettings"]).toMatchObject({
+      ThrottlingRateLimit: expect.any(Number),
+      ThrottlingBurstLimit: expect.any(Number),
+    });
+    // In the VPC beside the data services; secrets bound, never in the environment.
+    expect(fn.props["VpcConfig"]).toBeDefined();
+    const env = fn.props["Environment"]["Variables"] as Record<string, unknown>;
+    for (const name of ["JWT_SECRET", "DATABASE_URL", "CLICKHOUSE_PASSWORD", "DB_PASSWORD"])
+      expect(env).not.toHaveProperty(name);
+    expect(env).toHaveProperty("SST_Secret_value_JWT_SECRET", "__FETCH_FROM_SSM__");
+    for (const name of [
+      "S3_BUCKET_TRACKS",
+      "S3_BUCKET_COVERS",
+      "S3_BUCKET_PLAYLISTS",
+      "S3_BUCKET_TEMP",
+      "DATABASE_HOST",
+      "REDIS_URL",
+      "CORS_ORIGINS",
+    ])
+      expect(env, name).toHaveProperty(name);
+  });
+
+  it("wires Object Created in tracks (uploads only) through EventBridge to the state machine, with a DLQ", () => {
+    // The tracks bucket sends its events to EventBridge.
+    const storage = stack("Storage");
+    const notifications = ofType(storage, "Custom::S3BucketNotifications").map(
+      ([, r]) => r.Properties!,
+    );
+    const tracksId = ofType(storage, "AWS::S3::Bucket").find(([id]) => id.startsWith("tracks"))![0];
+    expect(notifications).toContainEqual(
+      expect.objectContaining({
+        BucketName: { Ref: tracksId },
+        NotificationConfiguration: { EventBridgeConfiguration: {} },
+      }),
+    );
+
+    const pipeline = stack("Pipeline");
+    const [[machineId]] = ofType(pipeline, "AWS::StepFunctions::StateMachine") as [
+      [string, Resource],
+    ];
+    const rules = ofType(pipeline, "AWS::Events::Rule").map(([, r]) => r.Properties!);
+    const rule = rules.find((r) => r["EventPattern"]?.["detail-type"]?.[0] === "Object Created")!;
+    expect(rule.EventPattern).toMatchObject({
+      source: ["aws.s3"],
+      detail: { bucket: { name: [{ "Fn::ImportValue": expect.stringContaining("Reftracks") }] } },
+    });
+    expect(rule["Targets"]).toHaveLength(1);
+    expect(rule["Targets"][0]).toMatchObject({
+      Arn: { Ref: machineId },
+      DeadLetterConfig: { Arn: { "Fn::GetAtt": [expect.stringMatching(/^ingestdlq/), "Arn"] } },
+    });
+    // The filter admits exactly what the local pipeline ingests (shouldIngest).
+    const prefix = rule["EventPattern"]["detail"]["object"]["key"][0]["prefix"] as string;
+    for (const key of ["u/1/2/song.mp3", "demo/1.wav", "covers/x.webp", "uploads/u/x.mp3", "u"])
+      expect(key.startsWith(prefix), key).toBe(shouldIngest({ bucket: "tracks", key } as never));
+  });
+
+  it("deploys the shared ASL file, ARNs substituted, every Task state on its own step Lambda", () => {
+    expect(checkDeployedDefinition(stack("Pipeline"), readDefinitionText())).toEqual([]);
+  });
+
+  it("fails the definition check when the ASL file changes and the stack does not follow", () => {
+    const asl = JSON.parse(readDefinitionText()) as { States: Record<string, any> };
+    // A new Task state (e.g. a Notify step) with a placeholder the stack does not substitute.
+    asl.States["Notify"] = { Type: "Task", Resource: "${NotifyFunctionArn}", End: true };
+    const edited = JSON.stringify(asl, null, 2);
+    const deployedFromEdited = structuredClone(stack("Pipeline"));
+    for (const r of Object.values(deployedFromEdited))
+      if (r.Type === "AWS::StepFunctions::StateMachine") r.Properties!["DefinitionString"] = edited;
+    expect(checkDeployedDefinition(deployedFromEdited, edited)).toEqual(
+      expect.arrayContaining([
+        "Task state Notify is not in TASKS (definition.ts)",
+        "placeholder ${NotifyFunctionArn} has no substitution in the stack",
+      ]),
+    );
+    // A renamed placeholder, and a template older than the file.
+    const renamed = readDefinitionText().replace("${LoadFunctionArn}", "${LoaderFunctionArn}");
+    expect(checkDeployedDefinition(stack("Pipeline"), renamed)).toEqual(
+      expect.arrayContaining(["the template's definition is not the shared ASL file"]),
+    );
+  });
+
+  it("runs the monitoring Lambda on rate(15 minutes) and alarms to an SNS topic", () => {
+    const monitoring = stack("Monitoring");
+    const fn = functionByHandler(monitoring, "functions/monitoring.handler");
+    const schedule = ofType(monitoring, "AWS::Events::Rule").map(([, r]) => r.Properties!);
+    expect(MONITORING_SCHEDULE).toBe("rate(15 minutes)");
+    expect(schedule).toContainEqual(
+      expect.objectContaining({
+        ScheduleExpression: "rate(15 minutes)",
+        Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": [fn.id, "Arn"] } })],
+      }),
+    );
+    const [[topicId]] = ofType(monitoring, "AWS::SNS::Topic") as [[string, Resource]];
+    expect(fn.props["Environment"]["Variables"]["ALERTS_TOPIC_ARN"]).toEqual({ Ref: topicId });
+    const alarms = ofType(monitoring, "AWS::CloudWatch::Alarm").map(([, r]) => r.Properties!);
+    for (const a of alarms) expect(a["AlarmActions"]).toEqual([{ Ref: topicId }]);
+    const metrics = alarms.map((a) => a["MetricName"]);
+    expect(metrics.filter((m) => m === "Errors").length).toBeGreaterThanOrEqual(9);
+    expect(metrics.filter((m) => m === "ApproximateNumberOfMessagesVisible")).toHaveLength(2);
+    expect(metrics).toContain("ExecutionsFailed");
+  });
+
+  it("buffers analytics in SQS; the consumer reports partial batch failures", () => {
+    const api = stack("Api");
+    const consumer = functionByHandler(api, "functions/analytics-consumer.handler");
+    const [[, mapping]] = ofType(api, "AWS::Lambda::EventSourceMapping") as [[string, Resource]];
+    const queueId = ofType(api, "AWS::SQS::Queue").find(([id]) =>
+      /^analytics[0-9A-F]{8}$/.test(id),
+    )![0];
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: consumer.id },
+      EventSourceArn: { "Fn::GetAtt": [queueId, "Arn"] },
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    expect(api[queueId]!.Properties!["RedrivePolicy"]).toMatchObject({ maxReceiveCount: 5 });
+  });
+
+  it("serves the SPA from S3 through CloudFront, the API URL substituted into index.html at deploy", () => {
+    const web = stack("Web");
+    const [[, distribution]] = ofType(web, "AWS::CloudFront::Distribution") as [[string, Resource]];
+    expect(distribution.Properties!["DistributionConfig"]).toMatchObject({
+      DefaultRootObject: "index.html",
+      CustomErrorResponses: expect.arrayContaining([
+        expect.objectContaining({ ErrorCode: 403, ResponsePagePath: "/index.html" }),
+      ]),
+    });
+    const deployments = ofType(stack("WebContent"), "Custom::CDKBucketDeployment");
+    const index = deployments.find(([id]) => id.startsWith("index"))![1].Properties!;
+    expect(Object.values(index["SourceMarkers"][0] as object)).toEqual([
+      { "Fn::ImportValue": expect.stringMatching(/Api:.*ApiEndpoint/) },
+    ]);
+    expect(index["SystemMetadata"]).toEqual({ "cache-control": "no-cache" });
+  });
+
+  it("keeps the buckets private and encrypted, with CORS for the web origin and lifecycle rules", () => {
+    const buckets = ofType(stack("Storage"), "AWS::S3::Bucket");
+    expect(buckets.map(([id]) => id.replace(/[0-9A-F]{8}$/, "")).sort()).toEqual([
+      "covers",
+      "playlists",
+      "temp",
+      "tracks",
+    ]);
+    for (const [id, b] of buckets) {
+      const p = b.Properties!;
+      expect(p["BucketEncryption"], id).toBeDefined();
+      expect(p["PublicAccessBlockConfiguration"], id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(p["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"], id).toContain("POST");
+      expect(p["LifecycleConfiguration"]["Rules"], id).toContainEqual(
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+      );
+    }
+    const temp = buckets.find(([id]) => id.startsWith("temp"))![1];
+    expect(temp.Properties!["LifecycleConfiguration"]["Rules"]).toContainEqual(
+      expect.objectContaining({ ExpirationInDays: 1 }),
+    );
+  });
+
+  it("grants no IAM statement with * actions, nor a whole service on * resources", () => {
+    const statements = allResources().flatMap(([id, r]) => {
+      const docs =
+        r.Type === "AWS::IAM::Policy" || r.Type === "AWS::IAM::ManagedPolicy"
+          ? [r.Properties!["PolicyDocument"]]
+          : r.Type === "AWS::IAM::Role"
+            ? ((r.Properties!["Policies"] ?? []) as { PolicyDocument: unknown }[]).map(
+                (p) => p.PolicyDocument,
+              )
+            : [];
+      return docs.flatMap((d: any) => (d.Statement as any[]).map((s) => ({ id, ...s })));
+    });
+    expect(statements.length).toBeGreaterThan(20);
+    const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
+    for (const s of statements) {
+      if (s.Effect !== "Allow") continue;
+      const actions = list(s.Action) as string[];
+      const anyResource = list(s.Resource).includes("*");
+      expect(actions, s.id).not.toContain("*");
+      if (anyResource)
+        for (const a of actions) expect(a.endsWith(":*"), `${s.id}: ${a} on *`).toBe(false);
+    }
+  });
+
+  it("keeps PostgreSQL, Valkey and OpenSearch private; the DB password is an ssm-secure reference", () => {
+    const data = stack("Data");
+    const [[, db]] = ofType(data, "AWS::RDS::DBInstance") as [[string, Resource]];
+    expect(db.Properties).toMatchObject({
+      PubliclyAccessible: false,
+      StorageEncrypted: true,
+      Engine: "postgres",
+    });
+    expect(JSON.stringify(db.Properties!["MasterUserPassword"])).toContain(
+      "{{resolve:ssm-secure:/sst/jonquils/test/Secret/DB_PASSWORD/value",
+    );
+    expect(ofType(data, "AWS::ElastiCache::ServerlessCache")).toHaveLength(1);
+    const [[, search]] = ofType(data, "AWS::OpenSearchService::Domain") as [[string, Resource]];
+    expect(search.Properties).toMatchObject({
+      VPCOptions: expect.any(Object),
+      EncryptionAtRestOptions: { Enabled: true },
+      NodeToNodeEncryptionOptions: { Enabled: true },
+      DomainEndpointOptions: expect.objectContaining({ EnforceHTTPS: true }),
+    });
+  });
+});

@@ -1,0 +1,52 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface SynthesizedStack {
+  readonly stackName: string;
+  readonly templateFile: string;
+  readonly template: Record<string, unknown> & { Resources?: Record<string, unknown> };
+  readonly resources: number;
+}
+
+/** The account every offline synthesis uses: templates never hold a real one. */
+export const SYNTH_ACCOUNT = "123456789012";
+
+/**
+ * Synthesizes every stack of sst.config.ts without AWS: the stage is given (initProject
+ * would otherwise ask on stdin), NODE_ENV is "test" (App.finish would otherwise look up the
+ * CDK bootstrap bucket), the account is a placeholder. Functions are bundled by esbuild as in
+ * a deploy. Returns the templates written to `outdir`.
+ */
+export async function synthesize(options: {
+  stage: string;
+  outdir: string;
+  region?: string;
+}): Promise<{ stacks: SynthesizedStack[] }> {
+  process.env["NODE_ENV"] = "test";
+  const { initProject } = await import("sst/project.js");
+  const { App } = await import("sst/constructs");
+  const { default: config } = await import("../../sst.config");
+  await initProject({ stage: options.stage });
+  const region = options.region ?? "eu-central-1";
+  const app = new App(
+    { mode: "deploy", stage: options.stage, name: "jonquils", region, account: SYNTH_ACCOUNT },
+    { outdir: options.outdir },
+  );
+  config.stacks(app);
+  await app.finish();
+  const assembly = app.synth();
+  return {
+    stacks: assembly.stacks.map((stack) => {
+      const templateFile = join(options.outdir, stack.templateFile);
+      const template = JSON.parse(
+        readFileSync(templateFile, "utf8"),
+      ) as SynthesizedStack["template"];
+      return {
+        stackName: stack.stackName,
+        templateFile,
+        template,
+        resources: Object.keys(template.Resources ?? {}).length,
+      };
+    }),
+  };
+}
