@@ -71,7 +71,10 @@ export const configSchema = z.object({
   CLICKHOUSE_USER: z.string().min(1).optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
   /** An existing database on the server; the tables and views are created in it. */
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("default"),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default("default"),
   /** SQS queue URL for analytics events (AWS); when absent events go straight to the store in-process. */
   ANALYTICS_QUEUE_URL: z.url().optional(),
   /** Longest an analytics event waits in memory before its batch is sent (ms). */

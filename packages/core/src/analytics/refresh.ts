@@ -130,5 +130,5 @@ async function upsertDaily(
 /** postgres.js returns the rows array; PGlite a result with `rows`. */
 function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []);
+  return (result as { rows?: T[] }).rows ?? [];
 }
