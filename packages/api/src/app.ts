@@ -17,6 +17,7 @@ import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { monitoringRoutes } from "./routes/monitoring";
 import { playlistRoutes } from "./routes/playlists";
+import { searchRoutes, trackSearchAliasRoutes } from "./routes/search";
 import { trackRoutes } from "./routes/tracks";
 import { trackUploadRoutes, uploadRoutes } from "./routes/uploads";
 
@@ -77,11 +78,14 @@ export function createApp(deps: ApiDeps) {
   api.route("/auth", authRoutes(deps));
   api.route("/uploads", uploadRoutes());
   api.route("/tracks", trackUploadRoutes(deps.uploadOptions));
+  // Before trackRoutes, so /tracks/search is not taken for a track id.
+  api.route("/tracks", trackSearchAliasRoutes(deps));
   api.route("/tracks", trackRoutes());
   api.route("/artists", artistRoutes());
   api.route("/albums", albumRoutes());
   api.route("/genres", genreRoutes());
   api.route("/playlists", playlistRoutes());
+  api.route("/search", searchRoutes(deps));
   api.route("/analytics", analyticsRoutes());
   api.route("/admin/monitoring", monitoringRoutes(deps.monitoring));
   api.route("/admin", adminRoutes());

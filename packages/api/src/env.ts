@@ -2,6 +2,7 @@ import type { Actor, Config, Ctx, Ports } from "@jonquils/core";
 import type { AuthService } from "@jonquils/core/auth/index";
 import type { Context, Hono } from "hono";
 import type { MonitoringService } from "@jonquils/core/monitoring/monitor";
+import type { SearchClickEvent, SearchEvent } from "./routes/search";
 import type { TrackUploadRouteOptions } from "./routes/uploads";
 
 /** What the API needs from a wiring (local server, Lambda or a test). */
@@ -21,6 +22,10 @@ export interface ApiDeps {
   readonly monitoring?: MonitoringService | undefined;
   /** Where /docs and /redoc load their scripts from: this server (default) or a CDN. */
   readonly docsAssets?: "local" | "cdn";
+  /** Called after each search is answered (default: the analytics queue, `search_analytics`). */
+  readonly onSearch?: ((event: SearchEvent) => void) | undefined;
+  /** Called for POST /api/v1/search/click (default: the analytics queue). */
+  readonly onSearchClick?: ((event: SearchClickEvent) => void) | undefined;
 }
 
 export interface AppEnv {

@@ -39,14 +39,16 @@ export async function loadTrackDocuments(db: Executor, ids: string[]): Promise<T
   return views.map(toTrackDocument);
 }
 
+// Correlated subqueries name the outer table explicitly: drizzle leaves single-table columns
+// unqualified, which inside `from tracks t` would mean t.id.
 const artistColumns = {
   id: artists.id,
   name: artists.name,
   country: artists.country,
   imageUrl: artists.imageUrl,
   createdAt: artists.createdAt,
-  trackCount: sql<number>`(select count(*)::int from tracks t where t.artist_id = ${artists.id})`,
-  popularity: sql<number>`(select coalesce(max(t.popularity), 0)::int from tracks t where t.artist_id = ${artists.id})`,
+  trackCount: sql<number>`(select count(*)::int from tracks t where t.artist_id = "artists"."id")`,
+  popularity: sql<number>`(select coalesce(max(t.popularity), 0)::int from tracks t where t.artist_id = "artists"."id")`,
 };
 
 type ArtistRow = {
@@ -84,8 +86,8 @@ const albumColumns = {
   createdAt: albums.createdAt,
   artistId: artists.id,
   artistName: artists.name,
-  trackCount: sql<number>`(select count(*)::int from tracks t where t.album_id = ${albums.id})`,
-  popularity: sql<number>`(select coalesce(max(t.popularity), 0)::int from tracks t where t.album_id = ${albums.id})`,
+  trackCount: sql<number>`(select count(*)::int from tracks t where t.album_id = "albums"."id")`,
+  popularity: sql<number>`(select coalesce(max(t.popularity), 0)::int from tracks t where t.album_id = "albums"."id")`,
 };
 
 type AlbumRow = {
@@ -129,7 +131,7 @@ const playlistColumns = {
   createdAt: playlists.createdAt,
   ownerId: users.id,
   ownerName: users.username,
-  trackCount: sql<number>`(select count(*)::int from playlist_tracks pt where pt.playlist_id = ${playlists.id})`,
+  trackCount: sql<number>`(select count(*)::int from playlist_tracks pt where pt.playlist_id = "playlists"."id")`,
 };
 
 type PlaylistRow = {
