@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { loadConfigOrExit } from "./config";
 import { attachDemoAudio } from "./demo-audio";
 import { seedDemoIfEmpty } from "./seed-demo";
+import { startWebServer } from "./web-server";
 import { createLocalRuntime } from "./wiring";
 import { scheduleMonitoring } from "@jonquils/core/monitoring/monitor";
 
@@ -52,6 +53,14 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
   }
 });
 
+// The web app on WEB_PORT, talking to this API (built first if web/dist is missing or stale).
+const web = startWebServer({
+  port: config.WEB_PORT,
+  hostname: config.HOST,
+  apiUrl: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ""),
+  log,
+});
+
 // The local twin of the EventBridge rate(15 minutes) schedule; first run a minute after start.
 const monitor =
   config.MONITOR_INTERVAL_MINUTES > 0
@@ -67,6 +76,7 @@ async function stop(signal: string) {
   stopping = true;
   log.info({ signal }, "shutting down");
   server.close();
+  web.server.close();
   monitor?.stop();
   await runtime.close();
   process.exit(0);

@@ -3,7 +3,7 @@
  * budget). Each is a <figure> with a caption, an SVG for the eye and the same numbers as a
  * table for screen readers; an empty data set shows a sentence instead of an empty frame.
  */
-import type { ReactNode } from "react";
+import { useId, type ReactNode } from "react";
 
 export interface Datum {
   label: string;
@@ -43,9 +43,10 @@ function ChartTable({
 }
 
 function Frame({ title, children, empty }: { title: string; children: ReactNode; empty: boolean }) {
+  const id = useId();
   return (
-    <figure className="chart">
-      <figcaption>{title}</figcaption>
+    <figure className="chart" aria-labelledby={id}>
+      <figcaption id={id}>{title}</figcaption>
       {empty ? <p className="state state-empty">No data for this period yet.</p> : children}
     </figure>
   );

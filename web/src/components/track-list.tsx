@@ -7,6 +7,7 @@ import { useAuth } from "../auth/auth";
 import { formatDuration } from "../format";
 import { usePlayer } from "../player/player";
 import { Cover } from "./cover";
+import { Icon } from "./icons";
 
 /** Tracks with play / queue / add-to-playlist actions. `highlight` maps a track id to HTML-free marked title parts. */
 export function TrackList({
@@ -40,7 +41,7 @@ export function TrackList({
               }
               onClick={() => (isCurrent ? player.toggle() : player.playTracks(tracks, i))}
             >
-              <span aria-hidden="true">{isCurrent && player.playing ? "❚❚" : "▶"}</span>
+              <Icon name={isCurrent && player.playing ? "pause" : "play"} size={18} />
             </button>
             {showCover && <Cover track={t} size={64} className="thumb" />}
             <div className="track-main">

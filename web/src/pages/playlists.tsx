@@ -13,6 +13,7 @@ import { messageOf } from "../api/problem";
 import type { PlaylistDetail, Track } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { Cover } from "../components/cover";
+import { Icon } from "../components/icons";
 import { field } from "../components/form";
 import { Empty, ErrorMessage, Loading } from "../components/states";
 import { pick, useAsync } from "../components/use-async";
@@ -251,7 +252,7 @@ export function PlaylistPage() {
                 disabled={!t.hasAudio}
                 onClick={() => player.playTracks(tracks, i)}
               >
-                <span aria-hidden="true">▶</span>
+                <Icon name="play" size={18} />
               </button>
               <Cover track={t} size={64} className="thumb" />
               <div className="track-main">

@@ -10,6 +10,7 @@ import {
 } from "../api/search";
 import type { Album, Artist, Track } from "../api/types";
 import { Cover } from "../components/cover";
+import { Icon } from "../components/icons";
 import { Highlighted } from "../components/highlight";
 import { Empty, ErrorMessage, Loading } from "../components/states";
 import { TrackMenu } from "../components/track-list";
@@ -258,7 +259,7 @@ function Results({ data }: { data: ResultData }) {
                   disabled={!t.hasAudio}
                   onClick={() => player.playTracks(tracks, i)}
                 >
-                  <span aria-hidden="true">▶</span>
+                  <Icon name="play" size={18} />
                 </button>
                 <Cover track={t} size={64} className="thumb" />
                 <div className="track-main">

@@ -1,5 +1,6 @@
 import { Link } from "react-router-dom";
 import { Cover } from "../components/cover";
+import { Icon } from "../components/icons";
 import { formatTime } from "../format";
 import { usePlayer } from "./player";
 
@@ -34,7 +35,7 @@ export function PlayerBar() {
             aria-label="Previous track"
             aria-keyshortcuts="Shift+ArrowLeft p"
           >
-            <span aria-hidden="true">⏮</span>
+            <Icon name="previous" />
           </button>
           <button
             type="button"
@@ -44,7 +45,7 @@ export function PlayerBar() {
             aria-label={p.playing ? "Pause" : "Play"}
             aria-keyshortcuts="Space k"
           >
-            <span aria-hidden="true">{p.playing ? "❚❚" : "▶"}</span>
+            <Icon name={p.playing ? "pause" : "play"} size={24} />
           </button>
           <button
             type="button"
@@ -54,7 +55,7 @@ export function PlayerBar() {
             aria-label="Next track"
             aria-keyshortcuts="Shift+ArrowRight n"
           >
-            <span aria-hidden="true">⏭</span>
+            <Icon name="next" />
           </button>
         </div>
         <div className="player-seek">
@@ -92,7 +93,7 @@ export function PlayerBar() {
           aria-pressed={p.muted}
           aria-keyshortcuts="m"
         >
-          <span aria-hidden="true">{p.muted || p.volume === 0 ? "🔇" : "🔊"}</span>
+          <Icon name={p.muted || p.volume === 0 ? "muted" : "volume"} />
         </button>
         <input
           type="range"

@@ -412,7 +412,11 @@ export function PlayerProvider({
         ref={audioRef}
         preload="metadata"
         data-testid="audio"
-        onPlay={() => setPlaying(true)}
+        onPlay={() => {
+          // Listening time counts from here (a resume, or the very start).
+          progress.current.last = audioRef.current?.currentTime ?? 0;
+          setPlaying(true);
+        }}
         onPause={() => setPlaying(false)}
         onTimeUpdate={onTimeUpdate}
         onSeeked={() => {
