@@ -8,6 +8,7 @@ import { seedDemoIfEmpty } from "./seed-demo";
 import { startWebServer } from "./web-server";
 import { createLocalRuntime } from "./wiring";
 import { scheduleMonitoring } from "@jonquils/core/monitoring/monitor";
+import { reindexFromCatalog, reindexIfStale } from "@jonquils/core/search/reindex";
 
 const startedAt = performance.now();
 const config = loadConfigOrExit();
@@ -24,8 +25,15 @@ if (config.SEED_DEMO) {
       },
       "demo catalog loaded; passwords are in the file",
     );
+    // The seed sets popularity behind the services' backs: index the finished catalog.
+    await reindexFromCatalog(runtime.ports);
   }
 }
+// Catalog writes keep the index in step; an empty or outdated one (e.g. data from before the
+// search migration) is rebuilt here.
+await reindexIfStale(runtime.ports).catch((err: unknown) =>
+  log.error({ err }, "search index not rebuilt; run `npm run search:reindex`"),
+);
 
 const app = createApp({
   ...runtime,
