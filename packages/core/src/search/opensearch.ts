@@ -468,20 +468,23 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
         });
         throw error;
       }
-      // Which indices the aliases point at now, so the swap names them exactly.
-      const current = await request<Record<string, { aliases: Record<string, unknown> }>>(
+      // Which indices the aliases point at now, so the swap names them exactly. With some of the
+      // aliases missing OpenSearch answers 404 but still lists the ones that exist.
+      const current = await request<Record<string, unknown>>(
         "GET",
         `/_alias/${SEARCH_KINDS.map(aliasFor).join(",")}`,
         undefined,
         { ignore: [404] },
       );
-      const old = current.statusCode === 200 ? Object.keys(current.body) : [];
+      const pointed = Object.entries(current.body ?? {}).filter(
+        (e): e is [string, { aliases: Record<string, unknown> }] =>
+          typeof e[1] === "object" && e[1] !== null && "aliases" in e[1],
+      );
+      const old = pointed.map(([index]) => index);
       const actions: unknown[] = [];
       for (const [kind, index] of fresh) {
         const alias = aliasFor(kind);
-        for (const [oldIndex, info] of Object.entries(
-          current.statusCode === 200 ? current.body : {},
-        ))
+        for (const [oldIndex, info] of pointed)
           if (alias in info.aliases) actions.push({ remove: { index: oldIndex, alias } });
         actions.push({ add: { index, alias } });
       }
