@@ -120,6 +120,7 @@ export function assembleRuntime(
     log,
     probes,
     objects,
+    searchCount: () => search.count("track"),
     publisher: alertPublisher(config, log),
   });
   return {
