@@ -48,6 +48,7 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
       docs: `http://localhost:${info.port}/docs`,
       database: runtime.catalog.kind,
       cache: runtime.ports.cache.kind,
+      analytics: runtime.ports.analytics.store.kind,
       startupMs: Math.round(performance.now() - startedAt),
     },
     "JONQUILS API listening",

@@ -1,8 +1,7 @@
-import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { eq, gte, sql } from "drizzle-orm";
 import { artists } from "../artist/artist.sql";
 import type { Actor, Ctx } from "../context";
 import { AppError, CommonErrors } from "../errors";
-import { genres } from "../genre/genre.sql";
 import { listeningHistory } from "../listening/listening.sql";
 import { tracks } from "../track/track.sql";
 import { users } from "../user/user.sql";
@@ -123,105 +122,119 @@ export async function recordListen(
 
 // ------------------------------------------------------------------ names from the catalog
 
-async function trackNames(ctx: Ctx, ids: string[]) {
-  if (ids.length === 0) return new Map<string, { title: string; artistId: string }>();
-  const rows = await ctx.db
-    .select({ id: tracks.id, title: tracks.title, artistId: tracks.artistId })
-    .from(tracks)
-    .where(inArray(tracks.id, ids));
-  return new Map(rows.map((r) => [r.id, r]));
+/** Titles and names for the ids an analytics answer mentions, in one catalog round trip. */
+async function catalogNames(
+  ctx: Ctx,
+  ids: { tracks?: string[]; artists?: string[]; genres?: number[] },
+): Promise<Map<string, string>> {
+  const parts = [];
+  if (ids.tracks?.length)
+    parts.push(
+      sql`select 't:' || id::text as k, title as name from tracks where id in (${sql.join(
+        ids.tracks.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})`,
+    );
+  if (ids.artists?.length)
+    parts.push(
+      sql`select 'a:' || id::text, name from artists where id in (${sql.join(
+        ids.artists.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})`,
+    );
+  if (ids.genres?.length)
+    parts.push(
+      sql`select 'g:' || id::text, name from genres where id in (${sql.join(
+        ids.genres.map((id) => sql`${id}`),
+        sql`, `,
+      )})`,
+    );
+  if (parts.length === 0) return new Map();
+  const result = await ctx.db.execute<{ k: string; name: string }>(
+    sql.join(parts, sql` union all `),
+  );
+  const rows: { k: string; name: string }[] = Array.isArray(result)
+    ? (result as { k: string; name: string }[])
+    : (result as { rows: { k: string; name: string }[] }).rows;
+  return new Map(rows.map((r) => [r.k, r.name]));
 }
 
-async function artistNames(ctx: Ctx, ids: string[]) {
-  if (ids.length === 0) return new Map<string, string>();
-  const rows = await ctx.db
-    .select({ id: artists.id, name: artists.name })
-    .from(artists)
-    .where(inArray(artists.id, ids));
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
-async function genreNames(ctx: Ctx, ids: number[]) {
-  if (ids.length === 0) return new Map<number, string>();
-  const rows = await ctx.db
-    .select({ id: genres.id, name: genres.name })
-    .from(genres)
-    .where(inArray(genres.id, ids));
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
-interface TopRow {
-  id: string;
-  plays: number | string;
-  listening_ms: number | string;
-}
+type N = number | string | null;
 
 // ------------------------------------------------------------------ user
+
+interface UserSummaryRow {
+  set: N;
+  track: string | null;
+  artist: string | null;
+  genre: N;
+  hour: N;
+  weekday: N;
+  plays: N;
+  listening_ms: N;
+  distinct_tracks: N;
+  distinct_artists: N;
+  searches: N;
+}
+
+const topOf = <T extends { plays: N }>(rows: T[]) =>
+  rows
+    .filter((r) => num(r.plays) > 0)
+    .sort((a, b) => num(b.plays) - num(a.plays))
+    .slice(0, TOP);
 
 export async function getUserAnalytics(ctx: Ctx, actor: Actor, userId: string, period: Period) {
   if (actor.userId !== userId && actor.role !== "admin")
     throw CommonErrors.forbidden("You can only see your own analytics.");
-  const [user] = await ctx.db
-    .select({ id: users.id })
-    .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
-  if (!user) throw CommonErrors.notFound("user", userId);
   const { from } = periodBounds(period);
-  const p = { user: userId, from, limit: TOP };
   const store = ctx.analytics.store;
-  const [totals, topTracks, topArtists, topGenres, activity, days] = await Promise.all([
-    store.select<Record<string, number | string>>(Q.USER_TOTALS, p),
-    store.select<TopRow>(Q.USER_TOP_TRACKS, p),
-    store.select<TopRow>(Q.USER_TOP_ARTISTS, p),
-    store.select<TopRow & { id: number }>(Q.USER_TOP_GENRES, p),
-    store.select<{ hour: number; weekday: number; plays: number | string }>(Q.USER_ACTIVITY, p),
+  // The catalog check runs beside the analytics queries (PGlite on this thread, chDB off it).
+  const [user, summary, days] = await Promise.all([
+    ctx.db.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1),
+    store.select<UserSummaryRow>(Q.USER_SUMMARY, { user: userId, from }),
     store.select<{ day: string }>(Q.USER_DAYS, { user: userId }),
   ]);
-  const [tNames, aNames, gNames] = await Promise.all([
-    trackNames(
-      ctx,
-      topTracks.map((r) => r.id),
-    ),
-    artistNames(
-      ctx,
-      topArtists.map((r) => r.id),
-    ),
-    genreNames(
-      ctx,
-      topGenres.map((r) => Number(r.id)),
-    ),
-  ]);
+  if (user.length === 0) throw CommonErrors.notFound("user", userId);
+  const bySet = (n: number) => summary.filter((r) => num(r.set) === n);
+  const topTracks = topOf(bySet(1).filter((r) => r.track !== null));
+  const topArtists = topOf(bySet(2).filter((r) => r.artist !== null));
+  const topGenres = topOf(bySet(3).filter((r) => r.genre !== null));
+  const names = await catalogNames(ctx, {
+    tracks: topTracks.map((r) => r.track!),
+    artists: topArtists.map((r) => r.artist!),
+    genres: topGenres.map((r) => num(r.genre)),
+  });
   const byHour = Array.from({ length: 24 }, (_, hour) => ({ hour, plays: 0 }));
   const byWeekday = Array.from({ length: 7 }, (_, i) => ({ weekday: i + 1, plays: 0 }));
-  for (const a of activity) {
+  for (const a of bySet(4)) {
+    if (a.hour === null || a.weekday === null) continue;
     byHour[num(a.hour)]!.plays += num(a.plays);
     byWeekday[num(a.weekday) - 1]!.plays += num(a.plays);
   }
-  const t = totals[0] ?? {};
+  const t = bySet(0)[0];
   return {
     userId,
     period,
-    plays: num(t["plays"]),
-    listeningTimeMs: num(t["listening_ms"]),
-    distinctTracks: num(t["distinct_tracks"]),
-    distinctArtists: num(t["distinct_artists"]),
-    searches: num(t["searches"]),
+    plays: num(t?.plays),
+    listeningTimeMs: num(t?.listening_ms),
+    distinctTracks: num(t?.distinct_tracks),
+    distinctArtists: num(t?.distinct_artists),
+    searches: num(t?.searches),
     topTracks: topTracks.map((r) => ({
-      trackId: r.id,
-      title: tNames.get(r.id)?.title ?? null,
+      trackId: r.track!,
+      title: names.get(`t:${r.track}`) ?? null,
       plays: num(r.plays),
       listeningTimeMs: num(r.listening_ms),
     })),
     topArtists: topArtists.map((r) => ({
-      artistId: r.id,
-      name: aNames.get(r.id) ?? null,
+      artistId: r.artist!,
+      name: names.get(`a:${r.artist}`) ?? null,
       plays: num(r.plays),
       listeningTimeMs: num(r.listening_ms),
     })),
     topGenres: topGenres.map((r) => ({
-      genreId: Number(r.id),
-      name: gNames.get(Number(r.id)) ?? null,
+      genreId: num(r.genre),
+      name: names.get(`g:${num(r.genre)}`) ?? null,
       plays: num(r.plays),
       listeningTimeMs: num(r.listening_ms),
     })),
@@ -255,21 +268,11 @@ export function listeningStreak(daysDesc: string[], today = new Date().toISOStri
 
 // ------------------------------------------------------------------ track and artist
 
-async function assertCanSeeArtist(ctx: Ctx, actor: Actor, artistId: string) {
-  if (actor.role === "admin") return;
-  const [row] = await ctx.db
-    .select({ id: artists.id })
-    .from(artists)
-    .where(and(eq(artists.id, artistId), eq(artists.userId, actor.userId)))
-    .limit(1);
-  if (!row)
-    throw CommonErrors.forbidden("Only the track's artist or an admin can see these analytics.");
-}
-
-function sources(rows: { platform: string; device_type: string; plays: number | string }[]) {
+function sources(rows: { platform: string | null; device_type: string | null; plays: N }[]) {
   const platforms = new Map<string, number>();
   const devices = new Map<string, number>();
   for (const r of rows) {
+    if (r.platform === null || r.device_type === null) continue;
     platforms.set(r.platform, (platforms.get(r.platform) ?? 0) + num(r.plays));
     devices.set(r.device_type, (devices.get(r.device_type) ?? 0) + num(r.plays));
   }
@@ -280,33 +283,48 @@ function sources(rows: { platform: string; device_type: string; plays: number | 
   return { platforms: list(platforms), devices: list(devices) };
 }
 
-type DayRow = { date: string; plays: number | string; unique_listeners: number | string };
-const perDay = (rows: DayRow[]) =>
-  rows
-    .map((r) => ({ day: r.date, plays: num(r.plays), uniqueListeners: num(r.unique_listeners) }))
+interface DailyRow {
+  date: string | null;
+  plays: N;
+  unique_listeners: N;
+  listening_ms: N;
+  completes?: N;
+  skips?: N;
+}
+/** Splits a GROUPING SETS ((day), ()) answer: the totals row (date NULL) and the days, oldest first. */
+function splitDaily(rows: DailyRow[]) {
+  const totals = rows.find((r) => r.date === null);
+  const days = rows
+    .filter((r) => r.date !== null)
+    .map((r) => ({ day: r.date!, plays: num(r.plays), uniqueListeners: num(r.unique_listeners) }))
     .reverse();
+  return { totals, days };
+}
 
 export async function getTrackAnalytics(ctx: Ctx, actor: Actor, trackId: string, period: Period) {
-  const [track] = await ctx.db
-    .select({ id: tracks.id, title: tracks.title, artistId: tracks.artistId })
-    .from(tracks)
-    .where(eq(tracks.id, trackId))
-    .limit(1);
-  if (!track) throw CommonErrors.notFound("track", trackId);
-  await assertCanSeeArtist(ctx, actor, track.artistId);
   const { from, fromDay } = periodBounds(period);
   const p = { track: trackId, from, fromDay };
   const store = ctx.analytics.store;
-  const [totals, days, src] = await Promise.all([
-    store.select<Record<string, number | string>>(Q.TRACK_TOTALS, p),
-    store.select<DayRow>(Q.TRACK_PER_DAY, p),
-    store.select<{ platform: string; device_type: string; plays: number; avg_completion: number }>(
+  // Authorization is checked before anything is returned; the reads run side by side.
+  const [trackRows, daily, src] = await Promise.all([
+    ctx.db
+      .select({ id: tracks.id, title: tracks.title, ownerId: artists.userId })
+      .from(tracks)
+      .innerJoin(artists, eq(artists.id, tracks.artistId))
+      .where(eq(tracks.id, trackId))
+      .limit(1),
+    store.select<DailyRow>(Q.TRACK_DAILY, p),
+    store.select<{ platform: string; device_type: string; plays: N; avg_completion: N }>(
       Q.TRACK_SOURCES,
       p,
     ),
   ]);
-  const t = totals[0] ?? {};
-  const plays = num(t["plays"]);
+  const track = trackRows[0];
+  if (!track) throw CommonErrors.notFound("track", trackId);
+  if (actor.role !== "admin" && track.ownerId !== actor.userId)
+    throw CommonErrors.forbidden("Only the track's artist or an admin can see these analytics.");
+  const { totals: t, days } = splitDaily(daily);
+  const plays = num(t?.plays);
   let completionSum = 0;
   for (const r of src) completionSum += num(r.avg_completion) * num(r.plays);
   return {
@@ -314,61 +332,63 @@ export async function getTrackAnalytics(ctx: Ctx, actor: Actor, trackId: string,
     title: track.title,
     period,
     plays,
-    uniqueListeners: num(t["unique_listeners"]),
-    listeningTimeMs: num(t["listening_ms"]),
-    completionRate: rate(num(t["completes"]), plays),
-    skipRate: rate(num(t["skips"]), plays),
+    uniqueListeners: num(t?.unique_listeners),
+    listeningTimeMs: num(t?.listening_ms),
+    completionRate: rate(num(t?.completes), plays),
+    skipRate: rate(num(t?.skips), plays),
     averageCompletionPercentage: plays > 0 ? Math.round((completionSum / plays) * 100) / 100 : 0,
-    playsPerDay: perDay(days),
+    playsPerDay: days,
     ...sources(src),
   };
 }
 
+interface ArtistBreakdownRow {
+  track: string | null;
+  platform: string | null;
+  device_type: string | null;
+  plays: N;
+  unique_listeners: N;
+  completes: N;
+  skips: N;
+}
+
 export async function getArtistAnalytics(ctx: Ctx, actor: Actor, artistId: string, period: Period) {
-  const [artist] = await ctx.db
-    .select({ id: artists.id, name: artists.name })
-    .from(artists)
-    .where(eq(artists.id, artistId))
-    .limit(1);
-  if (!artist) throw CommonErrors.notFound("artist", artistId);
-  await assertCanSeeArtist(ctx, actor, artistId);
   const { from, fromDay } = periodBounds(period);
-  const p = { artist: artistId, from, fromDay, limit: TOP };
+  const p = { artist: artistId, from, fromDay };
   const store = ctx.analytics.store;
-  const [totals, days, top, src] = await Promise.all([
-    store.select<Record<string, number | string>>(Q.ARTIST_TOTALS, p),
-    store.select<DayRow>(Q.ARTIST_PER_DAY, p),
-    store.select<{
-      id: string;
-      plays: number;
-      unique_listeners: number;
-      completes: number;
-      skips: number;
-    }>(Q.ARTIST_TOP_TRACKS, p),
-    store.select<{ platform: string; device_type: string; plays: number }>(Q.ARTIST_SOURCES, p),
+  const [artistRows, daily, breakdown] = await Promise.all([
+    ctx.db
+      .select({ id: artists.id, name: artists.name, userId: artists.userId })
+      .from(artists)
+      .where(eq(artists.id, artistId))
+      .limit(1),
+    store.select<DailyRow>(Q.ARTIST_DAILY, p),
+    store.select<ArtistBreakdownRow>(Q.ARTIST_BREAKDOWN, p),
   ]);
-  const names = await trackNames(
-    ctx,
-    top.map((r) => r.id),
-  );
-  const t = totals[0] ?? {};
+  const artist = artistRows[0];
+  if (!artist) throw CommonErrors.notFound("artist", artistId);
+  if (actor.role !== "admin" && artist.userId !== actor.userId)
+    throw CommonErrors.forbidden("Only the artist or an admin can see these analytics.");
+  const top = topOf(breakdown.filter((r) => r.track !== null));
+  const names = await catalogNames(ctx, { tracks: top.map((r) => r.track!) });
+  const { totals: t, days } = splitDaily(daily);
   return {
     artistId,
     name: artist.name,
     period,
-    plays: num(t["plays"]),
-    uniqueListeners: num(t["unique_listeners"]),
-    listeningTimeMs: num(t["listening_ms"]),
+    plays: num(t?.plays),
+    uniqueListeners: num(t?.unique_listeners),
+    listeningTimeMs: num(t?.listening_ms),
     topTracks: top.map((r) => ({
-      trackId: r.id,
-      title: names.get(r.id)?.title ?? null,
+      trackId: r.track!,
+      title: names.get(`t:${r.track}`) ?? null,
       plays: num(r.plays),
       uniqueListeners: num(r.unique_listeners),
       completionRate: rate(num(r.completes), num(r.plays)),
       skipRate: rate(num(r.skips), num(r.plays)),
     })),
-    playsPerDay: perDay(days),
-    ...sources(src),
+    playsPerDay: days,
+    ...sources(breakdown.filter((r) => r.track === null)),
   };
 }
 
@@ -383,17 +403,15 @@ export async function getPlatformAnalytics(ctx: Ctx, actor: Actor, period: Perio
   const store = ctx.analytics.store;
   const dayMs = 86_400_000;
   const since = (days: number) => new Date(now - days * dayMs);
-  const [active, totals, days, zero, routes, registrations] = await Promise.all([
-    store.select<Record<string, number | string>>(Q.PLATFORM_ACTIVE, p),
-    store.select<Record<string, number | string>>(Q.PLATFORM_TOTALS, p),
-    store.select<Record<string, number | string>>(Q.PLATFORM_PER_DAY, p),
-    store.select<{ query: string; searches: number | string }>(Q.PLATFORM_ZERO_RESULT_QUERIES, p),
+  const [daily, zero, routes, registrations] = await Promise.all([
+    store.select<Record<string, N>>(Q.PLATFORM_DAILY, p),
+    store.select<{ query: string; searches: N }>(Q.PLATFORM_ZERO_RESULT_QUERIES, p),
     store.select<{
       method: string;
       route: string;
-      requests: number | string;
-      server_errors: number | string;
-      client_errors: number | string;
+      requests: N;
+      server_errors: N;
+      client_errors: N;
       latency: number[];
     }>(Q.PLATFORM_ROUTES, { ...p, limit: 100 }),
     ctx.db
@@ -420,13 +438,13 @@ export async function getPlatformAnalytics(ctx: Ctx, actor: Actor, period: Perio
         ),
       ),
   ]);
-  const a = active[0] ?? {};
-  const t = totals[0] ?? {};
+  const t = daily.find((d) => d["date"] === null) ?? {};
+  const days = daily.filter((d) => d["date"] !== null && String(d["date"]) >= fromDay);
   const r = registrations[0];
   const round = (v: unknown) => Math.round(num(v) * 100) / 100;
   return {
     period,
-    activeUsers: { daily: num(a["dau"]), weekly: num(a["wau"]), monthly: num(a["mau"]) },
+    activeUsers: { daily: num(t["dau"]), weekly: num(t["wau"]), monthly: num(t["mau"]) },
     registrations: {
       today: r?.day ?? 0,
       week: r?.week ?? 0,

@@ -125,33 +125,49 @@ describe.each(adapters)("analytics store contract ($name)", ({ open }) => {
     await store.insert(records.slice(0, 10));
     await store.insert(records.slice(10));
     const { from, fromDay } = periodBounds("week");
-    const [totals] = await store.select<Record<string, number>>(Q.TRACK_TOTALS, {
+    const daily = await store.select<Record<string, number | string | null>>(Q.TRACK_DAILY, {
       track: trackId,
       fromDay,
     });
-    expect(totals).toMatchObject({
+    // The totals row (date NULL) and one row for today.
+    expect(daily).toHaveLength(2);
+    expect(daily[0]).toMatchObject({
+      date: null,
       plays: 30,
       unique_listeners: 3,
       completes: 15,
       skips: 15,
       listening_ms: 1_800_000,
     });
-    const [artist] = await store.select<Record<string, number>>(Q.ARTIST_TOTALS, {
+    expect(daily[1]).toMatchObject({ date: new Date().toISOString().slice(0, 10), plays: 30 });
+    const [artist] = await store.select<Record<string, number>>(Q.ARTIST_DAILY, {
       artist: artistId,
       fromDay,
     });
     expect(artist).toMatchObject({ plays: 30, unique_listeners: 3 });
-    const top = await store.select<{ id: string; plays: number }>(Q.ARTIST_TOP_TRACKS, {
-      artist: artistId,
-      from,
-      limit: 5,
-    });
-    expect(top).toMatchObject([{ id: trackId, plays: 30 }]);
-    const [user] = await store.select<Record<string, number>>(Q.USER_TOTALS, {
+    const breakdown = await store.select<Record<string, string | number | null>>(
+      Q.ARTIST_BREAKDOWN,
+      { artist: artistId, from },
+    );
+    expect(breakdown).toContainEqual(
+      expect.objectContaining({ track: trackId, platform: null, plays: 30, unique_listeners: 3 }),
+    );
+    expect(breakdown).toContainEqual(
+      expect.objectContaining({ track: null, platform: "web", device_type: "desktop", plays: 30 }),
+    );
+    const summary = await store.select<Record<string, string | number | null>>(Q.USER_SUMMARY, {
       user: users[0]!,
       from,
     });
-    expect(user).toMatchObject({ plays: 10, distinct_tracks: 1, distinct_artists: 1 });
+    // Totals (set 0), one track (1), one artist (2), one genre (3), one hour × weekday (4).
+    expect(summary.map((r) => r["set"]).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(summary.find((r) => r["set"] === 0)).toMatchObject({
+      plays: 10,
+      distinct_tracks: 1,
+      distinct_artists: 1,
+    });
+    expect(summary.find((r) => r["set"] === 1)).toMatchObject({ track: trackId, plays: 10 });
+    expect(summary.find((r) => r["set"] === 3)).toMatchObject({ genre: 3, plays: 10 });
   });
 
   it("rolls request logs up into per-route percentiles and error counts", async () => {

@@ -5,88 +5,72 @@
  * query filters on, so a query reads one key range.
  */
 
-const USER_PLAYS = `FROM user_analytics
-  WHERE user_id = {user:UUID} AND timestamp >= {from:DateTime64(3)} AND action = 'play'`;
-
-export const USER_TOTALS = `SELECT
+/**
+ * Everything of one user's period in one scan of their key range: totals (the empty set),
+ * then per track, per artist, per genre and per (hour, weekday). `set` tells the rows apart:
+ * 0 totals, 1 track, 2 artist, 3 genre, 4 hour × weekday.
+ */
+export const USER_SUMMARY = `SELECT
+    multiIf(grouping(track_id) = 0, 1, grouping(artist_id) = 0, 2, grouping(genre_id) = 0, 3,
+            grouping(hour) = 0, 4, 0) AS set,
+    toString(track_id) AS track, toString(artist_id) AS artist, genre_id AS genre,
+    toHour(timestamp) AS hour, toDayOfWeek(timestamp) AS weekday,
     countIf(action = 'play') AS plays,
     sumIf(duration_played_ms, action = 'play') AS listening_ms,
     uniqIf(track_id, action = 'play') AS distinct_tracks,
     uniqIf(artist_id, action = 'play') AS distinct_artists,
     countIf(action = 'search') AS searches
   FROM user_analytics
-  WHERE user_id = {user:UUID} AND timestamp >= {from:DateTime64(3)}`;
-
-export const USER_TOP_TRACKS = `SELECT toString(assumeNotNull(track_id)) AS id, count() AS plays,
-    sum(duration_played_ms) AS listening_ms
-  ${USER_PLAYS} GROUP BY id ORDER BY plays DESC, id LIMIT {limit:UInt32}`;
-
-export const USER_TOP_ARTISTS = `SELECT toString(assumeNotNull(artist_id)) AS id, count() AS plays,
-    sum(duration_played_ms) AS listening_ms
-  ${USER_PLAYS} GROUP BY id ORDER BY plays DESC, id LIMIT {limit:UInt32}`;
-
-export const USER_TOP_GENRES = `SELECT assumeNotNull(genre_id) AS id, count() AS plays,
-    sum(duration_played_ms) AS listening_ms
-  ${USER_PLAYS} AND genre_id IS NOT NULL GROUP BY id ORDER BY plays DESC, id LIMIT {limit:UInt32}`;
-
-/** Hour of day (0–23, UTC) and ISO weekday (1 = Monday) in one pass. */
-export const USER_ACTIVITY = `SELECT toHour(timestamp) AS hour, toDayOfWeek(timestamp) AS weekday,
-    count() AS plays
-  ${USER_PLAYS} GROUP BY hour, weekday`;
+  WHERE user_id = {user:UUID} AND timestamp >= {from:DateTime64(3)}
+  GROUP BY GROUPING SETS ((track_id), (artist_id), (genre_id), (hour, weekday), ())
+  SETTINGS group_by_use_nulls = 1`;
 
 /** Distinct listening days, newest first, for the streak (whatever the period). */
 export const USER_DAYS = `SELECT DISTINCT toString(toDate(timestamp)) AS day
   FROM user_analytics WHERE user_id = {user:UUID} AND action = 'play'
   ORDER BY day DESC LIMIT 400`;
 
-export const TRACK_TOTALS = `SELECT sum(plays) AS plays, uniqMerge(listeners) AS unique_listeners,
-    sum(play_ms) AS listening_ms, sum(completes) AS completes, sum(skips) AS skips
-  FROM track_daily WHERE track_id = {track:UUID} AND day >= {fromDay:Date}`;
-
-export const TRACK_PER_DAY = `SELECT toString(day) AS date, sum(plays) AS plays,
-    uniqMerge(listeners) AS unique_listeners
+/** Period totals (day is NULL) and one row per day, from the daily rollup. */
+export const TRACK_DAILY = `SELECT toString(day) AS date, sum(plays) AS plays,
+    uniqMerge(listeners) AS unique_listeners, sum(play_ms) AS listening_ms,
+    sum(completes) AS completes, sum(skips) AS skips
   FROM track_daily WHERE track_id = {track:UUID} AND day >= {fromDay:Date}
-  GROUP BY day ORDER BY day DESC LIMIT 366`;
+  GROUP BY GROUPING SETS ((day), ()) ORDER BY day DESC NULLS FIRST LIMIT 367
+  SETTINGS group_by_use_nulls = 1`;
 
 export const TRACK_SOURCES = `SELECT platform, device_type, count() AS plays,
     avg(completion_percentage) AS avg_completion
   FROM track_analytics WHERE track_id = {track:UUID} AND timestamp >= {from:DateTime64(3)}
   GROUP BY platform, device_type`;
 
-export const ARTIST_TOTALS = `SELECT sum(plays) AS plays, uniqMerge(listeners) AS unique_listeners,
-    sum(play_ms) AS listening_ms
-  FROM artist_daily WHERE artist_id = {artist:UUID} AND day >= {fromDay:Date}`;
-
-export const ARTIST_PER_DAY = `SELECT toString(day) AS date, sum(plays) AS plays,
-    uniqMerge(listeners) AS unique_listeners
+export const ARTIST_DAILY = `SELECT toString(day) AS date, sum(plays) AS plays,
+    uniqMerge(listeners) AS unique_listeners, sum(play_ms) AS listening_ms
   FROM artist_daily WHERE artist_id = {artist:UUID} AND day >= {fromDay:Date}
-  GROUP BY day ORDER BY day DESC LIMIT 366`;
+  GROUP BY GROUPING SETS ((day), ()) ORDER BY day DESC NULLS FIRST LIMIT 367
+  SETTINGS group_by_use_nulls = 1`;
 
-export const ARTIST_TOP_TRACKS = `SELECT toString(track_id) AS id, count() AS plays,
-    uniq(user_id) AS unique_listeners, countIf(action = 'complete') AS completes,
-    countIf(action = 'skip') AS skips
+/** Per track (track set) and per platform × device (track is NULL), in one scan. */
+export const ARTIST_BREAKDOWN = `SELECT toString(track_id) AS track, platform, device_type,
+    count() AS plays, uniq(user_id) AS unique_listeners,
+    countIf(action = 'complete') AS completes, countIf(action = 'skip') AS skips
   FROM artist_analytics WHERE artist_id = {artist:UUID} AND timestamp >= {from:DateTime64(3)}
-  GROUP BY id ORDER BY plays DESC, id LIMIT {limit:UInt32}`;
+  GROUP BY GROUPING SETS ((track_id), (platform, device_type))
+  SETTINGS group_by_use_nulls = 1`;
 
-export const ARTIST_SOURCES = `SELECT platform, device_type, count() AS plays
-  FROM artist_analytics WHERE artist_id = {artist:UUID} AND timestamp >= {from:DateTime64(3)}
-  GROUP BY platform, device_type`;
-
-/** Daily, weekly (7 days) and monthly (30 days) active users from the merged uniq states. */
-export const PLATFORM_ACTIVE = `SELECT
+/**
+ * Over the last 30 days or the period, whichever is longer: active users today / 7 / 30
+ * days and period totals (date NULL), and one row per day (the service keeps the period's).
+ */
+export const PLATFORM_DAILY = `SELECT toString(day) AS date,
+    sumIf(plays, day >= {fromDay:Date}) AS plays, sumIf(searches, day >= {fromDay:Date}) AS searches,
+    sumIf(requests, day >= {fromDay:Date}) AS requests,
+    uniqMergeIf(active_users, day >= {fromDay:Date}) AS active_users,
     uniqMergeIf(active_users, day = {today:Date}) AS dau,
     uniqMergeIf(active_users, day > {today:Date} - 7) AS wau,
-    uniqMerge(active_users) AS mau
-  FROM platform_daily WHERE day > {today:Date} - 30`;
-
-export const PLATFORM_TOTALS = `SELECT sum(plays) AS plays, sum(searches) AS searches,
-    sum(requests) AS requests, uniqMerge(active_users) AS active_users
-  FROM platform_daily WHERE day >= {fromDay:Date}`;
-
-export const PLATFORM_PER_DAY = `SELECT toString(day) AS date, sum(plays) AS plays,
-    sum(searches) AS searches, sum(requests) AS requests, uniqMerge(active_users) AS active_users
-  FROM platform_daily WHERE day >= {fromDay:Date}
-  GROUP BY day ORDER BY day DESC LIMIT 366`;
+    uniqMergeIf(active_users, day > {today:Date} - 30) AS mau
+  FROM platform_daily WHERE day >= least({fromDay:Date}, {today:Date} - 29)
+  GROUP BY GROUPING SETS ((day), ()) ORDER BY day DESC NULLS FIRST LIMIT 367
+  SETTINGS group_by_use_nulls = 1, prefer_column_name_to_alias = 1`;
 
 export const PLATFORM_ZERO_RESULT_QUERIES = `SELECT lower(trimBoth(query)) AS query, count() AS searches
   FROM search_analytics
