@@ -5,8 +5,10 @@ import type { Album, Artist, Track } from "./types";
 
 export interface Suggestion {
   label: string;
-  kind: "track" | "artist" | "album" | "query";
+  kind: "track" | "artist" | "album" | "playlist" | "query";
   id?: string;
+  /** The artist (tracks, albums) or owner (playlists). */
+  subtitle?: string;
 }
 
 export interface SearchFilters {
@@ -95,9 +97,13 @@ export function normaliseSuggestions(data: unknown): Suggestion[] {
     const label = raw["text"] ?? raw["label"] ?? raw["title"] ?? raw["name"];
     if (typeof label !== "string") continue;
     const type = raw["type"] ?? raw["kind"];
-    const kind = type === "track" || type === "artist" || type === "album" ? type : "query";
+    const kind =
+      type === "track" || type === "artist" || type === "album" || type === "playlist"
+        ? type
+        : "query";
     const id = typeof raw["id"] === "string" ? raw["id"] : undefined;
-    out.push(id && kind !== "query" ? { label, kind, id } : { label, kind: "query" });
+    const subtitle = typeof raw["subtitle"] === "string" ? { subtitle: raw["subtitle"] } : {};
+    out.push(id && kind !== "query" ? { label, kind, id, ...subtitle } : { label, kind: "query" });
   }
   return out;
 }

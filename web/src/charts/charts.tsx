@@ -63,8 +63,8 @@ export function BarChart({
   valueLabel?: string;
 }) {
   const max = Math.max(1, ...data.map((d) => d.value));
-  const row = 28;
-  const labelW = 150;
+  const row = 30;
+  const labelW = 170;
   const width = 480;
   const barW = width - labelW - 70;
   return (
@@ -84,13 +84,13 @@ export function BarChart({
           const y = i * row + 4;
           return (
             <g key={`${d.label}-${i}`} data-testid="bar">
-              <text x={labelW - 8} y={y + 17} textAnchor="end" className="chart-label">
-                {d.label.length > 22 ? `${d.label.slice(0, 21)}…` : d.label}
+              <text x={labelW - 8} y={y + 19} textAnchor="end" className="chart-label">
+                {d.label.length > 20 ? `${d.label.slice(0, 19)}…` : d.label}
               </text>
               <rect x={labelW} y={y + 4} width={w} height={row - 10} rx={3} className="chart-bar">
                 <title>{`${d.label}: ${d.text ?? d.value}`}</title>
               </rect>
-              <text x={labelW + w + 6} y={y + 17} className="chart-value">
+              <text x={labelW + w + 6} y={y + 19} className="chart-value">
                 {d.text ?? d.value}
               </text>
             </g>
@@ -121,7 +121,7 @@ export function ColumnChart({
 }) {
   const max = Math.max(1, ...data.map((d) => d.value));
   const height = 160;
-  const colW = Math.max(6, Math.min(28, 560 / Math.max(1, data.length)));
+  const colW = Math.max(6, Math.min(18, 420 / Math.max(1, data.length)));
   const width = data.length * colW + 8;
   const every = Math.ceil(data.length / 8);
   return (

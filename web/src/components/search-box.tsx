@@ -103,7 +103,9 @@ export function SearchBox({
           } else if (e.key === "ArrowUp" && items.length > 0) {
             e.preventDefault();
             setActive((a) => (a <= 0 ? items.length - 1 : a - 1));
-          } else if (e.key === "Escape") {
+          } else if (e.key === "Escape" && showList) {
+            // Close the list first; a second Escape clears the field as usual.
+            e.preventDefault();
             setOpen(false);
             setActive(-1);
           }
@@ -129,7 +131,10 @@ export function SearchBox({
               go(s);
             }}
           >
-            <span>{s.label}</span>
+            <span>
+              {s.label}
+              {s.subtitle && <span className="muted"> · {s.subtitle}</span>}
+            </span>
             {s.kind !== "query" && <span className="tag">{s.kind}</span>}
           </li>
         ))}
