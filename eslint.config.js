@@ -9,6 +9,7 @@ export default tseslint.config(
       ".jonquils/**",
       ".sst/**",
       "cdk.out/**",
+      "localstack/build/**",
       "**/dist/**",
       "packages/core/migrations/**",
     ],

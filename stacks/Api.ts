@@ -1,4 +1,6 @@
 import { Duration } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as sqs from "aws-cdk-lib/aws-sqs";
@@ -10,6 +12,8 @@ import { Web } from "./Web";
 
 /** Seconds the analytics consumer may take on one batch (the queue hides a batch 6× as long). */
 const CONSUMER_TIMEOUT = 60;
+/** How often track popularity and the data_warehouse aggregates are refreshed from ClickHouse. */
+export const ANALYTICS_REFRESH_SCHEDULE = "rate(5 minutes)";
 
 /**
  * The HTTP API: API Gateway (HTTP API, payload v2, throttled) → one Lambda running the Hono
@@ -94,6 +98,32 @@ export function Api({ stack }: StackContext) {
     }),
   );
 
+  // Popularity and daily aggregates from the ClickHouse rollups into PostgreSQL, then cache
+  // invalidation: in the VPC (PostgreSQL, Valkey), ClickHouse through the NAT gateway.
+  const analyticsRefresh = new Function(stack, "analytics-refresh", {
+    handler: "functions/analytics-refresh.handler",
+    ...data.inVpc,
+    timeout: 120,
+    memorySize: 512,
+    environment: {
+      ...bucketEnv,
+      ...data.dbEnv,
+      REDIS_URL: data.redisUrl,
+      OPENSEARCH_URL: data.opensearchUrl,
+    },
+    bind: [
+      secrets.jwtSecret,
+      secrets.dbPassword,
+      secrets.clickhouseUrl,
+      secrets.clickhousePassword,
+    ],
+  });
+  new events.Rule(stack, "analytics-refresh-schedule", {
+    description: "JONQUILS analytics → catalog popularity and warehouse aggregates",
+    schedule: events.Schedule.expression(ANALYTICS_REFRESH_SCHEDULE),
+    targets: [new targets.LambdaFunction(analyticsRefresh, { retryAttempts: 0 })],
+  });
+
   stack.addOutputs({ ApiUrl: api.url, AnalyticsQueueUrl: analyticsQueue.queueUrl });
-  return { api, apiFunction, analyticsQueue, analyticsDlq, analyticsConsumer };
+  return { api, apiFunction, analyticsQueue, analyticsDlq, analyticsConsumer, analyticsRefresh };
 }

@@ -105,6 +105,7 @@ export function Monitoring({ stack }: StackContext) {
     errors(api.analyticsConsumer),
     "The analytics consumer failed",
   );
+  alarm("analytics-refresh-errors", errors(api.analyticsRefresh), "The analytics refresh failed");
   alarm("monitoring-errors", errors(monitor), "A monitoring run failed");
   for (const [state, fn] of Object.entries(pipeline.functions))
     alarm(`pipeline-${state.toLowerCase()}-errors`, errors(fn), `Pipeline step ${state} failed`);

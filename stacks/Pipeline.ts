@@ -10,7 +10,7 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Function, use, type FunctionProps, type StackContext } from "sst/constructs";
 import { Data } from "./Data";
-import { NODEJS_BUNDLING } from "./lambda";
+import { NODEJS_BUNDLING, TRANSFORM_EXTERNAL } from "./lambda";
 import { Secrets } from "./Secrets";
 import { sharpLayer } from "./sharp-layer";
 import { Storage } from "./Storage";
@@ -19,15 +19,6 @@ import { Storage } from "./Storage";
 export const ASL_PATH = "packages/pipeline/src/asl/ingest.asl.json";
 /** Only uploads (`u/<user>/…`) are ingested, as `shouldIngest` does locally. */
 export const INGEST_PREFIX = "u/";
-
-/**
- * The transform bundle leaves out sharp (the layer) and the one optional codec audio-decode
- * imports that is not installed (APE: such a file fails as unreadable, as it does locally).
- */
-export const TRANSFORM_ESBUILD = {
-  ...NODEJS_BUNDLING.esbuild,
-  external: [...NODEJS_BUNDLING.esbuild.external, "sharp", "@audio/decode-ape"],
-};
 
 /**
  * The ingestion pipeline: S3 "Object Created" in the tracks bucket (uploads only) → EventBridge
@@ -64,7 +55,10 @@ export function Pipeline({ stack }: StackContext) {
       memorySize: 2048,
       architecture: "x86_64",
       layers: [sharpLayer(stack, "sharp")],
-      nodejs: { ...NODEJS_BUNDLING, esbuild: TRANSFORM_ESBUILD },
+      nodejs: {
+        ...NODEJS_BUNDLING,
+        esbuild: { ...NODEJS_BUNDLING.esbuild, external: TRANSFORM_EXTERNAL },
+      },
       permissions: [
         readObjects(buckets.tracks.bucketArn),
         new iam.PolicyStatement({

@@ -14,6 +14,21 @@ import type { Construct } from "constructs";
  * deploying from macOS).
  */
 export function sharpLayer(scope: Construct, id: string): lambda.LayerVersion {
+  const { dir, version } = buildSharpLayer();
+  return new lambda.LayerVersion(scope, id, {
+    code: lambda.Code.fromAsset(dir),
+    compatibleArchitectures: [lambda.Architecture.X86_64],
+    compatibleRuntimes: [lambda.Runtime.NODEJS_22_X, lambda.Runtime.NODEJS_24_X],
+    description: `sharp ${version} for linux-x64 (glibc)`,
+  });
+}
+
+/** The layer's directory (`nodejs/node_modules/sharp`, …), made once per sharp version. */
+export function buildSharpLayerDir(): string {
+  return buildSharpLayer().dir;
+}
+
+function buildSharpLayer(): { dir: string; version: string } {
   const root = resolve("node_modules");
   const { version } = JSON.parse(readFileSync(join(root, "sharp", "package.json"), "utf8")) as {
     version: string;
@@ -40,12 +55,7 @@ export function sharpLayer(scope: Construct, id: string): lambda.LayerVersion {
       );
     }
   }
-  return new lambda.LayerVersion(scope, id, {
-    code: lambda.Code.fromAsset(out),
-    compatibleArchitectures: [lambda.Architecture.X86_64],
-    compatibleRuntimes: [lambda.Runtime.NODEJS_22_X, lambda.Runtime.NODEJS_24_X],
-    description: `sharp ${version} for linux-x64 (glibc)`,
-  });
+  return { dir: out, version };
 }
 
 /** sharp and its runtime dependencies, when the linux-x64 glibc binaries are installed here. */

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ANALYTICS_REFRESH_SCHEDULE } from "./Api";
 import { MONITORING_SCHEDULE } from "./Monitoring";
 import { checkDeployedDefinition, taskHandler } from "./testing/definition-check";
 import { synthesize, type SynthesizedStack } from "./testing/synthesize";
@@ -64,6 +65,7 @@ describe("offline synthesis of the SST app", () => {
     expect(ours.map(([, r]) => r.Properties!["Handler"]).sort()).toEqual(
       [
         "functions/analytics-consumer.handler",
+        "functions/analytics-refresh.handler",
         "functions/api.handler",
         "functions/monitoring.handler",
         ...["Extract", "Transform", "Load", "Index", "Aggregate", "MarkFailed"].map(taskHandler),
@@ -183,7 +185,7 @@ describe("offline synthesis of the SST app", () => {
     const alarms = ofType(monitoring, "AWS::CloudWatch::Alarm").map(([, r]) => r.Properties!);
     for (const a of alarms) expect(a["AlarmActions"]).toEqual([{ Ref: topicId }]);
     const metrics = alarms.map((a) => a["MetricName"]);
-    expect(metrics.filter((m) => m === "Errors").length).toBeGreaterThanOrEqual(9);
+    expect(metrics.filter((m) => m === "Errors").length).toBeGreaterThanOrEqual(10);
     expect(metrics.filter((m) => m === "ApproximateNumberOfMessagesVisible")).toHaveLength(2);
     expect(metrics).toContain("ExecutionsFailed");
   });
@@ -201,6 +203,31 @@ describe("offline synthesis of the SST app", () => {
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
     expect(api[queueId]!.Properties!["RedrivePolicy"]).toMatchObject({ maxReceiveCount: 5 });
+    // The API sends to the queue (its URL in the environment, sqs:SendMessage on it).
+    const apiFn = functionByHandler(api, "functions/api.handler");
+    expect(apiFn.props["Environment"]["Variables"]["ANALYTICS_QUEUE_URL"]).toEqual({
+      Ref: queueId,
+    });
+    const sends = ofType(api, "AWS::IAM::Policy").flatMap(([, p]) =>
+      (p.Properties!["PolicyDocument"]["Statement"] as any[]).filter((st) =>
+        [st.Action].flat().includes("sqs:SendMessage"),
+      ),
+    );
+    expect(sends).toContainEqual(
+      expect.objectContaining({ Resource: { "Fn::GetAtt": [queueId, "Arn"] } }),
+    );
+    // Aggregates refreshed from ClickHouse on a schedule.
+    const refresh = functionByHandler(api, "functions/analytics-refresh.handler");
+    expect(ofType(api, "AWS::Events::Rule").map(([, r]) => r.Properties!)).toContainEqual(
+      expect.objectContaining({
+        ScheduleExpression: ANALYTICS_REFRESH_SCHEDULE,
+        Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": [refresh.id, "Arn"] } })],
+      }),
+    );
+    expect(refresh.props["Environment"]["Variables"]).toHaveProperty(
+      "SST_Secret_value_CLICKHOUSE_URL",
+      "__FETCH_FROM_SSM__",
+    );
   });
 
   it("serves the SPA from S3 through CloudFront, the API URL substituted into index.html at deploy", () => {
