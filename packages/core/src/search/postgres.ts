@@ -168,34 +168,37 @@ async function planQuery(db: Executor, q: string): Promise<Plan | null> {
     terms: new Set([word]),
     heads: new Set(),
   }));
-  await Promise.all(
-    words.map(async (w) => {
-      const k = typoBudget(w.word);
-      if (k === 0) return;
-      const n = codePoints(w.word);
-      const t = searchTerms.term;
-      const whole = await db
-        .select({ term: t })
-        .from(searchTerms)
-        .where(
-          and(
-            sql`char_length(${t}) between ${n - k} and ${n + k}`,
-            withinBudget(sql`${t}`, w.word, k),
-          ),
-        )
-        .orderBy(sql`levenshtein(${t}, ${w.word})`, asc(t))
-        .limit(MAX_EXPANSIONS);
-      for (const r of whole) w.terms.add(r.term);
-      if (!w.prefix) return;
-      const head = sql`left(${t}, ${n})`;
-      const heads = await db
-        .selectDistinct({ head: sql<string>`${head}` })
-        .from(searchTerms)
-        .where(and(sql`char_length(${t}) > ${n}`, withinBudget(head, w.word, k)))
-        .limit(MAX_EXPANSIONS);
-      for (const r of heads) if (r.head !== w.word) w.heads.add(r.head);
-    }),
-  );
+  // One round trip for every word: whole words within the budget, and (last word) word
+  // beginnings within it, each ranked by distance and capped like OpenSearch's max_expansions.
+  const t = sql.raw(`"${searchTerms.term.name}"`);
+  const parts: SQL[] = [];
+  words.forEach((w, i) => {
+    const k = typoBudget(w.word);
+    if (k === 0) return;
+    const n = codePoints(w.word);
+    parts.push(sql`(select ${i}::int as i, false as head, ${t} as term from ${searchTerms}
+      where char_length(${t}) between ${n - k} and ${n + k} and ${withinBudget(sql`${t}`, w.word, k)}
+      order by levenshtein(${t}, ${w.word}), ${t} limit ${MAX_EXPANSIONS})`);
+    if (w.prefix)
+      parts.push(sql`(select distinct ${i}::int as i, true as head, left(${t}, ${n}) as term
+        from ${searchTerms}
+        where char_length(${t}) > ${n} and ${withinBudget(sql`left(${t}, ${n})`, w.word, k)}
+        limit ${MAX_EXPANSIONS})`);
+  });
+  if (parts.length > 0) {
+    const result = await db.execute(sql.join(parts, sql` union all `));
+    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+      i: number;
+      head: boolean;
+      term: string;
+    }[];
+    for (const r of rows) {
+      const w = words[Number(r.i)];
+      if (!w) continue;
+      if (!r.head) w.terms.add(r.term);
+      else if (r.term !== w.word) w.heads.add(r.term);
+    }
+  }
   const clause = (w: WordPlan) =>
     `(${[
       ...[...w.terms].map((t) => (t === w.word && w.prefix ? `${lexeme(t)}:*` : lexeme(t))),
