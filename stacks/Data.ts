@@ -82,7 +82,11 @@ export function Data({ stack, app }: StackContext) {
   const cacheSg = allowFromFunctions("valkey", 6379);
   const cache = new elasticache.CfnServerlessCache(stack, "valkey", {
     engine: "valkey",
-    serverlessCacheName: `${app.stage}-${app.name}-cache`.slice(0, 40),
+    // Lower-case letters, digits and hyphens, at most 40, no trailing hyphen.
+    serverlessCacheName: `${app.stage}-${app.name}-cache`
+      .toLowerCase()
+      .slice(0, 40)
+      .replace(/-+$/, ""),
     majorEngineVersion: "8",
     securityGroupIds: [cacheSg.securityGroupId],
     subnetIds: vpc.selectSubnets(dataSubnets).subnetIds,

@@ -79,10 +79,10 @@ export function Monitoring({ stack }: StackContext) {
   });
 
   const notify = new actions.SnsAction(alerts);
-  const alarm = (id: string, metric: cloudwatch.IMetric, description: string) => {
+  const alarm = (id: string, metric: cloudwatch.IMetric, description: string, threshold = 1) => {
     const a = new cloudwatch.Alarm(stack, id, {
       metric,
-      threshold: 1,
+      threshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -99,7 +99,13 @@ export function Monitoring({ stack }: StackContext) {
       statistic: "Maximum",
     });
 
-  alarm("api-errors", errors(api.apiFunction), "The API Lambda failed (5xx from API Gateway)");
+  alarm("api-errors", errors(api.apiFunction), "The API Lambda crashed (unhandled error)");
+  // Handled errors become 500 responses, not Lambda errors: API Gateway counts those.
+  const serverErrors = api.api.cdk.httpApi.metricServerError({
+    period: Duration.minutes(5),
+    statistic: "Sum",
+  });
+  alarm("api-5xx", serverErrors, "The API answered 5xx", 5);
   alarm(
     "analytics-consumer-errors",
     errors(api.analyticsConsumer),

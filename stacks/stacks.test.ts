@@ -188,6 +188,7 @@ describe("offline synthesis of the SST app", () => {
     expect(metrics.filter((m) => m === "Errors").length).toBeGreaterThanOrEqual(10);
     expect(metrics.filter((m) => m === "ApproximateNumberOfMessagesVisible")).toHaveLength(2);
     expect(metrics).toContain("ExecutionsFailed");
+    expect(metrics).toContain("5xx");
   });
 
   it("buffers analytics in SQS; the consumer reports partial batch failures", () => {
