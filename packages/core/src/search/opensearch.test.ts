@@ -222,6 +222,16 @@ describe("OpenSearch adapter (scripted server, OpenSearch 2.x response shapes)",
     });
     expect(analysis.analyzer.jq_prefix.filter).toEqual(["lowercase", "asciifolding", "jq_edge"]);
     expect(analysis.filter.jq_edge).toMatchObject({ type: "edge_ngram", min_gram: 1 });
+    expect(analysis.normalizer.jq_folded).toEqual({
+      type: "custom",
+      char_filter: ["jq_yo", "jq_words"],
+      filter: ["lowercase", "asciifolding", "trim"],
+    });
+    expect(analysis.char_filter.jq_words).toEqual({
+      type: "pattern_replace",
+      pattern: "[^\\p{L}\\p{N}]+",
+      replacement: " ",
+    });
     expect(def.mappings.properties.title.fields.prefix).toEqual({
       type: "text",
       analyzer: "jq_prefix",

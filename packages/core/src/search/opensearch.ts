@@ -51,6 +51,8 @@ export function indexSettings() {
       analysis: {
         char_filter: {
           jq_yo: { type: "mapping", mappings: ["ё => е", "Ё => Е"] },
+          // For the exact-title keyword: "So Late, So Blue" → "so late so blue", as text.ts folds it.
+          jq_words: { type: "pattern_replace", pattern: "[^\\p{L}\\p{N}]+", replacement: " " },
         },
         filter: {
           jq_edge: { type: "edge_ngram", min_gram: 1, max_gram: 20 },
@@ -58,8 +60,8 @@ export function indexSettings() {
         normalizer: {
           jq_folded: {
             type: "custom",
-            char_filter: ["jq_yo"],
-            filter: ["lowercase", "asciifolding"],
+            char_filter: ["jq_yo", "jq_words"],
+            filter: ["lowercase", "asciifolding", "trim"],
           },
         },
         analyzer: {
