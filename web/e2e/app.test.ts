@@ -6,6 +6,7 @@
  * the main bundle under 300 kB gzip and no console errors on any page.
  */
 import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -54,6 +55,8 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
       args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    // Generous: this machine is shared, and every step waits for something visible anyway.
+    context.setDefaultTimeout(60_000);
     page = await context.newPage();
     watch(page);
   }, 240_000);
@@ -64,150 +67,182 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
   }, 60_000);
 
   it("takes a listener from sign-up to upload, search, playback, stats and the ops page", async () => {
-    // Home, signed out.
-    await page.goto(stack.webUrl);
-    await page.getByRole("heading", { name: "Popular" }).waitFor();
-    await page.getByRole("list", { name: "Popular" }).getByRole("listitem").first().waitFor();
-    await shot("home");
+    try {
+      // Home, signed out.
+      await page.goto(stack.webUrl);
+      await page.getByRole("heading", { name: "Popular" }).waitFor();
+      await page.getByRole("list", { name: "Popular" }).getByRole("listitem").first().waitFor();
+      await shot("home");
 
-    // Sign up.
-    await page.getByRole("link", { name: "Sign up" }).click();
-    await page.getByLabel("Username").fill(user.name);
-    await page.getByLabel("Email").fill(`${user.name}@example.com`);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Sign up" }).click();
-    await page.getByRole("heading", { name: `Welcome back, ${user.name}` }).waitFor();
+      // Sign up.
+      await page.getByRole("link", { name: "Sign up" }).click();
+      await page.getByLabel("Username").fill(user.name);
+      await page.getByLabel("Email").fill(`${user.name}@example.com`);
+      await page.getByLabel("Password").fill(user.password);
+      await page.getByRole("button", { name: "Sign up" }).click();
+      await page.getByRole("heading", { name: `Welcome back, ${user.name}` }).waitFor();
 
-    // Become an artist.
-    await page.getByRole("link", { name: "Studio" }).click();
-    await page.getByRole("heading", { name: "Become an artist" }).waitFor();
-    await page.getByLabel("Artist name").fill(`The ${user.name} Ensemble`);
-    await page.getByRole("button", { name: "Create my artist profile" }).click();
-    await page.getByRole("heading", { name: "Upload tracks" }).waitFor();
+      // Become an artist.
+      await page.getByRole("link", { name: "Studio" }).click();
+      await page.getByRole("heading", { name: "Become an artist" }).waitFor();
+      await page.getByLabel("Artist name").fill(`The ${user.name} Ensemble`);
+      await page.getByRole("button", { name: "Create my artist profile" }).click();
+      await page.getByRole("heading", { name: "Upload tracks" }).waitFor();
 
-    // Upload a generated WAV straight to the signed URL; follow it to "Done".
-    await page.getByLabel(/Choose audio files/).setInputFiles({
-      name: `${TITLE}.wav`,
-      mimeType: "audio/wav",
-      buffer: synthWav(5),
-    });
-    const row = page
-      .getByRole("list", { name: "Uploads in progress" })
-      .getByRole("listitem")
-      .first();
-    await expect
-      .poll(() => row.getByRole("progressbar").getAttribute("value"), { timeout: 30_000 })
-      .toBe("100");
-    await row.getByText("Done", { exact: true }).waitFor({ timeout: 60_000 });
-    await page.getByRole("list").filter({ hasText: TITLE }).first().waitFor();
-    await shot("studio");
+      // Upload a generated WAV straight to the signed URL; follow it to "Done".
+      await page.getByLabel(/Choose audio files/).setInputFiles({
+        name: `${TITLE}.wav`,
+        mimeType: "audio/wav",
+        buffer: synthWav(5),
+      });
+      const row = page
+        .getByRole("list", { name: "Uploads in progress" })
+        .getByRole("listitem")
+        .first();
+      await expect
+        .poll(() => row.getByRole("progressbar").getAttribute("value"), { timeout: 60_000 })
+        .toBe("100");
+      await row.getByText("Done", { exact: true }).waitFor({ timeout: 120_000 });
+      await page.getByRole("list").filter({ hasText: TITLE }).first().waitFor();
+      await shot("studio");
 
-    // Find it with a typo, suggestions first.
-    const search = page.getByRole("combobox", { name: "Search tracks, artists and albums" });
-    await search.fill("zephyr lulaby");
-    const suggestion = page.getByRole("option").filter({ hasText: TITLE }).first();
-    await suggestion.waitFor({ timeout: 10_000 });
-    await shot("search-suggestions");
-    await search.press("Escape");
-    await search.press("Enter");
-    await page.waitForURL(/\/search\?q=zephyr/);
-    const results = page.getByRole("list", { name: "Track results" });
-    await results.getByRole("link", { name: TITLE }).waitFor({ timeout: 15_000 });
-    await shot("search");
+      // Find it with a typo, suggestions first.
+      const search = page.getByRole("combobox", { name: "Search tracks, artists and albums" });
+      await search.fill("zephyr lulaby");
+      const suggestion = page.getByRole("option").filter({ hasText: TITLE }).first();
+      await suggestion.waitFor();
+      await shot("search-suggestions");
+      await search.press("Escape");
+      await search.press("Enter");
+      await page.waitForURL(/\/search\?q=zephyr/);
+      const results = page.getByRole("list", { name: "Track results" });
+      await results.getByRole("link", { name: TITLE }).waitFor();
+      await shot("search");
 
-    // Play it to the end: the player streams through the API and reports the listen.
-    await results.getByRole("button", { name: `Play ${TITLE}` }).click();
-    const player = page.getByRole("region", { name: "Player" });
-    await player.getByRole("link", { name: TITLE }).waitFor();
-    await player.getByRole("button", { name: "Pause" }).waitFor();
-    await expect
-      .poll(() => page.locator("audio").evaluate((a: HTMLAudioElement) => a.currentTime), {
-        timeout: 15_000,
-      })
-      .toBeGreaterThan(1);
-    await shot("player");
-    await player.getByRole("button", { name: "Play" }).waitFor({ timeout: 20_000 }); // ended
+      // Play it to the end: the player streams through the API and reports the listen.
+      await results.getByRole("button", { name: `Play ${TITLE}` }).click();
+      const player = page.getByRole("region", { name: "Player" });
+      await player.getByRole("link", { name: TITLE }).waitFor();
+      await player.getByRole("button", { name: "Pause" }).waitFor();
+      await expect
+        .poll(() => page.locator("audio").evaluate((a: HTMLAudioElement) => a.currentTime), {
+          timeout: 60_000,
+        })
+        .toBeGreaterThan(1);
+      await shot("player");
+      await player.getByRole("button", { name: "Play" }).waitFor(); // ended
 
-    // The track page, with its cover (or drawn placeholder) and facts.
-    await player.getByRole("link", { name: TITLE }).click();
-    await page.getByRole("heading", { name: TITLE, level: 1 }).waitFor();
-    await shot("track");
+      // The track page, with its cover (or drawn placeholder) and facts.
+      await player.getByRole("link", { name: TITLE }).click();
+      await page.getByRole("heading", { name: TITLE, level: 1 }).waitFor();
+      await shot("track");
 
-    // My stats show the listen (events are batched: look again until they land).
-    await page.getByRole("link", { name: "My stats" }).click();
-    await page.getByRole("radio", { name: "Week" }).click();
-    await expect
-      .poll(
-        async () => {
-          await page.getByRole("radio", { name: "Month" }).click();
-          await page.getByRole("radio", { name: "Week" }).click();
-          const plays = page.getByTestId("kpi-plays");
-          await plays.waitFor();
-          return Number(await plays.textContent());
-        },
-        { timeout: 30_000, interval: 1000 },
-      )
-      .toBeGreaterThanOrEqual(1);
-    await page
-      .getByRole("table", { name: "Top tracks" })
-      .getByText(TITLE)
-      .waitFor({ state: "attached" });
-    await shot("stats");
+      // My stats show the listen (events are batched: look again until they land).
+      await page.getByRole("link", { name: "My stats" }).click();
+      await page.getByRole("radio", { name: "Week" }).click();
+      await expect
+        .poll(
+          async () => {
+            await page.getByRole("radio", { name: "Month" }).click();
+            await page.getByRole("radio", { name: "Week" }).click();
+            const plays = page.getByTestId("kpi-plays");
+            await plays.waitFor();
+            return Number(await plays.textContent());
+          },
+          { timeout: 60_000, interval: 1000 },
+        )
+        .toBeGreaterThanOrEqual(1);
+      await page
+        .getByRole("table", { name: "Top tracks" })
+        .getByText(TITLE)
+        .waitFor({ state: "attached" });
+      await shot("stats");
 
-    // An admin sees the run on the ops page.
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await page.getByRole("link", { name: "Sign in" }).click();
-    await page.getByLabel("Username or email").fill(stack.admin.username);
-    await page.getByLabel("Password").fill(stack.admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("link", { name: "Ops" }).click();
-    await page.getByRole("heading", { name: "Operations" }).waitFor();
-    await page.getByText("All components are up.").waitFor();
-    const runs = page.getByRole("table", { name: "Recent ingestion runs" });
-    const run = runs.getByRole("row").filter({ hasText: `${TITLE}.wav` });
-    await run.waitFor();
-    expect(await run.textContent()).toContain("succeeded");
-    await shot("ops");
-    await page.getByRole("heading", { name: "API latency and errors per route" }).evaluate((h) => {
-      h.scrollIntoView();
-      window.scrollBy(0, -80); // below the sticky header
-    });
-    await shot("ops-routes");
+      // A public playlist with the new track, and its share link.
+      await page.getByRole("link", { name: "Playlists" }).click();
+      await page.getByLabel("Name").fill("Night drive");
+      await page.getByLabel("Public").check();
+      await page.getByRole("button", { name: "Create playlist" }).click();
+      await page.getByText("This playlist is empty.").waitFor();
+      const shareUrl = page.url();
+      await page.goto(`${stack.webUrl}/search?q=zephyr`);
+      const menu = page.getByRole("list", { name: "Track results" }).getByRole("listitem").first();
+      await menu.getByLabel(`More actions for ${TITLE}`).click();
+      await menu.getByRole("button", { name: "Night drive" }).click();
+      await menu.getByText("Added to “Night drive”.").waitFor();
+      await page.goto(shareUrl);
+      await page
+        .getByRole("list", { name: "Tracks of Night drive" })
+        .getByRole("link", { name: TITLE })
+        .waitFor();
+      await page.getByText(`Share link: ${shareUrl}`).waitFor();
+      await shot("playlist");
 
-    // The whole journey caused no server error on any route (the request log says so).
-    const login = await fetch(`${stack.apiUrl}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ login: stack.admin.username, password: stack.admin.password }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    const stats = (await (
-      await fetch(`${stack.apiUrl}/api/v1/admin/route-stats?hours=1`, {
-        headers: { authorization: `Bearer ${accessToken}` },
-      })
-    ).json()) as { routes: { method: string; route: string; points: { errorRate: number }[] }[] };
-    // (GET /health answers 503 while the engines warm up at start: the harness polls it then.)
-    const failing = stats.routes
-      .filter((r) => r.route !== "/health" && r.points.some((p) => p.errorRate > 0))
-      .map((r) => `${r.method} ${r.route}`);
-    expect(failing).toEqual([]);
+      // An admin sees the run on the ops page.
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("link", { name: "Sign in" }).click();
+      await page.getByLabel("Username or email").fill(stack.admin.username);
+      await page.getByLabel("Password").fill(stack.admin.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "Ops" }).click();
+      await page.getByRole("heading", { name: "Operations" }).waitFor();
+      await page.getByText("All components are up.").waitFor();
+      const runs = page.getByRole("table", { name: "Recent ingestion runs" });
+      const run = runs.getByRole("row").filter({ hasText: `${TITLE}.wav` });
+      await run.waitFor();
+      expect(await run.textContent()).toContain("succeeded");
+      await shot("ops");
+      await page
+        .getByRole("heading", { name: "API latency and errors per route" })
+        .evaluate((h) => {
+          h.scrollIntoView();
+          window.scrollBy(0, -80); // below the sticky header
+        });
+      await shot("ops-routes");
 
-    // Phone width: the layout holds and the player stays reachable.
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
-    watch(phone);
-    await phone.goto(`${stack.webUrl}/search?q=zephyr%20lulaby`);
-    await phone
-      .getByRole("list", { name: "Track results" })
-      .getByRole("link", { name: TITLE })
-      .waitFor();
-    const overflow = await phone.evaluate(
-      () => document.documentElement.scrollWidth - window.innerWidth,
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
-    await shot("search-phone", phone);
-    await phone.close();
+      // The whole journey caused no server error on any route (the request log says so).
+      const login = await fetch(`${stack.apiUrl}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ login: stack.admin.username, password: stack.admin.password }),
+      });
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const stats = (await (
+        await fetch(`${stack.apiUrl}/api/v1/admin/route-stats?hours=1`, {
+          headers: { authorization: `Bearer ${accessToken}` },
+        })
+      ).json()) as { routes: { method: string; route: string; points: { errorRate: number }[] }[] };
+      // (GET /health answers 503 while the engines warm up at start: the harness polls it then.)
+      const failing = stats.routes
+        .filter((r) => r.route !== "/health" && r.points.some((p) => p.errorRate > 0))
+        .map((r) => `${r.method} ${r.route}`);
+      expect(failing).toEqual([]);
 
-    expect(consoleErrors).toEqual([]);
+      // Phone width: the layout holds and the player stays reachable.
+      const phone = await browser.newPage({
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+      });
+      watch(phone);
+      await phone.goto(`${stack.webUrl}/search?q=zephyr%20lulaby`);
+      await phone
+        .getByRole("list", { name: "Track results" })
+        .getByRole("link", { name: TITLE })
+        .waitFor();
+      const overflow = await phone.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await shot("search-phone", phone);
+      await phone.close();
+
+      expect(consoleErrors).toEqual([]);
+    } catch (error) {
+      const path = join(tmpdir(), "jonquils-e2e-failure.png");
+      await page.screenshot({ path, fullPage: true }).catch(() => undefined);
+      console.error(`[jonquils] browser suite failed on ${page.url()}; screenshot: ${path}`);
+      throw error;
+    }
   }, 300_000);
 
   it("keeps the main bundle under 300 kB gzip", async () => {

@@ -52,7 +52,14 @@ export function App() {
           </svg>
           <span>JONQUILS</span>
         </Link>
-        <SearchBox key={location.pathname === "/search" ? "search" : "other"} />
+        <SearchBox
+          key={location.pathname === "/search" ? `search:${location.search}` : "other"}
+          initial={
+            location.pathname === "/search"
+              ? (new URLSearchParams(location.search).get("q") ?? "")
+              : ""
+          }
+        />
         <nav aria-label="Main">
           <ul>
             <li>
@@ -89,7 +96,11 @@ export function App() {
               <button
                 type="button"
                 className="link-button"
-                onClick={() => void logout().then(() => navigate("/"))}
+                onClick={() => {
+                  // Signed out locally at once; the API call that ends the refresh token follows.
+                  void logout();
+                  void navigate("/");
+                }}
               >
                 Sign out
               </button>

@@ -5,7 +5,7 @@ import { Empty, ErrorMessage, Loading } from "../components/states";
 import { TrackList, TrackMenu } from "../components/track-list";
 import { pick, useAsync } from "../components/use-async";
 import { useTitle } from "../components/use-title";
-import { formatDuration } from "../format";
+import { formatDuration, plural } from "../format";
 import { usePlayer } from "../player/player";
 
 export function TrackPage() {
@@ -104,7 +104,7 @@ export function ArtistPage() {
                     <strong>{al.title}</strong>
                   </Link>
                   <span className="muted">
-                    {al.releaseDate?.slice(0, 4) ?? "—"} · {al.trackCount} tracks
+                    {al.releaseDate?.slice(0, 4) ?? "—"} · {plural(al.trackCount, "track")}
                   </span>
                 </li>
               ))}
@@ -144,7 +144,7 @@ export function AlbumPage() {
           <h1>{a.title}</h1>
           <p className="byline">
             <Link to={`/artists/${a.artist.id}`}>{a.artist.name}</Link>
-            {a.releaseDate && ` · ${a.releaseDate.slice(0, 4)}`} · {a.trackCount} tracks
+            {a.releaseDate && ` · ${a.releaseDate.slice(0, 4)}`} · {plural(a.trackCount, "track")}
           </p>
           <button
             type="button"

@@ -18,7 +18,7 @@ import { field } from "../components/form";
 import { Empty, ErrorMessage, Loading } from "../components/states";
 import { pick, useAsync } from "../components/use-async";
 import { useTitle } from "../components/use-title";
-import { formatDuration } from "../format";
+import { formatDuration, plural } from "../format";
 import { usePlayer } from "../player/player";
 
 export function PlaylistsPage() {
@@ -67,7 +67,7 @@ export function PlaylistsPage() {
                   <strong>{p.title}</strong>
                 </Link>
                 <span className="muted">
-                  {p.trackCount} tracks · {formatDuration(p.durationMs)} ·{" "}
+                  {plural(p.trackCount, "track")} · {formatDuration(p.durationMs)} ·{" "}
                   {p.isPublic ? "public" : "private"}
                 </span>
               </li>
@@ -170,7 +170,7 @@ export function PlaylistPage() {
       )}
       {mine && <h1 className="visually-hidden">{playlist.title}</h1>}
       <p className="muted">
-        by {playlist.owner.username} · {playlist.trackCount} tracks ·{" "}
+        by {playlist.owner.username} · {plural(playlist.trackCount, "track")} ·{" "}
         {formatDuration(playlist.durationMs)}
       </p>
       <div className="actions">
