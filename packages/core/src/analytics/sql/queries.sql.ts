@@ -64,10 +64,10 @@ export const ARTIST_BREAKDOWN = `SELECT toString(track_id) AS track, platform, d
 export const PLATFORM_DAILY = `SELECT toString(day) AS date,
     sumIf(plays, day >= {fromDay:Date}) AS plays, sumIf(searches, day >= {fromDay:Date}) AS searches,
     sumIf(requests, day >= {fromDay:Date}) AS requests,
-    uniqMergeIf(active_users, day >= {fromDay:Date}) AS active_users,
-    uniqMergeIf(active_users, day = {today:Date}) AS dau,
-    uniqMergeIf(active_users, day > {today:Date} - 7) AS wau,
-    uniqMergeIf(active_users, day > {today:Date} - 30) AS mau
+    uniqCombinedMergeIf(14)(active_users, day >= {fromDay:Date}) AS active_users,
+    uniqCombinedMergeIf(14)(active_users, day = {today:Date}) AS dau,
+    uniqCombinedMergeIf(14)(active_users, day > {today:Date} - 7) AS wau,
+    uniqCombinedMergeIf(14)(active_users, day > {today:Date} - 30) AS mau
   FROM platform_daily WHERE day >= least({fromDay:Date}, {today:Date} - 29)
   GROUP BY GROUPING SETS ((day), ()) ORDER BY day DESC NULLS FIRST LIMIT 367
   SETTINGS group_by_use_nulls = 1, prefer_column_name_to_alias = 1`;
@@ -97,5 +97,5 @@ export const DAILY_ARTIST_STATS = `SELECT toString(day) AS date, toString(artist
   FROM artist_daily WHERE day >= {fromDay:Date} GROUP BY day, artist_id`;
 
 export const DAILY_PLATFORM_STATS = `SELECT toString(day) AS date, sum(plays) AS plays,
-    sum(searches) AS searches, sum(requests) AS requests, uniqMerge(active_users) AS active_users
+    sum(searches) AS searches, sum(requests) AS requests, uniqCombinedMerge(14)(active_users) AS active_users
   FROM platform_daily WHERE day >= {fromDay:Date} GROUP BY day`;

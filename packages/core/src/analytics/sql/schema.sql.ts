@@ -145,25 +145,27 @@ export const ANALYTICS_DDL: readonly string[] = [
     plays SimpleAggregateFunction(sum, UInt64),
     searches SimpleAggregateFunction(sum, UInt64),
     requests SimpleAggregateFunction(sum, UInt64),
-    active_users AggregateFunction(uniq, UUID)
+    -- uniqCombined(14): exact for small counts, ~0.6 % error beyond; its states merge ~10× faster
+    -- than uniq's hash sets, which matters when WAU/MAU merge thousands of users a day.
+    active_users AggregateFunction(uniqCombined(14), UUID)
   ) ENGINE = AggregatingMergeTree
   PARTITION BY toYYYYMM(day)
   ORDER BY day`,
 
   `CREATE MATERIALIZED VIEW IF NOT EXISTS platform_daily_plays_mv TO platform_daily AS
    SELECT toDate(timestamp) AS day, toUInt64(count()) AS plays, toUInt64(0) AS searches,
-          toUInt64(0) AS requests, uniqState(user_id) AS active_users
+          toUInt64(0) AS requests, uniqCombinedState(14)(user_id) AS active_users
    FROM track_analytics GROUP BY day`,
 
   `CREATE MATERIALIZED VIEW IF NOT EXISTS platform_daily_searches_mv TO platform_daily AS
    SELECT toDate(timestamp) AS day, toUInt64(0) AS plays, toUInt64(count()) AS searches,
-          toUInt64(0) AS requests, uniqStateIf(assumeNotNull(user_id), user_id IS NOT NULL) AS active_users
+          toUInt64(0) AS requests, uniqCombinedStateIf(14)(assumeNotNull(user_id), user_id IS NOT NULL) AS active_users
    FROM search_analytics WHERE clicked_result_id IS NULL GROUP BY day`,
 
   `CREATE MATERIALIZED VIEW IF NOT EXISTS platform_daily_requests_mv TO platform_daily AS
    SELECT toDate(timestamp) AS day, toUInt64(0) AS plays, toUInt64(0) AS searches,
           toUInt64(count()) AS requests,
-          uniqStateIf(assumeNotNull(user_id), user_id IS NOT NULL) AS active_users
+          uniqCombinedStateIf(14)(assumeNotNull(user_id), user_id IS NOT NULL) AS active_users
    FROM api_requests_log GROUP BY day`,
 
   `CREATE TABLE IF NOT EXISTS route_daily (
