@@ -11,7 +11,14 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findChromium, ROOT, startLocalStack, synthWav, type LocalStack } from "./harness";
+import {
+  findChromium,
+  ROOT,
+  startLocalStack,
+  synthWav,
+  unnamedControls,
+  type LocalStack,
+} from "./harness";
 
 const chromium = findChromium();
 if (!chromium) {
@@ -35,8 +42,11 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
     password: "correct horse battery",
   };
 
+  const unnamed: string[] = [];
+  /** Saves a screenshot and checks that every control on the page has an accessible name. */
   const shot = async (name: string, p: Page = page) => {
     await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+    for (const role of await unnamedControls(p)) unnamed.push(`${name}: ${role}`);
   };
 
   const watch = (p: Page) => {
@@ -237,6 +247,7 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
       await phone.close();
 
       expect(consoleErrors).toEqual([]);
+      expect(unnamed).toEqual([]);
     } catch (error) {
       const path = join(tmpdir(), "jonquils-e2e-failure.png");
       await page.screenshot({ path, fullPage: true }).catch(() => undefined);

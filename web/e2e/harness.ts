@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
@@ -142,4 +143,39 @@ export function synthWav(seconds = 5, rate = 22_050): Buffer {
   header.write("data", 36);
   header.writeUInt32LE(data.length, 40);
   return Buffer.concat([header, data]);
+}
+
+const CONTROL_ROLES = new Set([
+  "button",
+  "link",
+  "textbox",
+  "searchbox",
+  "combobox",
+  "slider",
+  "checkbox",
+  "radio",
+  "tab",
+  "spinbutton",
+  "listbox",
+  "menuitem",
+  "switch",
+]);
+
+/** Interactive elements Chromium's accessibility tree gives no name (what a screen reader would announce as "button"). */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await cdp.send("Accessibility.getFullAXTree")) as {
+      nodes: {
+        ignored?: boolean;
+        role?: { value?: string };
+        name?: { value?: string };
+      }[];
+    };
+    return nodes
+      .filter((n) => !n.ignored && CONTROL_ROLES.has(n.role?.value ?? "") && !n.name?.value?.trim())
+      .map((n) => n.role!.value!);
+  } finally {
+    await cdp.detach();
+  }
 }
