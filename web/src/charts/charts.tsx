@@ -306,6 +306,16 @@ export function LineChart({
         <text x={4} y={12} className="chart-label small">
           {`max ${Math.round(max * 100) / 100} ${unit}`}
         </text>
+        {xs.length > 0 && (
+          <text x={x(xs[0]!)} y={h + 16} className="chart-label small" textAnchor="middle">
+            {xs[0]}
+          </text>
+        )}
+        {xs.length > 1 && (
+          <text x={x(xs.at(-1)!)} y={h + 16} className="chart-label small" textAnchor="end">
+            {xs.at(-1)}
+          </text>
+        )}
       </svg>
       <ul className="legend">
         {series.map((s, i) => (
