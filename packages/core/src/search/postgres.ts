@@ -164,7 +164,8 @@ async function planQuery(db: Executor, q: string): Promise<Plan | null> {
   if (tokens.length === 0) return null;
   const words: WordPlan[] = tokens.map((word, i) => ({
     word,
-    prefix: i === tokens.length - 1,
+    // A lone letter as a prefix would match a good part of the catalog: from 2 letters on.
+    prefix: i === tokens.length - 1 && codePoints(word) >= 2,
     terms: new Set([word]),
     heads: new Set(),
   }));
