@@ -147,6 +147,19 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
       await page.getByRole("heading", { name: TITLE, level: 1 }).waitFor();
       await shot("track");
 
+      // Its artist page, and an album of the demo catalog.
+      await page.locator(".byline").getByRole("link").first().click();
+      await page
+        .getByRole("list", { name: /^Tracks by / })
+        .getByRole("link", { name: TITLE })
+        .waitFor();
+      await shot("artist");
+      await page.getByRole("link", { name: "Home", exact: true }).click();
+      await page.getByRole("list", { name: "Popular" }).getByRole("link").nth(2).click(); // first track's album
+      await page.getByText("Album", { exact: true }).waitFor();
+      await page.getByRole("button", { name: "Play album" }).waitFor();
+      await shot("album");
+
       // My stats show the listen (events are batched: look again until they land).
       await page.getByRole("link", { name: "My stats" }).click();
       await page.getByRole("radio", { name: "Week" }).click();
