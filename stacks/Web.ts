@@ -108,7 +108,11 @@ function buildSpa(): string {
       "--logLevel",
       "warn",
     ],
-    { stdio: "inherit", env: { ...process.env, VITE_API_URL: API_URL_PLACEHOLDER } },
+    {
+      stdio: "inherit",
+      // Offline synthesis runs with NODE_ENV=test; the SPA is always a production build.
+      env: { ...process.env, NODE_ENV: "production", VITE_API_URL: API_URL_PLACEHOLDER },
+    },
   );
   return out;
 }
