@@ -13,6 +13,8 @@ export interface SearchChanges {
   playlists?: readonly (string | null | undefined)[];
 }
 
+const SLICE = 1000;
+
 const KINDS: [keyof SearchChanges, SearchKind][] = [
   ["tracks", "track"],
   ["artists", "artist"],
@@ -38,13 +40,17 @@ export async function syncSearch(
     for (const [key, kind] of KINDS) {
       const ids = [...new Set((changes[key] ?? []).filter((id): id is string => !!id))];
       if (ids.length === 0) continue;
-      const loaded = await loadDocuments(ctx.db, kind, ids);
-      const found = new Set(loaded.map((doc) => doc.id));
-      docs.push(...loaded);
-      for (const id of ids) if (!found.has(id)) gone.push({ kind, id });
+      // In slices, so a large change set (e.g. a popularity refresh) stays within query limits.
+      for (let i = 0; i < ids.length; i += SLICE) {
+        const slice = ids.slice(i, i + SLICE);
+        const loaded = await loadDocuments(ctx.db, kind, slice);
+        const found = new Set(loaded.map((doc) => doc.id));
+        docs.push(...loaded);
+        for (const id of slice) if (!found.has(id)) gone.push({ kind, id });
+      }
     }
-    if (docs.length > 0) await ctx.search.upsert(docs);
-    if (gone.length > 0) await ctx.search.remove(gone);
+    for (let i = 0; i < docs.length; i += SLICE) await ctx.search.upsert(docs.slice(i, i + SLICE));
+    for (let i = 0; i < gone.length; i += SLICE) await ctx.search.remove(gone.slice(i, i + SLICE));
   } catch (error) {
     if (options.rethrow) throw error;
     ctx.log.error(
@@ -57,14 +63,18 @@ export async function syncSearch(
 /** The tracks with their artists and albums, whose counts and popularity they feed. */
 export async function trackChanges(db: Executor, trackIds: string[]): Promise<SearchChanges> {
   if (trackIds.length === 0) return {};
-  const rows = await db
-    .select({ artistId: tracks.artistId, albumId: tracks.albumId })
-    .from(tracks)
-    .where(inArray(tracks.id, trackIds));
+  const rows: { artistId: string; albumId: string | null }[] = [];
+  for (let i = 0; i < trackIds.length; i += SLICE)
+    rows.push(
+      ...(await db
+        .select({ artistId: tracks.artistId, albumId: tracks.albumId })
+        .from(tracks)
+        .where(inArray(tracks.id, trackIds.slice(i, i + SLICE)))),
+    );
   return {
     tracks: trackIds,
-    artists: rows.map((r) => r.artistId),
-    albums: rows.map((r) => r.albumId),
+    artists: [...new Set(rows.map((r) => r.artistId))],
+    albums: [...new Set(rows.map((r) => r.albumId))],
   };
 }
 
