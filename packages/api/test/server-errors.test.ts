@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 describe("our own failures", () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ name: "pglite+memory", db: "pglite", redis: false });
+    api = await startTestApi({ db: "pglite", redis: false });
   });
   afterAll(() => api.close());
 
