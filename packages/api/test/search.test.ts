@@ -301,6 +301,44 @@ describe.each(wirings())("search API ($name)", (wiring) => {
     expect(clicks).toHaveLength(1);
   });
 
+  it("keeps catalog writes working when the search engine is down, and answers 503 to searches", async () => {
+    const down = new Error("connect ECONNREFUSED 127.0.0.1:9200");
+    const failing = {
+      ...api.runtime.ports.search,
+      upsert: () => Promise.reject(down),
+      remove: () => Promise.reject(down),
+      search: () => Promise.reject(down),
+      suggest: () => Promise.reject(down),
+    };
+    const app = createApp({
+      ...api.runtime,
+      ports: { ...api.runtime.ports, search: failing },
+      clientIp: () => "203.0.113.10",
+    });
+    const created = await app.request("/api/v1/tracks", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${artist.accessToken}`,
+      },
+      body: JSON.stringify({ title: "Written While Search Sleeps" }),
+    });
+    expect(created.status).toBe(201);
+    for (const path of ["/api/v1/search/tracks?q=written", "/api/v1/search/suggest?q=wr"]) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(503);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(((await res.json()) as Json).code).toBe("search_unavailable");
+    }
+    // The working index missed that write; a reindex repairs it.
+    expect(titles(await search("tracks?q=written%20while"))).toEqual([]);
+    const { reindexFromCatalog } = await import("@jonquils/core/search/reindex");
+    await reindexFromCatalog(api.runtime.ports);
+    expect(titles(await search("tracks?q=written%20while"))).toEqual([
+      "Written While Search Sleeps",
+    ]);
+  });
+
   it("documents the endpoints in /openapi.json", async () => {
     const doc = (await api.request("GET", "/openapi.json")).body;
     for (const path of [
