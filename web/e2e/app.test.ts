@@ -5,7 +5,7 @@
  * pipeline run on the ops page. Saves screenshots to docs/screenshots/ and checks the budgets:
  * the main bundle under 300 kB gzip and no console errors on any page.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -99,22 +99,40 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
       await page.getByRole("button", { name: "Create my artist profile" }).click();
       await page.getByRole("heading", { name: "Upload tracks" }).waitFor();
 
-      // Upload a generated WAV straight to the signed URL; follow it to "Done".
-      await page.getByLabel(/Choose audio files/).setInputFiles({
-        name: `${TITLE}.wav`,
-        mimeType: "audio/wav",
-        buffer: synthWav(5),
-      });
-      const row = page
-        .getByRole("list", { name: "Uploads in progress" })
-        .getByRole("listitem")
-        .first();
-      await expect
-        .poll(() => row.getByRole("progressbar").getAttribute("value"), { timeout: 60_000 })
-        .toBe("100");
-      await row.getByText("Done", { exact: true }).waitFor({ timeout: 120_000 });
+      // Upload two files at once straight to the signed URLs — a generated WAV (its name is the
+      // title) and a tagged MP3 with cover art — and follow each to "Done".
+      await page.getByLabel(/Choose audio files/).setInputFiles([
+        { name: `${TITLE}.wav`, mimeType: "audio/wav", buffer: synthWav(5) },
+        {
+          name: "tagged.mp3",
+          mimeType: "audio/mpeg",
+          buffer: await readFile(join(ROOT, "packages/pipeline/test/fixtures/tagged.mp3")),
+        },
+      ]);
+      const uploads = page.getByRole("list", { name: "Uploads in progress" });
+      for (const name of [`${TITLE}.wav`, "tagged.mp3"]) {
+        const row = uploads.getByRole("listitem").filter({ hasText: name });
+        await expect
+          .poll(() => row.getByRole("progressbar").getAttribute("value"), { timeout: 60_000 })
+          .toBe("100");
+        await row.getByText("Done", { exact: true }).waitFor({ timeout: 120_000 });
+      }
       await page.getByRole("list").filter({ hasText: TITLE }).first().waitFor();
       await shot("studio");
+
+      // The tagged file's track page shows its embedded cover art.
+      await uploads
+        .getByRole("listitem")
+        .filter({ hasText: "tagged.mp3" })
+        .getByRole("link", { name: "Open the track" })
+        .click();
+      const cover = page.getByRole("img", { name: /^Cover art of / });
+      await cover.waitFor();
+      await expect
+        .poll(() => cover.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+        .toBeGreaterThan(0);
+      await shot("track-cover");
+      await page.goBack();
 
       // Find it with a typo, suggestions first.
       const search = page.getByRole("combobox", { name: "Search tracks, artists and albums" });
