@@ -1,7 +1,10 @@
+// First: bound secrets into process.env before any configuration is read.
+import "./secrets";
 import { assembleRuntime, createLogger, loadConfig } from "@jonquils/core";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import type { MonitoringReport } from "@jonquils/core/monitoring/monitor";
 import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3";
+import { withObservability } from "./observability";
 
 /**
  * The monitoring Lambda, invoked by the EventBridge schedule rate(15 minutes): every
@@ -22,9 +25,7 @@ const runtime = assembleRuntime(
   objects,
 );
 
-export async function handler(): Promise<
-  Pick<MonitoringReport, "runId" | "status" | "opened" | "resolved">
-> {
+async function run(): Promise<Pick<MonitoringReport, "runId" | "status" | "opened" | "resolved">> {
   const report = await runtime.monitoring.run("lambda");
   // A failed run fails the invocation, so the CloudWatch errors alarm sees it.
   if (report.status === "failed") throw new Error(`monitoring run failed: ${report.error}`);
@@ -35,3 +36,5 @@ export async function handler(): Promise<
     resolved: report.resolved,
   };
 }
+
+export const handler = withObservability("monitoring", run);
