@@ -108,6 +108,12 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
           mimeType: "audio/mpeg",
           buffer: await readFile(join(ROOT, "packages/pipeline/test/fixtures/tagged.mp3")),
         },
+        // Sixteen bytes that only claim to be audio: the pipeline refuses it, with the reason.
+        {
+          name: "bogus.wav",
+          mimeType: "audio/wav",
+          buffer: await readFile(join(ROOT, "packages/pipeline/test/fixtures/bogus.wav")),
+        },
       ]);
       const uploads = page.getByRole("list", { name: "Uploads in progress" });
       for (const name of [`${TITLE}.wav`, "tagged.mp3"]) {
@@ -117,6 +123,10 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
           .toBe("100");
         await row.getByText("Done", { exact: true }).waitFor({ timeout: 120_000 });
       }
+      const bogus = uploads.getByRole("listitem").filter({ hasText: "bogus.wav" });
+      await bogus.getByText("Failed", { exact: true }).waitFor({ timeout: 120_000 });
+      const reason = (await bogus.getByRole("alert").textContent()) ?? "";
+      expect(reason.replace("Try again", "").trim().length).toBeGreaterThan(10);
       await page.getByRole("list").filter({ hasText: TITLE }).first().waitFor();
       await shot("studio");
 
@@ -232,6 +242,12 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
       const run = runs.getByRole("row").filter({ hasText: `${TITLE}.wav` });
       await run.waitFor();
       expect(await run.textContent()).toContain("succeeded");
+      await page.getByLabel("Failures only").check();
+      const failed = runs.getByRole("row").filter({ hasText: "bogus.wav" });
+      await failed.waitFor();
+      expect(await failed.textContent()).toContain("failed");
+      await page.getByLabel("Failures only").uncheck();
+      await run.waitFor();
       await shot("ops");
       await page
         .getByRole("heading", { name: "API latency and errors per route" })

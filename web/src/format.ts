@@ -32,3 +32,6 @@ export function formatDateTime(iso: string | null | undefined): string {
 
 /** "1 track", "3 tracks". */
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** A reason from the API as a sentence: capitalised first letter. */
+export const sentence = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);

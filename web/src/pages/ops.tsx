@@ -7,7 +7,7 @@ import { LineChart } from "../charts/charts";
 import { Empty, ErrorMessage, Loading } from "../components/states";
 import { pick, useAsync } from "../components/use-async";
 import { useTitle } from "../components/use-title";
-import { formatDateTime } from "../format";
+import { formatDateTime, sentence } from "../format";
 
 /** Operators: component health, open alerts, recent pipeline runs, API latency and errors. */
 export function OpsPage() {
@@ -225,7 +225,7 @@ function EtlTable({ jobs }: { jobs: EtlJob[] }) {
               <span className={`badge stage ${j.status === "succeeded" ? "done" : j.status}`}>
                 {j.status}
               </span>
-              {j.error && <span className="failure"> {j.error}</span>}
+              {j.error && <span className="failure"> {sentence(j.error)}</span>}
             </td>
             <td>{j.durationMs !== null ? `${(j.durationMs / 1000).toFixed(1)} s` : "—"}</td>
           </tr>

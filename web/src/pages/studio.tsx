@@ -15,7 +15,7 @@ import { field } from "../components/form";
 import { Empty, ErrorMessage, Loading } from "../components/states";
 import { pick, useAsync } from "../components/use-async";
 import { useTitle } from "../components/use-title";
-import { formatDateTime, formatDuration } from "../format";
+import { formatDateTime, formatDuration, sentence } from "../format";
 import { UploadQueue } from "../upload/upload-queue";
 
 export function StudioPage() {
@@ -130,7 +130,9 @@ function Studio({ artistId }: { artistId: string | null }) {
                     </td>
                     <td>
                       <span className={`badge stage ${u.status}`}>{u.status}</span>
-                      {u.failureReason && <span className="failure"> {u.failureReason}</span>}
+                      {u.failureReason && (
+                        <span className="failure"> {sentence(u.failureReason)}</span>
+                      )}
                     </td>
                     <td>{formatDateTime(u.updatedAt)}</td>
                   </tr>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { getUpload, requestUpload } from "../api/endpoints";
 import { messageOf } from "../api/problem";
 import type { Upload } from "../api/types";
+import { sentence } from "../format";
 import { sendWithXhr, type SendFile } from "./transport";
 
 export type ItemStage =
@@ -90,7 +91,7 @@ export function useUploadQueue(api: Partial<UploadApi> = {}) {
   const fromUpload = (u: Upload): Partial<QueueItem> => ({
     stage: u.status,
     trackId: u.trackId,
-    error: u.status === "failed" ? (u.failureReason ?? "Processing failed.") : null,
+    error: u.status === "failed" ? sentence(u.failureReason ?? "Processing failed.") : null,
   });
 
   const run = useCallback(
