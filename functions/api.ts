@@ -3,7 +3,7 @@ import "./secrets";
 import { createLambdaHandler } from "@jonquils/api";
 import { assembleRuntime, createLogger, loadConfig } from "@jonquils/core";
 import { connectPostgres } from "@jonquils/core/db/postgres";
-import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3";
+import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config";
 import { withApiObservability } from "./observability";
 
 /**

@@ -59,10 +59,10 @@ describe.skipIf(!hasPostgres())("functions/monitoring.ts (PostgreSQL + S3 API)",
       .values({ artistId: artist!.id, title: "No Length", durationMs: 0 });
 
     const { handler } = await import("./monitoring");
-    const first = await handler();
+    const first = await handler({});
     expect(first.status).toBe("alerting");
     expect(first.opened).toContain("data_quality.tracks_missing_duration");
-    const second = await handler();
+    const second = await handler({});
     expect(second.opened).toEqual([]);
 
     const runs = await db.select().from(schema.monitoringRuns);

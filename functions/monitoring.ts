@@ -3,7 +3,7 @@ import "./secrets";
 import { assembleRuntime, createLogger, loadConfig } from "@jonquils/core";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import type { MonitoringReport } from "@jonquils/core/monitoring/monitor";
-import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3";
+import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config";
 import { withObservability } from "./observability";
 
 /**

@@ -3,7 +3,7 @@ import "../secrets";
 import { createCacheAdapters, createLogger, loadConfig } from "@jonquils/core";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import { createSearchIndexFromConfig } from "@jonquils/core/search/wiring";
-import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3";
+import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config";
 import type { PipelineDeps } from "@jonquils/pipeline/steps/deps";
 
 /**

@@ -54,7 +54,7 @@ export async function openLocalObjectStore(
   // The AWS SDK is loaded only when S3 is configured: it is a large import for a local start.
   // With S3 the pipeline is started by S3 → EventBridge → Step Functions, not by this process.
   if (config.S3_BUCKET_TRACKS) {
-    const { createS3ObjectStoreFromConfig } = await import("@jonquils/core/storage/s3");
+    const { createS3ObjectStoreFromConfig } = await import("@jonquils/core/storage/s3-config");
     const s3 = createS3ObjectStoreFromConfig(config);
     if (s3) return { objects: s3 };
   }

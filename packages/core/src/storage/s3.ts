@@ -11,7 +11,6 @@ import {
 } from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { Config } from "../config";
 import {
   assertSafeKey,
   assertUploadPolicy,
@@ -22,6 +21,7 @@ import {
   type ObjectStore,
   type PresignedUpload,
 } from "./object-store";
+import { contentDisposition } from "./s3-config";
 
 export interface S3StoreOptions {
   /** The real bucket behind each logical one. */
@@ -192,42 +192,3 @@ function isNotFound(error: unknown): boolean {
 }
 
 const unquote = (etag: string | undefined) => (etag ? etag.replace(/^"|"$/g, "") : null);
-
-/** RFC 6266 attachment with an ASCII fallback and the UTF-8 name. */
-export function contentDisposition(filename: string, type: "inline" | "attachment" = "inline") {
-  const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
-  return `${type}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
-}
-
-/** The four S3_BUCKET_* variables: all set → the bucket names; none → null; some → an error naming the rest. */
-export function s3BucketsFromConfig(config: Config): Record<Bucket, string> | null {
-  const vars = {
-    tracks: ["S3_BUCKET_TRACKS", config.S3_BUCKET_TRACKS],
-    covers: ["S3_BUCKET_COVERS", config.S3_BUCKET_COVERS],
-    playlists: ["S3_BUCKET_PLAYLISTS", config.S3_BUCKET_PLAYLISTS],
-    temp: ["S3_BUCKET_TEMP", config.S3_BUCKET_TEMP],
-  } as const;
-  const missing = Object.values(vars)
-    .filter(([, v]) => !v)
-    .map(([name]) => name);
-  if (missing.length === BUCKETS.length) return null;
-  if (missing.length > 0)
-    throw new Error(
-      `Object storage: set every S3_BUCKET_* variable; missing ${missing.join(", ")}`,
-    );
-  return Object.fromEntries(BUCKETS.map((b) => [b, vars[b][1]!])) as Record<Bucket, string>;
-}
-
-/** The S3 adapter from configuration, or null when no S3_BUCKET_* variable is set. */
-export function createS3ObjectStoreFromConfig(config: Config): ObjectStore | null {
-  const buckets = s3BucketsFromConfig(config);
-  if (!buckets) return null;
-  return createS3ObjectStore({
-    buckets,
-    client: {
-      region: config.AWS_REGION,
-      forcePathStyle: config.S3_FORCE_PATH_STYLE,
-      ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
-    },
-  });
-}

@@ -1,5 +1,5 @@
 import { problem } from "@jonquils/api/problem";
-import { contentDisposition } from "@jonquils/core/storage/s3";
+import { contentDisposition } from "@jonquils/core/storage/s3-config";
 import busboy from "busboy";
 import { Hono, type Context } from "hono";
 import { createHash } from "node:crypto";
