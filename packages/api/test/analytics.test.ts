@@ -62,6 +62,8 @@ describe.each(wirings())("analytics ($name)", (wiring) => {
 
   it("play, search, then user, track, artist and platform analytics show it within seconds", async () => {
     const started = Date.now();
+    // One chDB per test process, shared by the wirings: platform-wide figures are checked as ≥.
+    const zeroQuery = `zzz nothing matches ${randomUUID().slice(0, 8)}`;
     const full = await listen(listener.accessToken, {
       trackId,
       playDurationMs: 190_000,
@@ -80,7 +82,7 @@ describe.each(wirings())("analytics ($name)", (wiring) => {
     recordSearch(api.runtime.ports.analytics, {
       at: Date.now(),
       userId: listener.user.id,
-      query: "zzz nothing matches",
+      query: zeroQuery,
       kind: "tracks",
       resultsCount: 0,
     });
@@ -153,13 +155,14 @@ describe.each(wirings())("analytics ($name)", (wiring) => {
     expect(platform.body.activeUsers.daily).toBeGreaterThanOrEqual(2);
     expect(platform.body.registrations.today).toBeGreaterThanOrEqual(3);
     expect(platform.body.topZeroResultQueries).toContainEqual({
-      query: "zzz nothing matches",
+      query: zeroQuery,
       searches: 1,
     });
     const listenRoute = platform.body.routes.find(
       (x: Json) => x.route === "/api/v1/analytics/listen" && x.method === "POST",
     );
-    expect(listenRoute).toMatchObject({ requests: 2, errorRate: 0 });
+    expect(listenRoute.requests).toBeGreaterThanOrEqual(2);
+    expect(listenRoute.errorRate).toBe(0);
     expect(listenRoute.p50Ms).toBeGreaterThan(0);
     // Route templates, never raw ids.
     expect(platform.body.routes.some((x: Json) => x.route.includes(trackId))).toBe(false);

@@ -402,7 +402,11 @@ export async function getPlatformAnalytics(ctx: Ctx, actor: Actor, period: Perio
   const p = { from, fromDay, today, limit: 20 };
   const store = ctx.analytics.store;
   const dayMs = 86_400_000;
-  const since = (days: number) => new Date(now - days * dayMs);
+  const since = (days: number) => new Date(now - days * dayMs).toISOString();
+  const fromIso = `${from.replace(" ", "T")}Z`;
+  // Timestamps travel as ISO text with a cast: postgres.js cannot bind a Date in raw SQL.
+  const registeredSince = (iso: string) =>
+    sql<number>`count(*) filter (where ${users.createdAt} >= ${iso}::timestamptz)`.mapWith(Number);
   const [daily, zero, routes, registrations] = await Promise.all([
     store.select<Record<string, N>>(Q.PLATFORM_DAILY, p),
     store.select<{ query: string; searches: N }>(Q.PLATFORM_ZERO_RESULT_QUERIES, p),
@@ -416,27 +420,13 @@ export async function getPlatformAnalytics(ctx: Ctx, actor: Actor, period: Perio
     }>(Q.PLATFORM_ROUTES, { ...p, limit: 100 }),
     ctx.db
       .select({
-        day: sql<number>`count(*) filter (where ${users.createdAt} >= ${new Date(`${today}T00:00:00Z`)})`.mapWith(
-          Number,
-        ),
-        week: sql<number>`count(*) filter (where ${users.createdAt} >= ${since(7)})`.mapWith(
-          Number,
-        ),
-        month: sql<number>`count(*) filter (where ${users.createdAt} >= ${since(30)})`.mapWith(
-          Number,
-        ),
-        period:
-          sql<number>`count(*) filter (where ${users.createdAt} >= ${new Date(Date.parse(`${from.replace(" ", "T")}Z`))})`.mapWith(
-            Number,
-          ),
+        day: registeredSince(`${today}T00:00:00Z`),
+        week: registeredSince(since(7)),
+        month: registeredSince(since(30)),
+        period: registeredSince(fromIso),
       })
       .from(users)
-      .where(
-        gte(
-          users.createdAt,
-          new Date(Math.min(now - 30 * dayMs, Date.parse(`${from.replace(" ", "T")}Z`))),
-        ),
-      ),
+      .where(gte(users.createdAt, new Date(Math.min(now - 30 * dayMs, Date.parse(fromIso))))),
   ]);
   const t = daily.find((d) => d["date"] === null) ?? {};
   const days = daily.filter((d) => d["date"] !== null && String(d["date"]) >= fromDay);
