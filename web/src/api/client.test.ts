@@ -124,6 +124,17 @@ describe("session", () => {
     expect(server.calls.map((c) => c.url)).toEqual(["/api/v1/auth/refresh"]);
   });
 
+  it("holds requests made while a stored sign-in is being restored, then sends the new token", async () => {
+    const { http, store, server } = setup();
+    localStorage.setItem("jonquils.refreshToken", "refresh-token-from-last-visit");
+    const restoring = store.refresh(); // page load
+    const answer = await http.get("/api/v1/playlists");
+    expect(await restoring).toBe(true);
+    expect(answer.status).toBe(200);
+    expect(server.calls.map((c) => c.url)).toEqual(["/api/v1/auth/refresh", "/api/v1/playlists"]);
+    expect(server.calls[1]!.auth).toBe(`Bearer access-${issued}`);
+  });
+
   it("signs out when the refresh token is refused", async () => {
     const { http, store, server } = setup({ refreshRefused: true });
     const signedOut = vi.fn();

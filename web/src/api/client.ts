@@ -37,6 +37,11 @@ export class SessionStore {
     return this.accessToken !== null && Date.now() > this.expiresAt - REFRESH_MARGIN_MS;
   }
 
+  /** The refresh in flight, if any (a sign-in being restored after page load, for one). */
+  get refreshing(): Promise<boolean> | null {
+    return this.inFlight;
+  }
+
   get hasRefreshToken(): boolean {
     return readRefresh() !== null;
   }
@@ -134,7 +139,8 @@ export function createHttp(baseURL: string = API_URL) {
 
   http.interceptors.request.use(async (config: InternalAxiosRequestConfig) => {
     if (config.skipAuth) return config;
-    if (session.needsRefresh) await session.refresh();
+    if (session.refreshing) await session.refreshing;
+    else if (session.needsRefresh) await session.refresh();
     if (session.token) config.headers.set("Authorization", `Bearer ${session.token}`);
     return config;
   });

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { addToPlaylist, myPlaylists } from "../api/endpoints";
 import { messageOf } from "../api/problem";
@@ -73,18 +73,21 @@ export function TrackMenu({ track }: { track: Track }) {
   const { user } = useAuth();
   const [playlists, setPlaylists] = useState<Playlist[] | null>(null);
   const [status, setStatus] = useState("");
+  const [open, setOpen] = useState(false);
+  // Loaded when first opened — or as soon as a sign-in restored after page load arrives.
+  useEffect(() => {
+    if (!open || !user || playlists !== null) return;
+    let live = true;
+    myPlaylists().then(
+      (p) => live && setPlaylists(p.items),
+      (err: unknown) => live && setStatus(messageOf(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [open, user, playlists]);
   return (
-    <details
-      className="menu"
-      onToggle={(e) => {
-        if (e.currentTarget.open && user && playlists === null) {
-          myPlaylists().then(
-            (p) => setPlaylists(p.items),
-            (err: unknown) => setStatus(messageOf(err)),
-          );
-        }
-      }}
-    >
+    <details className="menu" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary aria-label={`More actions for ${track.title}`}>⋯</summary>
       <div className="menu-body">
         <button type="button" disabled={!track.hasAudio} onClick={() => player.enqueue(track)}>
