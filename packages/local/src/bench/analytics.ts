@@ -131,14 +131,15 @@ async function main() {
   out(`analytics store: chDB (ClickHouse ${version?.v ?? "?"}, in-process)`);
   const now = Date.now();
   const span = 90 * 86_400_000;
-  /** Listen events as the API builds them, spread over 90 days, skewed towards popular tracks. */
-  function* generate(seed: number, count: number) {
+  /** Listen events as the API builds them, over the last 90 days, skewed towards popular tracks. */
+  function* generate(seed: number, count: number, from = 0, total = count) {
     const r = rng(seed);
-    for (let i = 0; i < count; i++) {
+    for (let i = from; i < from + count; i++) {
       const t = trackRows[Math.floor(r() ** 2 * trackRows.length)]!;
       const completion = Math.round(r() * 10000) / 100;
       yield listenRecord({
-        at: now - Math.floor(r() * span),
+        // In arrival order, as a live service sends them: each batch covers a few hours.
+        at: now - span + Math.floor(((i + r()) / total) * span),
         trackId: t.id,
         userId: userIds[Math.floor(r() * userIds.length)]!,
         artistId: t.artist_id,
@@ -155,35 +156,9 @@ async function main() {
   out();
   out("## ingest");
   // Raw: rows → JSONCompactEachRow → one insert per batch, straight on the chDB session.
-  const raw = new Session(join(dir, "chdb"));
-  let t = performance.now();
-  let batch: (readonly unknown[])[] = [];
-  for (const rec of generate(1, opts.events)) {
-    batch.push(rec.values);
-    if (batch.length === opts.batch) {
-      await raw.insert({
-        table: "track_analytics",
-        values: Buffer.from(encodeRows(batch)),
-        format: "JSONCompactEachRow",
-        columns: TABLE_COLUMNS.track_analytics,
-      });
-      batch = [];
-    }
-  }
-  if (batch.length > 0)
-    await raw.insert({
-      table: "track_analytics",
-      values: Buffer.from(encodeRows(batch)),
-      format: "JSONCompactEachRow",
-      columns: TABLE_COLUMNS.track_analytics,
-    });
-  const rawSeconds = (performance.now() - t) / 1000;
-  const rawRate = opts.events / rawSeconds;
-  out(
-    `  raw batch insert         ${padL(fmtInt(rawRate), 10)} events/s  (${rawSeconds.toFixed(1)} s)`,
-  );
-
   // Queue: every event enqueued one by one, as the API does; the producer yields between batches.
+  // The two alternate in rounds over the same stretch of time, so both see the same machine load.
+  const raw = new Session(join(dir, "chdb"));
   const log = createLogger("silent");
   const baseConfig = loadConfig({
     LOG_LEVEL: "silent",
@@ -193,26 +168,54 @@ async function main() {
     ANALYTICS_BUFFER_MAX: String(Math.max(opts.batch * 8, 1000)),
   });
   const queue = createStoreQueue(store, baseConfig, log);
-  let maxFlushBlockMs = 0;
-  t = performance.now();
-  let n = 0;
-  for (const rec of generate(2, opts.events)) {
-    queue.enqueue(rec);
-    if (++n % opts.batch === 0) {
-      // Back-pressure for the bench only: keep the buffer under the spill threshold.
-      while (queue.stats().buffered > opts.batch * 4) await new Promise((r) => setTimeout(r, 1));
-      const y = performance.now();
-      await tick();
-      maxFlushBlockMs = Math.max(maxFlushBlockMs, performance.now() - y);
+  const rounds = Math.max(1, Math.min(10, Math.floor(opts.events / opts.batch)));
+  let rawMs = 0;
+  let queueMs = 0;
+  let t = 0;
+  for (let round = 0; round < rounds; round++) {
+    const from = Math.floor((round * opts.events) / rounds);
+    const count = Math.floor(((round + 1) * opts.events) / rounds) - from;
+    t = performance.now();
+    let batch: (readonly unknown[])[] = [];
+    const insertRaw = () =>
+      raw.insert({
+        table: "track_analytics",
+        values: Buffer.from(encodeRows(batch)),
+        format: "JSONCompactEachRow",
+        columns: TABLE_COLUMNS.track_analytics,
+      });
+    for (const rec of generate(1 + round, count, from, opts.events)) {
+      batch.push(rec.values);
+      if (batch.length === opts.batch) {
+        await insertRaw();
+        batch = [];
+      }
     }
+    if (batch.length > 0) await insertRaw();
+    rawMs += performance.now() - t;
+
+    t = performance.now();
+    let n = 0;
+    for (const rec of generate(101 + round, count, from, opts.events)) {
+      queue.enqueue(rec);
+      if (++n % opts.batch === 0) {
+        // Back-pressure for the bench only: keep the buffer under the spill threshold.
+        while (queue.stats().buffered > opts.batch * 4) await new Promise((r) => setTimeout(r, 1));
+        await tick();
+      }
+    }
+    await queue.flush();
+    queueMs += performance.now() - t;
   }
-  await queue.flush();
-  const queueSeconds = (performance.now() - t) / 1000;
-  const queueRate = opts.events / queueSeconds;
+  const rawRate = opts.events / (rawMs / 1000);
+  const queueRate = opts.events / (queueMs / 1000);
   const stats = queue.stats();
   await queue.close();
   out(
-    `  queue → store (the API)  ${padL(fmtInt(queueRate), 10)} events/s  (${queueSeconds.toFixed(1)} s)  ${(queueRate / rawRate).toFixed(2)}× raw  [${stats.batches} inserts, ${stats.spilled} spilled, ${stats.dropped} dropped]`,
+    `  raw batch insert         ${padL(fmtInt(rawRate), 10)} events/s  (${(rawMs / 1000).toFixed(1)} s, ${rounds} rounds alternating with the queue)`,
+  );
+  out(
+    `  queue → store (the API)  ${padL(fmtInt(queueRate), 10)} events/s  (${(queueMs / 1000).toFixed(1)} s)  ${(queueRate / rawRate).toFixed(2)}× raw  [${stats.batches} inserts, ${stats.spilled} spilled, ${stats.dropped} dropped]`,
   );
   // What one enqueue costs the request that makes it, and one batch's encoding on the event loop.
   const probe = createStoreQueue(
