@@ -4,8 +4,12 @@ import * as elasticache from "aws-cdk-lib/aws-elasticache";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as opensearch from "aws-cdk-lib/aws-opensearchservice";
 import * as rds from "aws-cdk-lib/aws-rds";
-import { use, type FunctionProps, type StackContext } from "sst/constructs";
+import { Script, use, type FunctionProps, type StackContext } from "sst/constructs";
 import { Secrets } from "./Secrets";
+
+/** The drizzle-kit migrations, copied beside the migrate function's bundle. */
+export const MIGRATIONS_DIR = "packages/core/migrations";
+export const MIGRATE_HANDLER = "functions/migrate.handler";
 
 const DB_NAME = "jonquils";
 const DB_USER = "jonquils";
@@ -141,6 +145,22 @@ export function Data({ stack, app }: StackContext) {
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
     securityGroups: [functionsSg],
   };
+
+  // Schema migrations on every deploy (drizzle skips applied ones), before the stacks whose
+  // functions use the database are updated: the same SQL files `npm run db:migrate` applies.
+  new Script(stack, "migrations", {
+    defaults: {
+      function: {
+        ...inVpc,
+        timeout: 300,
+        environment: dbEnv,
+        bind: [secrets.dbPassword],
+        copyFiles: [{ from: MIGRATIONS_DIR, to: "migrations" }],
+      },
+    },
+    onCreate: MIGRATE_HANDLER,
+    onUpdate: MIGRATE_HANDLER,
+  });
 
   return {
     vpc,

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation templates are untyped JSON */
 import { readDefinitionText } from "@jonquils/pipeline/definition";
 import { shouldIngest } from "@jonquils/pipeline/executor";
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,11 +68,43 @@ describe("offline synthesis of the SST app", () => {
         "functions/analytics-consumer.handler",
         "functions/analytics-refresh.handler",
         "functions/api.handler",
+        // The deploy-time Script's create and update functions.
+        "functions/migrate.handler",
+        "functions/migrate.handler",
         "functions/monitoring.handler",
         ...["Extract", "Transform", "Load", "Index", "Aggregate", "MarkFailed"].map(taskHandler),
       ].sort(),
     );
     for (const [, r] of ours) expect(r.Properties!["LoggingConfig"]).toEqual({ LogFormat: "JSON" });
+  });
+
+  it("migrates the catalog on every deploy, from the SQL files npm run db:migrate applies", () => {
+    const data = stack("Data");
+    const migrate = ofType(data, "AWS::Lambda::Function").filter(
+      ([, r]) => r.Properties?.["Handler"] === "functions/migrate.handler",
+    );
+    expect(migrate).toHaveLength(2);
+    for (const [, r] of migrate) {
+      // The SQL files and drizzle's journal travel in the function's asset, at its task root.
+      const asset = `asset.${String(r.Properties!["Code"]["S3Key"]).replace(/\.zip$/, "")}`;
+      expect(readdirSync(join(outdir, asset, "migrations", "meta"))).toContain("_journal.json");
+      const sqlFiles = readdirSync(join(outdir, asset, "migrations")).filter((f) =>
+        f.endsWith(".sql"),
+      );
+      expect(sqlFiles).toEqual(
+        readdirSync("packages/core/migrations").filter((f) => f.endsWith(".sql")),
+      );
+      expect(r.Properties!["VpcConfig"]).toBeDefined();
+      expect(Object.keys(r.Properties!["Environment"]["Variables"])).toEqual(
+        expect.arrayContaining(["DATABASE_HOST", "DATABASE_NAME", "DATABASE_USER"]),
+      );
+    }
+    const scripts = ofType(data, "Custom::SSTScript");
+    expect(scripts).toHaveLength(1);
+    const props = scripts[0]![1].Properties!;
+    expect([props["UserCreateFunction"], props["UserUpdateFunction"]].sort()).toEqual(
+      migrate.map(([id]) => ({ Ref: id })).sort(),
+    );
   });
 
   it("serves the HTTP API from the Hono Lambda, throttled", () => {

@@ -33,10 +33,10 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Cat
 }
 
 /** Applies pending migrations on a PostgreSQL server (one connection, then closed). */
-export async function migratePostgres(url: string): Promise<void> {
+export async function migratePostgres(url: string, folder = migrationsFolder): Promise<void> {
   const client = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    await migrate(drizzle(client), { migrationsFolder });
+    await migrate(drizzle(client), { migrationsFolder: folder });
   } finally {
     await client.end({ timeout: 5 });
   }
