@@ -109,6 +109,13 @@ describe.each(wirings())("analytics ($name)", (wiring) => {
     const hour = new Date().getUTCHours();
     expect(user.body.activityByHour[hour].plays).toBe(2);
     expect(user.body.activityByWeekday.reduce((n: number, d: Json) => n + d.plays, 0)).toBe(2);
+    const now = new Date();
+    expect(user.body.activity).toEqual([
+      { weekday: ((now.getUTCDay() + 6) % 7) + 1, hour, plays: 2 },
+    ]);
+    expect(user.body.listeningPerDay).toEqual([
+      { day: now.toISOString().slice(0, 10), listeningTimeMs: 200_000, plays: 2 },
+    ]);
 
     const track = await api.request("GET", `/api/v1/analytics/track/${trackId}`, {
       token: artist.accessToken,

@@ -111,6 +111,12 @@ const UserAnalyticsSchema = z
     activityByWeekday: z
       .array(z.object({ weekday: Count, plays: Count }))
       .openapi({ description: "ISO weekdays, 1 = Monday." }),
+    activity: z
+      .array(z.object({ weekday: Count, hour: Count, plays: Count }))
+      .openapi({ description: "Hour × weekday heatmap cells with plays (UTC; 1 = Monday)." }),
+    listeningPerDay: z
+      .array(z.object({ day: z.string(), listeningTimeMs: Count, plays: Count }))
+      .openapi({ description: "Days with a play, oldest first (UTC)." }),
     streak: z.object({
       currentDays: Count,
       longestDays: Count,

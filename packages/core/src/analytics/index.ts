@@ -170,6 +170,7 @@ interface UserSummaryRow {
   genre: N;
   hour: N;
   weekday: N;
+  day: string | null;
   plays: N;
   listening_ms: N;
   distinct_tracks: N;
@@ -240,6 +241,21 @@ export async function getUserAnalytics(ctx: Ctx, actor: Actor, userId: string, p
     })),
     activityByHour: byHour,
     activityByWeekday: byWeekday,
+    /** Plays per ISO weekday (1 = Monday) and UTC hour, for a heatmap (cells with no play omitted). */
+    activity: bySet(4)
+      .filter((a) => a.hour !== null && a.weekday !== null)
+      .map((a) => ({ weekday: num(a.weekday), hour: num(a.hour), plays: num(a.plays) }))
+      .filter((a) => a.plays > 0)
+      .sort((x, y) => x.weekday - y.weekday || x.hour - y.hour),
+    /** Listening time and plays per UTC day with a play, oldest first. */
+    listeningPerDay: bySet(5)
+      .filter((d) => d.day !== null && num(d.plays) > 0)
+      .map((d) => ({
+        day: String(d.day).slice(0, 10),
+        listeningTimeMs: num(d.listening_ms),
+        plays: num(d.plays),
+      }))
+      .sort((x, y) => x.day.localeCompare(y.day)),
     streak: listeningStreak(days.map((d) => d.day)),
   };
 }

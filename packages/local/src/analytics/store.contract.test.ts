@@ -159,8 +159,9 @@ describe.each(adapters)("analytics store contract ($name)", ({ open }) => {
       user: users[0]!,
       from,
     });
-    // Totals (set 0), one track (1), one artist (2), one genre (3), one hour × weekday (4).
-    expect(summary.map((r) => r["set"]).sort()).toEqual([0, 1, 2, 3, 4]);
+    // Totals (set 0), one track (1), one artist (2), one genre (3), one hour × weekday (4), one day (5).
+    expect(summary.map((r) => r["set"]).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(summary.find((r) => r["set"] === 5)).toMatchObject({ plays: 10 });
     expect(summary.find((r) => r["set"] === 0)).toMatchObject({
       plays: 10,
       distinct_tracks: 1,

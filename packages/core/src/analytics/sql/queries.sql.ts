@@ -7,14 +7,14 @@
 
 /**
  * Everything of one user's period in one scan of their key range: totals (the empty set),
- * then per track, per artist, per genre and per (hour, weekday). `set` tells the rows apart:
- * 0 totals, 1 track, 2 artist, 3 genre, 4 hour × weekday.
+ * then per track, per artist, per genre, per (hour, weekday) and per day. `set` tells the rows
+ * apart: 0 totals, 1 track, 2 artist, 3 genre, 4 hour × weekday, 5 day.
  */
 export const USER_SUMMARY = `SELECT
     multiIf(grouping(track_id) = 0, 1, grouping(artist_id) = 0, 2, grouping(genre_id) = 0, 3,
-            grouping(hour) = 0, 4, 0) AS set,
+            grouping(hour) = 0, 4, grouping(day) = 0, 5, 0) AS set,
     toString(track_id) AS track, toString(artist_id) AS artist, genre_id AS genre,
-    toHour(timestamp) AS hour, toDayOfWeek(timestamp) AS weekday,
+    toHour(timestamp) AS hour, toDayOfWeek(timestamp) AS weekday, toDate(timestamp) AS day,
     countIf(action = 'play') AS plays,
     sumIf(duration_played_ms, action = 'play') AS listening_ms,
     uniqIf(track_id, action = 'play') AS distinct_tracks,
@@ -22,7 +22,7 @@ export const USER_SUMMARY = `SELECT
     countIf(action = 'search') AS searches
   FROM user_analytics
   WHERE user_id = {user:UUID} AND timestamp >= {from:DateTime64(3)}
-  GROUP BY GROUPING SETS ((track_id), (artist_id), (genre_id), (hour, weekday), ())
+  GROUP BY GROUPING SETS ((track_id), (artist_id), (genre_id), (hour, weekday), (day), ())
   SETTINGS group_by_use_nulls = 1`;
 
 /** Distinct listening days, newest first, for the streak (whatever the period). */
