@@ -1,4 +1,6 @@
 import { schema } from "@jonquils/core";
+import { routeWindowStats } from "@jonquils/core/analytics/index";
+import { requestRecord } from "@jonquils/core/analytics/records";
 import {
   createMonitoringService,
   type AlertPublisher,
@@ -191,5 +193,54 @@ describe.each(wirings())("monitoring: checks, alerts, admin endpoint ($name)", (
       expect.arrayContaining(["health.cache", "data_quality.objects_without_registry"]),
     );
     expect(keysOf(healed)).toEqual(["data_quality.search_index_drift"]);
+  });
+});
+
+describe("monitoring: per-route performance from the request log (chDB)", () => {
+  let api: TestApi;
+  let admin: string;
+  beforeAll(async () => {
+    api = await startTestApi({ db: "pglite", redis: false }, {}, { analytics: true });
+    admin = (await promoteToAdmin(api, await registerUser(api))).accessToken;
+  });
+  afterAll(() => api.close());
+
+  it("alerts on a route answering server errors, and clears it when the window is clean", async () => {
+    const store = api.runtime.ports.analytics.store;
+    const now = Date.now();
+    const request = (status: number, durationMs: number, i: number) =>
+      requestRecord({
+        at: now - 60_000 + i,
+        requestId: `r${i}`,
+        userId: null,
+        method: "GET",
+        route: "/api/v1/tracks/:id",
+        status,
+        durationMs,
+        userAgent: "test",
+        ip: "203.0.113.7",
+      });
+    // 30 requests, 6 of them 500s (20 %), the rest fast 200s.
+    await store.insert(Array.from({ length: 30 }, (_, i) => request(i < 6 ? 500 : 200, 12, i)));
+    const res = await api.request("POST", "/api/v1/admin/monitoring/runs", { token: admin });
+    expect(res.status).toBe(200);
+    const key = "performance.error_rate:GET /api/v1/tracks/:id";
+    const alert = res.body.checks.find((c: { key: string }) => c.key === key);
+    expect(alert).toMatchObject({ status: "alert", severity: "critical" });
+    expect(alert.detail).toMatchObject({ requests: 30, errorRate: 0.2 });
+    const routes = res.body.checks.find((c: { key: string }) => c.key === "performance.routes");
+    expect(routes.status).toBe("ok");
+
+    // Fifteen minutes on, those requests are outside the window: the alert resolves.
+    const later = createMonitoringService({
+      db: api.runtime.ports.db,
+      log: api.runtime.ports.log,
+      probes: [],
+      routeStats: (since) => routeWindowStats(store, since),
+      publisher: { kind: "test", publish: () => Promise.resolve() },
+      now: () => new Date(now + 16 * 60_000),
+    });
+    const healed = await later.run("test");
+    expect(healed.resolved).toContain(key);
   });
 });

@@ -7,6 +7,7 @@ import { createRedisCache } from "./cache/redis";
 import type { Config } from "./config";
 import type { Ports } from "./context";
 import type { CatalogDatabase } from "./db/types";
+import { routeWindowStats } from "./analytics/index";
 import type { Logger } from "./logger";
 import {
   createMonitoringService,
@@ -121,6 +122,9 @@ export function assembleRuntime(
     probes,
     objects,
     searchCount: () => search.count("track"),
+    ...(analytics.port.queue.kind !== "disabled"
+      ? { routeStats: (since: Date) => routeWindowStats(analytics.port.store, since) }
+      : {}),
     publisher: alertPublisher(config, log),
   });
   return {

@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError, schema, type Ctx } from "@jonquils/core";
+import * as Q from "@jonquils/core/analytics/sql/queries.sql";
 import { toPage } from "@jonquils/core/util/page";
 import { desc, eq, gte, sql } from "drizzle-orm";
 import type { AppEnv } from "../env";
@@ -114,14 +115,6 @@ export async function listEtlJobs(ctx: Ctx, query: z.infer<typeof EtlJobQuery>) 
   };
 }
 
-const ROUTE_STATS_SQL = `SELECT toString(toStartOfHour(timestamp)) AS at, method, endpoint AS route,
-    count() AS requests, countIf(status_code >= 500) AS errors,
-    quantile(0.95)(response_time_ms) AS p95
-  FROM api_requests_log
-  WHERE timestamp >= {from:DateTime64(3)}
-  GROUP BY at, method, route
-  ORDER BY at, route, method`;
-
 /** p95 latency and error rate per route and hour, from the analytics store's request log. */
 export async function routeStats(ctx: Ctx, hours: number) {
   const fromMs = Date.now() - hours * 3_600_000;
@@ -135,7 +128,7 @@ export async function routeStats(ctx: Ctx, hours: number) {
     p95: unknown;
   }[];
   try {
-    rows = await ctx.analytics.store.select(ROUTE_STATS_SQL, {
+    rows = await ctx.analytics.store.select(Q.ROUTE_HOURLY, {
       from: `${iso.slice(0, 10)} ${iso.slice(11, 23)}`,
     });
   } catch (error) {

@@ -8,6 +8,7 @@ import { users } from "../user/user.sql";
 import { recordListenEvent } from "./port";
 import { listenAction, type ListenAction } from "./records";
 import * as Q from "./sql/queries.sql";
+import type { AnalyticsStore } from "./store";
 
 export type { AnalyticsPort } from "./port";
 export { recordSearch, recordSearchClick } from "./port";
@@ -481,4 +482,28 @@ export async function getPlatformAnalytics(ctx: Ctx, actor: Actor, period: Perio
       p99Ms: round(x.latency[2]),
     })),
   };
+}
+
+/** ClickHouse's DateTime64(3) text for a time (UTC). */
+export const chTime = (d: Date) => {
+  const iso = d.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+};
+
+/** Requests, p95 and server-error rate per route since a time: what monitoring checks. */
+export async function routeWindowStats(store: AnalyticsStore, since: Date) {
+  const rows = await store.select<{
+    method: string;
+    route: string;
+    requests: N;
+    errors: N;
+    p95: N;
+  }>(Q.ROUTE_WINDOW, { from: chTime(since) });
+  return rows.map((r) => ({
+    method: r.method,
+    route: r.route,
+    requests: num(r.requests),
+    p95Ms: num(r.p95),
+    errorRate: rate(num(r.errors), num(r.requests)),
+  }));
 }

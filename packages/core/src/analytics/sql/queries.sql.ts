@@ -99,3 +99,19 @@ export const DAILY_ARTIST_STATS = `SELECT toString(day) AS date, toString(artist
 export const DAILY_PLATFORM_STATS = `SELECT toString(day) AS date, sum(plays) AS plays,
     sum(searches) AS searches, sum(requests) AS requests, uniqCombinedMerge(14)(active_users) AS active_users
   FROM platform_daily WHERE day >= {fromDay:Date} GROUP BY day`;
+
+/** Requests, server errors and p95 per route and hour, from the raw request log (the ops page). */
+export const ROUTE_HOURLY = `SELECT toString(toStartOfHour(timestamp)) AS at, method, endpoint AS route,
+    count() AS requests, countIf(status_code >= 500) AS errors,
+    quantile(0.95)(response_time_ms) AS p95
+  FROM api_requests_log
+  WHERE timestamp >= {from:DateTime64(3)}
+  GROUP BY at, method, route
+  ORDER BY at, route, method`;
+
+/** Requests, server errors and p95 per route over a recent window (the monitoring run). */
+export const ROUTE_WINDOW = `SELECT method, endpoint AS route, count() AS requests,
+    countIf(status_code >= 500) AS errors, quantile(0.95)(response_time_ms) AS p95
+  FROM api_requests_log
+  WHERE timestamp >= {from:DateTime64(3)}
+  GROUP BY method, route ORDER BY requests DESC, route, method LIMIT 500`;
