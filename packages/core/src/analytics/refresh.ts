@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Ctx } from "../context";
+import { syncTrackSearch } from "../search/sync";
 import { invalidateTracks } from "../track/index";
 import * as Q from "./sql/queries.sql";
 
@@ -84,7 +85,12 @@ export async function refreshAnalyticsAggregates(
         new_users = excluded.new_users, plays = excluded.plays, searches = excluded.searches,
         api_requests = excluded.api_requests`);
   }
-  if (changed.length > 0) await invalidateTracks(ctx, ...changed);
+  if (changed.length > 0) {
+    await invalidateTracks(ctx, ...changed);
+    // Popularity also breaks ties in search and orders `sort=popularity` results.
+    for (let i = 0; i < changed.length; i += 1000)
+      await syncTrackSearch(ctx, changed.slice(i, i + 1000));
+  }
   return {
     tracksUpdated: changed.length,
     trackDays: trackDays.length,
