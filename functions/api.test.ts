@@ -1,5 +1,8 @@
 import { createLambdaHandler } from "@jonquils/api";
 import { assembleRuntime, createLogger } from "@jonquils/core";
+import type { AnalyticsRecord } from "@jonquils/core/analytics/records";
+import { disabledAnalytics } from "@jonquils/core/analytics/wiring";
+import { createBatchingQueue } from "@jonquils/core/queue/queue";
 import {
   hasPostgres,
   openTestDatabase,
@@ -169,5 +172,55 @@ describe("functions/api.ts cold start", () => {
     vi.stubEnv("DATABASE_URL", "");
     await expect(import("./api")).rejects.toThrow(/DATABASE_URL/);
     vi.unstubAllEnvs();
+  });
+});
+
+describe("API Lambda handler and analytics", () => {
+  it("sends the invocation's analytics events before it returns (a frozen container sends nothing)", async () => {
+    const config = testConfig();
+    const log = createLogger("silent");
+    const objects = createDiskObjectStore({
+      root: await mkdtemp(join(tmpdir(), "jq-lambda-")),
+      publicUrl: "https://api.example.com",
+      secret: TEST_JWT_SECRET,
+      log,
+    });
+    const sent: AnalyticsRecord[][] = [];
+    // A timer an hour long: only the handler's own flush can send within this test.
+    const queue = createBatchingQueue<AnalyticsRecord>({
+      kind: "test",
+      log,
+      flushMs: 3_600_000,
+      send: (batch) => {
+        sent.push(batch);
+        return Promise.resolve();
+      },
+    });
+    const disabled = disabledAnalytics(log);
+    const runtime = assembleRuntime(
+      config,
+      await openTestDatabase("pglite"),
+      TEST_JWT_SECRET,
+      log,
+      objects,
+      {
+        port: { store: disabled.port.store, queue },
+        close: () => queue.close(),
+      },
+    );
+    try {
+      const handler = createLambdaHandler(runtime);
+      const res = (await handler(
+        asHonoEvent(httpApiEvent("GET", "/api/v1/genres")),
+        lambdaContext,
+      )) as APIGatewayProxyStructuredResultV2;
+      expect(res.statusCode).toBe(200);
+      const records = sent.flat();
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({ table: "api_requests_log" });
+      expect(records[0]!.values).toEqual(expect.arrayContaining(["GET", "/api/v1/genres", 200]));
+    } finally {
+      await runtime.close();
+    }
   });
 });
