@@ -1,9 +1,7 @@
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { createBatchingQueue, type EventQueue, type Spill } from "../queue/queue";
-import { createSqsQueue } from "../queue/sqs";
-import { createClickHouseStore } from "./clickhouse";
+import { createSqsQueue, lazySqsClient } from "../queue/sqs";
 import type { AnalyticsPort } from "./port";
 import { groupByTable, type AnalyticsRecord } from "./records";
 import { analyticsUnavailable, createLazyStore, type AnalyticsStore } from "./store";
@@ -61,8 +59,9 @@ export function combineAnalytics(
 export function createServerAnalytics(config: Config, log: Logger): AnalyticsAdapters {
   if (!config.CLICKHOUSE_URL) return disabledAnalytics(log);
   const url = config.CLICKHOUSE_URL;
+  // The client and the SDK load on first use: a cold start that records nothing pays nothing.
   const store = createLazyStore("clickhouse", async () =>
-    createClickHouseStore({
+    (await import("./clickhouse")).createClickHouseStore({
       url,
       username: config.CLICKHOUSE_USER,
       password: config.CLICKHOUSE_PASSWORD,
@@ -71,7 +70,7 @@ export function createServerAnalytics(config: Config, log: Logger): AnalyticsAda
   );
   if (config.ANALYTICS_QUEUE_URL) {
     const queue = createSqsQueue<AnalyticsRecord>(
-      new SQSClient({ region: config.AWS_REGION }),
+      lazySqsClient(config.AWS_REGION),
       config.ANALYTICS_QUEUE_URL,
       { ...queueOptions(config, log), batchSize: Math.min(config.ANALYTICS_BATCH_SIZE, 1000) },
     );

@@ -1,8 +1,4 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { SendMessageBatchRequestEntry, SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../logger";
 import { createBatchingQueue, type BatchingQueueOptions, type EventQueue } from "./queue";
 
@@ -59,6 +55,8 @@ export function sqsSender<E>(
   log: Logger,
 ): (batch: E[]) => Promise<void> {
   return async (batch) => {
+    // The SDK (~200 ms to import) loads with the first batch, not with the process.
+    const { SendMessageBatchCommand } = await import("@aws-sdk/client-sqs");
     for (const bodies of packMessages(batch)) {
       let entries: SendMessageBatchRequestEntry[] = bodies.map((MessageBody, i) => ({
         Id: String(i),
@@ -77,6 +75,17 @@ export function sqsSender<E>(
         entries = entries.filter((e) => failed.has(e.Id));
       }
     }
+  };
+}
+
+/** An SQS client created, with its SDK, on the first send. */
+export function lazySqsClient(region: string): Pick<SQSClient, "send"> {
+  let client: Promise<SQSClient> | undefined;
+  return {
+    send: (async (command: Parameters<SQSClient["send"]>[0]) => {
+      client ??= import("@aws-sdk/client-sqs").then((m) => new m.SQSClient({ region }));
+      return (await client).send(command);
+    }) as SQSClient["send"],
   };
 }
 
