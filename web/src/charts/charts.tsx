@@ -122,7 +122,8 @@ export function ColumnChart({
   const max = Math.max(1, ...data.map((d) => d.value));
   const height = 160;
   const colW = Math.max(6, Math.min(18, 420 / Math.max(1, data.length)));
-  const width = data.length * colW + 8;
+  // A fixed plot width: a week of data (or a single day) must not stretch into a giant column.
+  const width = Math.max(428, data.length * colW + 8);
   const every = Math.ceil(data.length / 8);
   return (
     <Frame title={title} empty={data.length === 0 || data.every((d) => d.value === 0)}>
