@@ -1,6 +1,6 @@
 import { schema } from "@jonquils/core";
 import { hasPostgres, openTestDatabase, TEST_JWT_SECRET } from "@jonquils/local/testing/harness";
-import { startS3rver, type S3rverHandle } from "@jonquils/local/testing/s3rver";
+import { startS3rver, stubLambdaEnv, type S3rverHandle } from "@jonquils/local/testing/s3rver";
 import { eq } from "drizzle-orm";
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -19,18 +19,8 @@ describe.skipIf(!hasPostgres())("functions/monitoring.ts (PostgreSQL + S3 API)",
   beforeAll(async () => {
     s3 = await startS3rver(Object.values(BUCKETS));
     catalog = await openTestDatabase("postgres");
-    vi.stubEnv("DATABASE_URL", catalog.url);
+    stubLambdaEnv(vi.stubEnv, { databaseUrl: catalog.url!, s3, buckets: BUCKETS });
     vi.stubEnv("JWT_SECRET", TEST_JWT_SECRET);
-    vi.stubEnv("S3_BUCKET_TRACKS", BUCKETS.tracks);
-    vi.stubEnv("S3_BUCKET_COVERS", BUCKETS.covers);
-    vi.stubEnv("S3_BUCKET_PLAYLISTS", BUCKETS.playlists);
-    vi.stubEnv("S3_BUCKET_TEMP", BUCKETS.temp);
-    vi.stubEnv("S3_ENDPOINT", s3.endpoint);
-    vi.stubEnv("S3_FORCE_PATH_STYLE", "true");
-    vi.stubEnv("AWS_ACCESS_KEY_ID", "S3RVER");
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "S3RVER");
-    vi.stubEnv("LOG_LEVEL", "silent");
-    vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
   });
   afterAll(async () => {
     vi.unstubAllEnvs();

@@ -1,7 +1,7 @@
 import { schema } from "@jonquils/core";
 import { createS3ObjectStore } from "@jonquils/core/storage/s3";
 import { hasPostgres, openTestDatabase } from "@jonquils/local/testing/harness";
-import { startS3rver, type S3rverHandle } from "@jonquils/local/testing/s3rver";
+import { startS3rver, stubLambdaEnv, type S3rverHandle } from "@jonquils/local/testing/s3rver";
 import { eq } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
@@ -25,16 +25,7 @@ describe.skipIf(!hasPostgres())("pipeline Lambdas (PostgreSQL + S3 API)", () => 
   beforeAll(async () => {
     s3 = await startS3rver(Object.values(BUCKETS));
     catalog = await openTestDatabase("postgres");
-    vi.stubEnv("DATABASE_URL", catalog.url);
-    vi.stubEnv("S3_BUCKET_TRACKS", BUCKETS.tracks);
-    vi.stubEnv("S3_BUCKET_COVERS", BUCKETS.covers);
-    vi.stubEnv("S3_BUCKET_PLAYLISTS", BUCKETS.playlists);
-    vi.stubEnv("S3_BUCKET_TEMP", BUCKETS.temp);
-    vi.stubEnv("S3_ENDPOINT", s3.endpoint);
-    vi.stubEnv("S3_FORCE_PATH_STYLE", "true");
-    vi.stubEnv("AWS_ACCESS_KEY_ID", "S3RVER");
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "S3RVER");
-    vi.stubEnv("LOG_LEVEL", "silent");
+    stubLambdaEnv(vi.stubEnv, { databaseUrl: catalog.url!, s3, buckets: BUCKETS });
   });
   afterAll(async () => {
     vi.unstubAllEnvs();

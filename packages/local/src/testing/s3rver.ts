@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Bucket } from "@jonquils/core/storage/object-store";
 
 export interface S3rverHandle {
   endpoint: string;
@@ -48,4 +49,25 @@ export async function startS3rver(buckets: string[]): Promise<S3rverHandle> {
     });
   });
   return { endpoint: `http://127.0.0.1:${port}`, child, dir };
+}
+
+/**
+ * The environment a Lambda entry reads, pointed at a test database and s3rver: what the
+ * stacks set in AWS (buckets, endpoint, credentials), with logs muted.
+ */
+export function stubLambdaEnv(
+  stubEnv: (name: string, value: string) => unknown,
+  opts: { databaseUrl: string; s3: S3rverHandle; buckets: Record<Bucket, string> },
+): void {
+  stubEnv("DATABASE_URL", opts.databaseUrl);
+  stubEnv("S3_BUCKET_TRACKS", opts.buckets.tracks);
+  stubEnv("S3_BUCKET_COVERS", opts.buckets.covers);
+  stubEnv("S3_BUCKET_PLAYLISTS", opts.buckets.playlists);
+  stubEnv("S3_BUCKET_TEMP", opts.buckets.temp);
+  stubEnv("S3_ENDPOINT", opts.s3.endpoint);
+  stubEnv("S3_FORCE_PATH_STYLE", "true");
+  stubEnv("AWS_ACCESS_KEY_ID", "S3RVER");
+  stubEnv("AWS_SECRET_ACCESS_KEY", "S3RVER");
+  stubEnv("LOG_LEVEL", "silent");
+  stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
 }
