@@ -2,8 +2,11 @@
  * The whole product in a real browser: `npm start` on embedded engines and Debian's Chromium
  * driven by playwright-core. Register → become an artist → upload a generated WAV and watch it
  * reach "Done" → find it with a typo → play it → see the listen in My stats → an admin sees the
- * pipeline run on the ops page. Saves screenshots to docs/screenshots/ and checks the budgets:
+ * pipeline run on the ops page. Saves screenshots under docs/screenshots/ and checks the budgets:
  * the main bundle under 300 kB gzip and no console errors on any page.
+ *
+ * Every run writes them to docs/screenshots/latest/ (git-ignored, so running the tests leaves
+ * the tree clean); `UPDATE_SCREENSHOTS=1` writes the committed ones in docs/screenshots/.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,7 +30,10 @@ if (!chromium) {
   );
 }
 
-const SHOTS = join(ROOT, "docs/screenshots");
+const SHOTS = join(
+  ROOT,
+  process.env["UPDATE_SCREENSHOTS"] === "1" ? "docs/screenshots" : "docs/screenshots/latest",
+);
 const BUDGET_GZIP_BYTES = 300 * 1024;
 const TITLE = "Zephyr Lullaby";
 

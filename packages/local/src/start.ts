@@ -5,6 +5,12 @@ import { join } from "node:path";
 import { loadConfigOrExit } from "./config";
 import { attachDemoAudio } from "./demo-audio";
 import { seedDemoIfEmpty } from "./seed-demo";
+import {
+  removeServerRecord,
+  runningServer,
+  serverBaseUrl,
+  writeServerRecord,
+} from "./server-record";
 import { startWebServer } from "./web-server";
 import { createLocalRuntime } from "./wiring";
 import { scheduleMonitoring } from "@jonquils/core/monitoring/monitor";
@@ -12,6 +18,16 @@ import { reindexFromCatalog, reindexIfStale } from "@jonquils/core/search/reinde
 
 const startedAt = performance.now();
 const config = loadConfigOrExit();
+if (!config.DATABASE_URL) {
+  // PGlite is a one-process database: a second server on the same data would corrupt it.
+  const other = await runningServer(config.DATA_DIR);
+  if (other) {
+    process.stderr.write(
+      `JONQUILS already runs on ${config.DATA_DIR} (pid ${other.pid}, ${serverBaseUrl(other)}). Stop it first, or set DATA_DIR to another folder.\n`,
+    );
+    process.exit(1);
+  }
+}
 const runtime = await createLocalRuntime(config);
 const log = runtime.ports.log;
 
@@ -53,6 +69,13 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
     },
     "JONQUILS API listening",
   );
+  writeServerRecord(config.DATA_DIR, {
+    pid: process.pid,
+    host: config.HOST,
+    port: info.port,
+    webPort: config.WEB_PORT,
+    startedAt: new Date().toISOString(),
+  }).catch((err: unknown) => log.warn({ err }, "could not write the server record"));
   if (config.SEED_DEMO) {
     // After listening, so it never delays a healthy /health: playable clips for the demo tracks.
     attachDemoAudio(runtime).then(
@@ -88,6 +111,7 @@ async function stop(signal: string) {
   web.server.close();
   monitor?.stop();
   await runtime.close();
+  await removeServerRecord(config.DATA_DIR);
   process.exit(0);
 }
 process.on("SIGINT", () => void stop("SIGINT"));

@@ -2,25 +2,20 @@ import type { MonitoringReport } from "@jonquils/core/monitoring/monitor";
 import { createAccessTokens } from "@jonquils/core/auth/tokens";
 import { loadConfigOrExit } from "../config";
 import { localJwtSecret } from "../secret";
+import { runningServer, serverBaseUrl } from "../server-record";
 import { createLocalRuntime } from "../wiring";
 
 /**
- * `npm run monitor`: one monitoring run now. When a local server is up (PGlite allows one
- * process), the run is asked of it through POST /api/v1/admin/monitoring/runs with an admin
- * token signed by the local secret; otherwise the database is opened here.
+ * `npm run monitor`: one monitoring run now. When a local server holds this DATA_DIR (PGlite
+ * allows one process; see server-record.ts), the run is asked of it through
+ * POST /api/v1/admin/monitoring/runs with an admin token signed by the local secret;
+ * otherwise the database is opened here.
  */
 const config = loadConfigOrExit();
-const base = `http://${config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST}:${config.PORT}`;
-
-async function serverIsUp(): Promise<boolean> {
-  try {
-    const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1500) });
-    await res.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const server = await runningServer(config.DATA_DIR);
+const base = server
+  ? serverBaseUrl(server)
+  : `http://${config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST}:${config.PORT}`;
 
 async function viaServer(): Promise<MonitoringReport> {
   const secret = await localJwtSecret(config.DATA_DIR, config.JWT_SECRET);
@@ -47,7 +42,7 @@ async function inProcess(): Promise<MonitoringReport> {
   }
 }
 
-const up = await serverIsUp();
+const up = server !== null;
 const report = up ? await viaServer() : await inProcess();
 const mark = { ok: "ok   ", alert: "ALERT", skipped: "skip " } as const;
 process.stdout.write(

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { loadConfigOrExit } from "../config";
+import { runningServer, serverBaseUrl } from "../server-record";
 import { openLocalCatalog } from "../wiring";
 
 /**
@@ -18,15 +19,10 @@ if (!statement) {
 
 if (!config.DATABASE_URL) {
   // PGlite is one process's database: opening it while `npm start` runs would corrupt it.
-  const up = await fetch(`http://127.0.0.1:${config.PORT}/health`, {
-    signal: AbortSignal.timeout(1000),
-  }).then(
-    () => true,
-    () => false,
-  );
-  if (up) {
+  const server = await runningServer(config.DATA_DIR);
+  if (server) {
     process.stderr.write(
-      `A local server answers on port ${config.PORT}: stop \`npm start\` first (the embedded database allows one process).\n`,
+      `JONQUILS runs on ${config.DATA_DIR} (pid ${server.pid}, ${serverBaseUrl(server)}): stop \`npm start\` first (the embedded database allows one process).\n`,
     );
     process.exit(1);
   }
