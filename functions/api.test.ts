@@ -223,4 +223,45 @@ describe("API Lambda handler and analytics", () => {
       await runtime.close();
     }
   });
+
+  it("answers on time when the queue hangs: the flush is waited for briefly, the events stay queued", async () => {
+    const log = createLogger("silent");
+    const objects = createDiskObjectStore({
+      root: await mkdtemp(join(tmpdir(), "jq-lambda-")),
+      publicUrl: "https://api.example.com",
+      secret: TEST_JWT_SECRET,
+      log,
+    });
+    let release: () => void = () => {};
+    const queue = createBatchingQueue<AnalyticsRecord>({
+      kind: "test",
+      log,
+      flushMs: 3_600_000,
+      attempts: 1,
+      send: () => new Promise<void>((resolve) => (release = resolve)),
+    });
+    const disabled = disabledAnalytics(log);
+    const runtime = assembleRuntime(
+      testConfig(),
+      await openTestDatabase("pglite"),
+      TEST_JWT_SECRET,
+      log,
+      objects,
+      { port: { store: disabled.port.store, queue }, close: () => queue.close() },
+    );
+    try {
+      const handler = createLambdaHandler(runtime);
+      const started = performance.now();
+      const res = (await handler(
+        asHonoEvent(httpApiEvent("GET", "/api/v1/genres")),
+        lambdaContext,
+      )) as APIGatewayProxyStructuredResultV2;
+      expect(res.statusCode).toBe(200);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(queue.stats().inFlight + queue.stats().buffered).toBeGreaterThan(0);
+    } finally {
+      release();
+      await runtime.close();
+    }
+  });
 });

@@ -186,6 +186,8 @@ describe.each(wirings())("search API ($name)", (wiring) => {
       "tracks?q=aurora&offset=9990&limit=20",
       "tracks?q=aurora&sort=loudest",
       "tracks?q=aurora&yearFrom=abc",
+      "tracks?q=aurora&genre=%00",
+      "tracks?q=aurora&genre=rock%20'--",
       `tracks?q=${"a".repeat(201)}`,
       "albums?q=x&yearFrom=2030&yearTo=2000",
       "suggest?q=",

@@ -30,6 +30,10 @@ if (!config.DATABASE_URL) {
 }
 const runtime = await createLocalRuntime(config);
 const log = runtime.ports.log;
+// Open chDB now, beside the rest of start-up, rather than on the first request (or /health).
+runtime.ports.analytics.store
+  .migrate()
+  .catch((err: unknown) => log.warn({ err }, "analytics store not ready; retried on first use"));
 
 if (config.SEED_DEMO) {
   const accounts = await seedDemoIfEmpty(runtime);

@@ -25,6 +25,11 @@ afterAll(() => rm(dist, { recursive: true, force: true }));
 const app = () => createWebApp({ apiUrl: API, state: () => state });
 
 describe("web server", () => {
+  it("answers 400, not 500, for a path with broken percent-encoding", async () => {
+    const res = await app().request("/%E0%A4%A");
+    expect(res.status).toBe(400);
+  });
+
   it("answers /health", async () => {
     const res = await app().request("/health");
     expect(res.status).toBe(200);

@@ -140,7 +140,12 @@ export function createWebApp(options: { apiUrl: string; state: () => WebState })
         503,
       );
     }
-    const path = decodeURIComponent(c.req.path);
+    let path: string;
+    try {
+      path = decodeURIComponent(c.req.path);
+    } catch {
+      return c.text("Bad request: malformed percent-encoding in the path.", 400);
+    }
     let file = state.files.get(path);
     let cache = path.startsWith("/assets/")
       ? "public, max-age=31536000, immutable"

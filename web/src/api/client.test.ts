@@ -28,7 +28,7 @@ const session = (expiresIn = 900): Session => {
 };
 
 /** A fake API: the access token issued last is valid; each refresh token works once. */
-function fakeServer(opts: { refreshRefused?: boolean } = {}) {
+function fakeServer(opts: { refreshRefused?: boolean; refreshLimited?: boolean } = {}) {
   const calls: { url: string; auth: string | undefined; body: unknown }[] = [];
   let valid = "";
   const used = new Set<string>();
@@ -48,6 +48,8 @@ function fakeServer(opts: { refreshRefused?: boolean } = {}) {
     await new Promise((r) => setTimeout(r, 1));
     if (config.url === "/api/v1/auth/refresh") {
       const token = (body as { refreshToken: string }).refreshToken;
+      if (opts.refreshLimited)
+        return reply(config, 429, { code: "rate_limited", detail: "Too many requests." });
       if (opts.refreshRefused || used.has(token))
         return reply(config, 401, { code: "refresh_token_invalid", detail: "Sign in again." });
       used.add(token);
@@ -67,7 +69,7 @@ function fakeServer(opts: { refreshRefused?: boolean } = {}) {
   };
 }
 
-function setup(opts: { refreshRefused?: boolean } = {}) {
+function setup(opts: { refreshRefused?: boolean; refreshLimited?: boolean } = {}) {
   const server = fakeServer(opts);
   const { http, session: store } = createHttp("http://api.test");
   http.defaults.adapter = server.adapter;
@@ -145,5 +147,14 @@ describe("session", () => {
     expect(store.current).toBeNull();
     expect(localStorage.getItem("jonquils.refreshToken")).toBeNull();
     expect(signedOut).toHaveBeenCalledWith(null);
+  });
+
+  it("keeps the sign-in when a refresh is only rate limited (429)", async () => {
+    const { http, store, server } = setup({ refreshLimited: true });
+    const first = session();
+    store.accept(first);
+    server.expireAccess();
+    await expect(http.get("/api/v1/auth/me")).rejects.toMatchObject({ response: { status: 401 } });
+    expect(localStorage.getItem("jonquils.refreshToken")).toBe(first.refreshToken);
   });
 });

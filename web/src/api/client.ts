@@ -91,8 +91,10 @@ export class SessionStore {
         this.accept(data);
         return true;
       } catch (error) {
-        // A network failure keeps the refresh token for later; a refusal ends the sign-in.
-        if (isAxiosError(error) && error.response && error.response.status < 500) this.clear();
+        // A network failure or a rate limit (429) keeps the refresh token for later; a refusal
+        // of the token itself (400/401/403) ends the sign-in.
+        if (isAxiosError(error) && [400, 401, 403].includes(error.response?.status ?? 0))
+          this.clear();
         return false;
       }
     }).finally(() => {

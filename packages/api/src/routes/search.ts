@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { AppError, type Ctx } from "@jonquils/core";
+import { AppError, pgErrorCode, type Ctx } from "@jonquils/core";
 import { recordSearch, recordSearchClick } from "@jonquils/core/analytics/port";
 import {
   SEARCH_KINDS,
@@ -88,6 +88,7 @@ export const TrackSearchQuery = z
       .toLowerCase()
       .min(1)
       .max(64)
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be a genre slug (letters, digits, hyphens)")
       .optional()
       .openapi({ description: "Genre slug, e.g. `electronic`." }),
     yearFrom: int(1800, 2200).optional(),
@@ -296,6 +297,14 @@ async function run<K extends SearchKind>(
       offset: page.offset,
     });
   } catch (error) {
+    // A refusal that is the client's (a value the engine cannot hold) is not an outage.
+    if (error instanceof AppError) throw error;
+    if (pgErrorCode(error)?.startsWith("22"))
+      throw new AppError(
+        "invalid_value",
+        400,
+        "A search value cannot be used (unsupported character).",
+      );
     ctx.log.error({ err: error, kind }, "search engine failed");
     throw new AppError(
       "search_unavailable",

@@ -53,7 +53,15 @@ export function createLazyStore(
     },
     migrate: async () => void (await get()),
     insert: async (records) => (await get()).insert(records),
-    select: async (sql, params) => (await get()).select(sql, params),
+    // A store that cannot answer is an outage the client can wait out (503), not a 500.
+    select: async (sql, params) => {
+      try {
+        return await (await get()).select(sql, params);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw analyticsUnavailable();
+      }
+    },
     ping: async () => (await get()).ping(),
     async close() {
       const s = store ?? (pending ? await pending.catch(() => undefined) : undefined);

@@ -119,6 +119,9 @@ export function createMonitoringService(deps: MonitoringDeps): MonitoringService
     // Per-route alerts have no "ok" twin: the route check running without them clears them.
     const performanceRan = okKeys.has("performance.routes");
     return deps.db.transaction(async (tx) => {
+      // Runs in other processes (the scheduled Lambda and an admin's run, npm start and the
+      // CLI on a server database) reconcile one after another, never interleaved.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('jonquils.monitoring.alerts'))`);
       const open = await tx.select().from(alerts).where(eq(alerts.status, "open"));
       const openByKey = new Map(open.map((a) => [a.key, a]));
       const opened: AlertRow[] = [];
@@ -135,7 +138,7 @@ export function createMonitoringService(deps: MonitoringDeps): MonitoringService
               lastSeenAt: at,
               lastRunId: runId,
             })
-            .where(eq(alerts.id, existing.id));
+            .where(and(eq(alerts.id, existing.id), eq(alerts.status, "open")));
         } else {
           const [row] = await tx
             .insert(alerts)
