@@ -1,5 +1,6 @@
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { SSTConfig } from "sst";
+import { Alerts } from "./stacks/Alerts";
 import { Api } from "./stacks/Api";
 import { Data } from "./stacks/Data";
 import { NODEJS_BUNDLING, OBSERVABILITY_ENV } from "./stacks/lambda";
@@ -34,6 +35,7 @@ export default {
       .stack(Web)
       .stack(Storage)
       .stack(Data)
+      .stack(Alerts)
       .stack(Pipeline)
       .stack(Api)
       .stack(Monitoring)

@@ -5,6 +5,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Function, Api as HttpApi, use, type StackContext } from "sst/constructs";
+import { Alerts } from "./Alerts";
 import { Data } from "./Data";
 import { Secrets } from "./Secrets";
 import { BUCKETS, Storage } from "./Storage";
@@ -26,6 +27,7 @@ export function Api({ stack }: StackContext) {
   const data = use(Data);
   const secrets = use(Secrets);
   const web = use(Web);
+  const alerts = use(Alerts).topic;
 
   const analyticsDlq = new sqs.Queue(stack, "analytics-dlq", {
     retentionPeriod: Duration.days(14),
@@ -54,6 +56,8 @@ export function Api({ stack }: StackContext) {
           OPENSEARCH_URL: data.opensearchUrl,
           ANALYTICS_QUEUE_URL: analyticsQueue.queueUrl,
           CORS_ORIGINS: web.url,
+          // An admin's monitoring run (POST /admin/monitoring/runs) publishes what it opens.
+          ALERTS_TOPIC_ARN: alerts.topicArn,
         },
         bind: [
           secrets.jwtSecret,
@@ -81,6 +85,7 @@ export function Api({ stack }: StackContext) {
   const apiFunction = api.getFunction("$default");
   if (!apiFunction) throw new Error("Api: the $default route has no function");
   analyticsQueue.grantSendMessages(apiFunction);
+  alerts.grantPublish(apiFunction);
 
   // Outside the VPC: it only reads SQS and writes to ClickHouse over HTTPS.
   const analyticsConsumer = new Function(stack, "analytics-consumer", {

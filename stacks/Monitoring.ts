@@ -4,9 +4,9 @@ import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Function, use, type StackContext } from "sst/constructs";
+import { Alerts } from "./Alerts";
 import { Api } from "./Api";
 import { Data } from "./Data";
 import { Pipeline } from "./Pipeline";
@@ -28,17 +28,7 @@ export function Monitoring({ stack }: StackContext) {
   const pipeline = use(Pipeline);
   const api = use(Api);
 
-  const alerts = new sns.Topic(stack, "alerts", { displayName: "JONQUILS alerts" });
-  alerts.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: "TLSOnly",
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ["sns:Publish"],
-      resources: [alerts.topicArn],
-      conditions: { Bool: { "aws:SecureTransport": "false" } },
-    }),
-  );
+  const alerts = use(Alerts).topic;
 
   const monitor = new Function(stack, "monitoring", {
     handler: "functions/monitoring.handler",
@@ -127,6 +117,5 @@ export function Monitoring({ stack }: StackContext) {
   );
   alarm("analytics-dlq-depth", depth(api.analyticsDlq), "Analytics events that failed 5 times");
 
-  stack.addOutputs({ AlertsTopicArn: alerts.topicArn });
   return { alerts, monitor, schedule };
 }

@@ -46,7 +46,17 @@ afterAll(async () => {
 describe("offline synthesis of the SST app", () => {
   it("writes one template per stack", () => {
     expect(stacks.map((s) => s.stackName.replace(/^test-jonquils-/, "")).sort()).toEqual(
-      ["Api", "Data", "Monitoring", "Pipeline", "Secrets", "Storage", "Web", "WebContent"].sort(),
+      [
+        "Alerts",
+        "Api",
+        "Data",
+        "Monitoring",
+        "Pipeline",
+        "Secrets",
+        "Storage",
+        "Web",
+        "WebContent",
+      ].sort(),
     );
   });
 
@@ -213,10 +223,20 @@ describe("offline synthesis of the SST app", () => {
         Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": [fn.id, "Arn"] } })],
       }),
     );
-    const [[topicId]] = ofType(monitoring, "AWS::SNS::Topic") as [[string, Resource]];
-    expect(fn.props["Environment"]["Variables"]["ALERTS_TOPIC_ARN"]).toEqual({ Ref: topicId });
+    // One topic (Alerts stack) for the monitoring Lambda, the API's admin runs and the alarms.
+    const [[topicId]] = ofType(stack("Alerts"), "AWS::SNS::Topic") as [[string, Resource]];
+    const topicRef = JSON.stringify(fn.props["Environment"]["Variables"]["ALERTS_TOPIC_ARN"]);
+    expect(topicRef).toContain(topicId);
+    const apiFn = functionByHandler(stack("Api"), "functions/api.handler");
+    expect(JSON.stringify(apiFn.props["Environment"]["Variables"]["ALERTS_TOPIC_ARN"])).toBe(
+      topicRef,
+    );
+    const publishers = ofType(stack("Api"), "AWS::IAM::Policy").filter(([, p]) =>
+      JSON.stringify(p.Properties!["PolicyDocument"]).includes("sns:Publish"),
+    );
+    expect(publishers).toHaveLength(1);
     const alarms = ofType(monitoring, "AWS::CloudWatch::Alarm").map(([, r]) => r.Properties!);
-    for (const a of alarms) expect(a["AlarmActions"]).toEqual([{ Ref: topicId }]);
+    for (const a of alarms) expect(JSON.stringify(a["AlarmActions"])).toBe(`[${topicRef}]`);
     const metrics = alarms.map((a) => a["MetricName"]);
     expect(metrics.filter((m) => m === "Errors").length).toBeGreaterThanOrEqual(10);
     expect(metrics.filter((m) => m === "ApproximateNumberOfMessagesVisible")).toHaveLength(2);

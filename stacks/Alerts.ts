@@ -1,0 +1,24 @@
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as sns from "aws-cdk-lib/aws-sns";
+import type { StackContext } from "sst/constructs";
+
+/**
+ * The alerts topic, on its own ahead of the stacks that publish to it: the monitoring Lambda
+ * (scheduled runs), the API (runs an admin starts from /api/v1/admin/monitoring/runs) and the
+ * CloudWatch alarms. Subscribe to it (e-mail, chat) after deploying: `AlertsTopicArn`.
+ */
+export function Alerts({ stack }: StackContext) {
+  const topic = new sns.Topic(stack, "alerts", { displayName: "JONQUILS alerts" });
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: "TLSOnly",
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ["sns:Publish"],
+      resources: [topic.topicArn],
+      conditions: { Bool: { "aws:SecureTransport": "false" } },
+    }),
+  );
+  stack.addOutputs({ AlertsTopicArn: topic.topicArn });
+  return { topic };
+}
