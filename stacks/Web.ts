@@ -25,6 +25,44 @@ export function Web({ stack }: StackContext) {
     removalPolicy: RemovalPolicy.DESTROY,
     autoDeleteObjects: true,
   });
+  // The same strict policy the local web server sends (no inline script or style), with the
+  // origins the app talks to in AWS: the HTTP API, and S3 for presigned uploads, covers and
+  // audio. This stack comes before the API and the buckets, so they are named by pattern.
+  const aws = `${stack.region}.amazonaws.com`;
+  const apiOrigin = `https://*.execute-api.${aws}`;
+  const s3Origins = `https://*.s3.${aws} https://*.s3.amazonaws.com`;
+  const headers = new cloudfront.ResponseHeadersPolicy(stack, "headers", {
+    comment: `jonquils ${stack.stage} web: CSP and security headers`,
+    securityHeadersBehavior: {
+      contentSecurityPolicy: {
+        override: true,
+        contentSecurityPolicy: [
+          "default-src 'self'",
+          "script-src 'self'",
+          "style-src 'self'",
+          `img-src 'self' data: blob: ${apiOrigin} ${s3Origins}`,
+          `media-src 'self' blob: ${apiOrigin} ${s3Origins}`,
+          `connect-src 'self' ${apiOrigin} ${s3Origins}`,
+          "font-src 'self'",
+          "object-src 'none'",
+          "base-uri 'self'",
+          `form-action 'self' ${s3Origins}`,
+          "frame-ancestors 'none'",
+        ].join("; "),
+      },
+      strictTransportSecurity: {
+        override: true,
+        accessControlMaxAge: Duration.days(730),
+        includeSubdomains: true,
+      },
+      contentTypeOptions: { override: true },
+      frameOptions: { override: true, frameOption: cloudfront.HeadersFrameOption.DENY },
+      referrerPolicy: {
+        override: true,
+        referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+      },
+    },
+  });
   const distribution = new cloudfront.Distribution(stack, "distribution", {
     comment: `jonquils ${stack.stage} web`,
     defaultRootObject: "index.html",
@@ -32,7 +70,7 @@ export function Web({ stack }: StackContext) {
       origin: origins.S3BucketOrigin.withOriginAccessControl(bucket),
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      responseHeadersPolicy: headers,
       compress: true,
     },
     // Client-side routes (/tracks/…): S3 answers 403 for a missing key behind OAC.

@@ -299,6 +299,25 @@ describe("offline synthesis of the SST app", () => {
       { "Fn::ImportValue": expect.stringMatching(/Api:.*ApiEndpoint/) },
     ]);
     expect(index["SystemMetadata"]).toEqual({ "cache-control": "no-cache" });
+    // The SPA's strict CSP at the edge: no inline script or style, only the API and S3 beside itself.
+    const [[policyId, policy]] = ofType(web, "AWS::CloudFront::ResponseHeadersPolicy") as [
+      [string, Resource],
+    ];
+    expect(
+      distribution.Properties!["DistributionConfig"]["DefaultCacheBehavior"][
+        "ResponseHeadersPolicyId"
+      ],
+    ).toEqual({ Ref: policyId });
+    const csp = String(
+      policy.Properties!["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"][
+        "ContentSecurityPolicy"
+      ]["ContentSecurityPolicy"],
+    );
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("style-src 'self';");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).toMatch(/connect-src 'self' https:\/\/\*\.execute-api\./);
+    expect(csp).toContain("frame-ancestors 'none'");
   });
 
   it("keeps the buckets private and encrypted, with CORS for the web origin and lifecycle rules", () => {
