@@ -154,7 +154,7 @@ export function Data({ stack, app }: StackContext) {
         ...inVpc,
         timeout: 300,
         environment: dbEnv,
-        bind: [secrets.dbPassword],
+        bind: [secrets.dbPassword, secrets.clickhouseUrl, secrets.clickhousePassword],
         copyFiles: [{ from: MIGRATIONS_DIR, to: "migrations" }],
       },
     },
