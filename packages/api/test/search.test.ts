@@ -243,6 +243,28 @@ describe.each(wirings())("search API ($name)", (wiring) => {
       body: { isPublic: false },
     });
     expect(titles(await search("playlists?q=harbour%20evenings"))).toEqual([]);
+
+    // Even if the index missed that write (a failed sync), the catalog keeps it private.
+    await api.request("PATCH", `/api/v1/playlists/${created.body.id}`, {
+      token: listener.accessToken,
+      body: { isPublic: true },
+    });
+    expect(titles(await search("playlists?q=harbour%20evenings"))).toEqual([
+      "Quiet Harbour Evenings",
+    ]);
+    const before = await search("suggest?q=quiet%20harb&kinds=playlist");
+    expect(before.body.items.map((s: { text: string }) => s.text)).toEqual([
+      "Quiet Harbour Evenings",
+    ]);
+    await api.runtime.ports.db
+      .update(schema.playlists)
+      .set({ isPublic: false })
+      .where(eq(schema.playlists.id, created.body.id));
+    const stale = await search("playlists?q=harbour%20evenings");
+    expect(titles(stale)).toEqual([]);
+    expect(stale.body.total).toBe(0);
+    const suggested = await search("suggest?q=quiet%20harb&kinds=playlist");
+    expect(suggested.body.items).toEqual([]);
   });
 
   it("reports searches and clicks to the hooks, and validates clicks", async () => {

@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError, pgErrorCode, type Ctx } from "@jonquils/core";
+import { onlyVisible } from "@jonquils/core/search/visibility";
 import { recordSearch, recordSearchClick } from "@jonquils/core/analytics/port";
 import {
   SEARCH_KINDS,
@@ -439,7 +440,11 @@ export function searchRoutes(hooks: SearchRouteHooks = {}) {
     }),
     async (c) => {
       const page = c.req.valid("query");
-      const result = await run(c.get("ctx"), "playlist", page, {});
+      const ctx = c.get("ctx");
+      const found = await run(ctx, "playlist", page, {});
+      // The catalog has the last word on which playlists are public.
+      const { items: hits, dropped } = await onlyVisible(ctx.db, found.hits, (h) => h.document);
+      const result = { total: Math.max(0, found.total - dropped), hits };
       const body = shape(page, result);
       report(c, "playlists", page.q, result.total);
       return c.json(body, 200);
@@ -474,7 +479,7 @@ export function searchRoutes(hooks: SearchRouteHooks = {}) {
           "Search is unavailable right now; try again shortly.",
         );
       }
-      return c.json({ items }, 200);
+      return c.json({ items: (await onlyVisible(ctx.db, items, (s) => s)).items }, 200);
     },
   );
 
