@@ -38,7 +38,9 @@ describe("analytics across a process stop", () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ sent: EVENTS, dropped: 0 });
     const second = await child(spilled, { STORE_DOWN: "1" });
     expect(JSON.parse(second.stdout)).toMatchObject({ spilled: EVENTS, dropped: 0, sent: 0 });
-    expect((await readdir(join(dataDir, "analytics-spool"))).length).toBeGreaterThan(0);
+    expect(
+      (await readdir(join(dataDir, "analytics-spool"))).filter((f) => f.endsWith(".ndjson")).length,
+    ).toBeGreaterThan(0);
 
     // The next start: same DATA_DIR, the real local wiring (chDB), spool replayed on its own.
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: "silent" });
@@ -56,7 +58,11 @@ describe("analytics across a process stop", () => {
       while (Date.now() < until && (await count(spilled)) < EVENTS)
         await new Promise((r) => setTimeout(r, 100));
       expect(await count(spilled)).toBe(EVENTS);
-      expect(await readdir(join(dataDir, "analytics-spool"))).toEqual([]);
+      // Nothing left to send, and nothing set aside.
+      expect(
+        (await readdir(join(dataDir, "analytics-spool"))).filter((f) => f !== "rejected"),
+      ).toEqual([]);
+      expect(await readdir(join(dataDir, "analytics-spool", "rejected"))).toEqual([]);
     } finally {
       await analytics.close();
     }
