@@ -5,7 +5,9 @@ import {
   getTrackAnalytics,
   getUserAnalytics,
   recordListen,
+  type Period,
 } from "@jonquils/core/analytics/index";
+import type { Actor, Ctx } from "@jonquils/core";
 import type { AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
 import { defineRoute, IdParam, json, jsonBody, Uuid } from "../schemas";
@@ -233,70 +235,46 @@ export function analyticsRoutes() {
     },
   );
 
-  app.openapi(
-    defineRoute({
-      method: "get",
-      path: "/user/{id}",
-      tags,
-      auth: true,
-      summary: "A user's listening analytics (self or admin)",
-      request: { params: IdParam, query: PeriodQuery },
-      responses: { 200: json(UserAnalyticsSchema), ...UNAVAILABLE },
-    }),
-    async (c) =>
-      c.json(
-        await getUserAnalytics(
-          c.get("ctx"),
-          requireActor(c),
-          c.req.valid("param").id,
-          c.req.valid("query").period,
-        ),
-        200,
-      ),
+  /** GET /{user|track|artist}/{id}?period=…: who may see it is decided by `load`. */
+  const byIdAndPeriod = <S extends z.ZodType>(
+    path: "/user/{id}" | "/track/{id}" | "/artist/{id}",
+    summary: string,
+    schema: S,
+    load: (ctx: Ctx, actor: Actor, id: string, period: Period) => Promise<z.infer<S>>,
+  ) =>
+    app.openapi(
+      defineRoute({
+        method: "get",
+        path,
+        tags,
+        auth: true,
+        summary,
+        request: { params: IdParam, query: PeriodQuery },
+        responses: { 200: json(schema), ...UNAVAILABLE },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const { period } = c.req.valid("query");
+        return c.json(await load(c.get("ctx"), requireActor(c), id, period), 200);
+      },
+    );
+  byIdAndPeriod(
+    "/user/{id}",
+    "A user's listening analytics (self or admin)",
+    UserAnalyticsSchema,
+    getUserAnalytics,
   );
-
-  app.openapi(
-    defineRoute({
-      method: "get",
-      path: "/track/{id}",
-      tags,
-      auth: true,
-      summary: "A track's analytics (its artist or an admin)",
-      request: { params: IdParam, query: PeriodQuery },
-      responses: { 200: json(TrackAnalyticsSchema), ...UNAVAILABLE },
-    }),
-    async (c) =>
-      c.json(
-        await getTrackAnalytics(
-          c.get("ctx"),
-          requireActor(c),
-          c.req.valid("param").id,
-          c.req.valid("query").period,
-        ),
-        200,
-      ),
+  byIdAndPeriod(
+    "/track/{id}",
+    "A track's analytics (its artist or an admin)",
+    TrackAnalyticsSchema,
+    getTrackAnalytics,
   );
-
-  app.openapi(
-    defineRoute({
-      method: "get",
-      path: "/artist/{id}",
-      tags,
-      auth: true,
-      summary: "An artist's analytics (the artist or an admin)",
-      request: { params: IdParam, query: PeriodQuery },
-      responses: { 200: json(ArtistAnalyticsSchema), ...UNAVAILABLE },
-    }),
-    async (c) =>
-      c.json(
-        await getArtistAnalytics(
-          c.get("ctx"),
-          requireActor(c),
-          c.req.valid("param").id,
-          c.req.valid("query").period,
-        ),
-        200,
-      ),
+  byIdAndPeriod(
+    "/artist/{id}",
+    "An artist's analytics (the artist or an admin)",
+    ArtistAnalyticsSchema,
+    getArtistAnalytics,
   );
 
   app.openapi(
