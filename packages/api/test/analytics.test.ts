@@ -275,3 +275,32 @@ describe.each(wirings())("analytics ($name)", (wiring) => {
     expect(platform!.newUsers).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe("analytics while the store is unreachable", () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    // No analytics store: every read of it fails as an outage would.
+    api = await startTestApi({ db: "pglite", redis: false });
+  });
+  afterAll(() => api.close());
+
+  it("tells a stranger 403 and the owner 503 — never a 500, never the store's state to a stranger", async () => {
+    const artist = await registerArtist(api);
+    const stranger = await registerUser(api);
+    const track = await api.request("POST", "/api/v1/tracks", {
+      token: artist.accessToken,
+      body: { title: "Offline Song", durationMs: 100_000 },
+    });
+    const path = `/api/v1/analytics/track/${track.body.id}`;
+    const asStranger = await api.request("GET", path, { token: stranger.accessToken });
+    expect(asStranger.status).toBe(403);
+    const asOwner = await api.request("GET", path, { token: artist.accessToken });
+    expect(asOwner.status).toBe(503);
+    expect(asOwner.body.code).toBe("analytics_unavailable");
+    const artistPath = `/api/v1/analytics/artist/${artist.artistId}`;
+    expect((await api.request("GET", artistPath, { token: stranger.accessToken })).status).toBe(
+      403,
+    );
+    expect((await api.request("GET", artistPath, { token: artist.accessToken })).status).toBe(503);
+  });
+});

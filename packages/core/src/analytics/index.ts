@@ -32,6 +32,12 @@ export function periodBounds(period: Period, now = Date.now()) {
   };
 }
 
+/** The value of a settled read, or its error thrown. */
+function settled<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === "rejected") throw r.reason;
+  return r.value;
+}
+
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const rate = (part: number, whole: number) =>
   whole > 0 ? Math.round((part / whole) * 1e4) / 1e4 : 0;
@@ -322,8 +328,9 @@ export async function getTrackAnalytics(ctx: Ctx, actor: Actor, trackId: string,
   const { from, fromDay } = periodBounds(period);
   const p = { track: trackId, from, fromDay };
   const store = ctx.analytics.store;
-  // Authorization is checked before anything is returned; the reads run side by side.
-  const [trackRows, daily, src] = await Promise.all([
+  // The reads run side by side; who may see them is decided first, so a stranger gets 403/404
+  // (never the store's 503, never data).
+  const [trackRows, dailyRead, srcRead] = await Promise.allSettled([
     ctx.db
       .select({ id: tracks.id, title: tracks.title, ownerId: artists.userId })
       .from(tracks)
@@ -336,10 +343,12 @@ export async function getTrackAnalytics(ctx: Ctx, actor: Actor, trackId: string,
       p,
     ),
   ]);
-  const track = trackRows[0];
+  const track = settled(trackRows)[0];
   if (!track) throw CommonErrors.notFound("track", trackId);
   if (actor.role !== "admin" && track.ownerId !== actor.userId)
     throw CommonErrors.forbidden("Only the track's artist or an admin can see these analytics.");
+  const daily = settled(dailyRead);
+  const src = settled(srcRead);
   const { totals: t, days } = splitDaily(daily);
   const plays = num(t?.plays);
   let completionSum = 0;
@@ -373,7 +382,7 @@ export async function getArtistAnalytics(ctx: Ctx, actor: Actor, artistId: strin
   const { from, fromDay } = periodBounds(period);
   const p = { artist: artistId, from, fromDay };
   const store = ctx.analytics.store;
-  const [artistRows, daily, breakdown] = await Promise.all([
+  const [artistRows, dailyRead, breakdownRead] = await Promise.allSettled([
     ctx.db
       .select({ id: artists.id, name: artists.name, userId: artists.userId })
       .from(artists)
@@ -382,10 +391,12 @@ export async function getArtistAnalytics(ctx: Ctx, actor: Actor, artistId: strin
     store.select<DailyRow>(Q.ARTIST_DAILY, p),
     store.select<ArtistBreakdownRow>(Q.ARTIST_BREAKDOWN, p),
   ]);
-  const artist = artistRows[0];
+  const artist = settled(artistRows)[0];
   if (!artist) throw CommonErrors.notFound("artist", artistId);
   if (actor.role !== "admin" && artist.userId !== actor.userId)
     throw CommonErrors.forbidden("Only the artist or an admin can see these analytics.");
+  const daily = settled(dailyRead);
+  const breakdown = settled(breakdownRead);
   const top = topOf(breakdown.filter((r) => r.track !== null));
   const names = await catalogNames(ctx, { tracks: top.map((r) => r.track!) });
   const { totals: t, days } = splitDaily(daily);
