@@ -51,6 +51,10 @@ export function createApp(deps: ApiDeps) {
 
   app.use(requestId({ limitLength: 64 }));
   app.use(securityHeaders);
+  app.use(contextMiddleware(deps));
+  // Every request lands in api_requests_log — preflights and 413s included: enqueued after the
+  // response is built, never awaited.
+  app.use(requestLogMiddleware(deps));
   app.use(corsHeaders(deps.config.CORS_ORIGINS));
   const limitBody = bodyLimit({
     maxSize: MAX_JSON_BODY,
@@ -64,9 +68,6 @@ export function createApp(deps: ApiDeps) {
       ? next()
       : limitBody(c, next),
   );
-  app.use(contextMiddleware(deps));
-  // Every request lands in api_requests_log: enqueued after the response is built, never awaited.
-  app.use(requestLogMiddleware(deps));
   if (deps.storageRoutes) app.route("/storage", deps.storageRoutes);
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes(deps.docsAssets));

@@ -75,4 +75,63 @@ describe("request-log middleware", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("logs what is refused before any route: oversized bodies (413) and CORS preflights", async () => {
+    const inserted: AnalyticsRecord[] = [];
+    const store: AnalyticsStore = {
+      kind: "chdb",
+      migrate: () => Promise.resolve(),
+      insert: (records) => {
+        inserted.push(...records);
+        return Promise.resolve();
+      },
+      select: () => Promise.resolve([]),
+      ping: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+    const config = testConfig({ CORS_ORIGINS: "https://app.example" });
+    const log = createLogger("silent");
+    const dir = await mkdtemp(join(tmpdir(), "jonquils-reqlog-"));
+    const objects = createDiskObjectStore({
+      root: dir,
+      publicUrl: "http://localhost:8000",
+      secret: "s".repeat(32),
+      log,
+    });
+    const analytics = combineAnalytics(store, createStoreQueue(store, config, log));
+    const runtime = assembleRuntime(
+      config,
+      await openTestDatabase("pglite"),
+      TEST_JWT_SECRET,
+      log,
+      objects,
+      analytics,
+    );
+    const app = createApp({ ...runtime, clientIp: () => "203.0.113.8" });
+    try {
+      const big = await app.request("/api/v1/playlists", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ title: "x".repeat(2 * 1024 * 1024) }),
+      });
+      expect(big.status).toBe(413);
+      const preflight = await app.request("/api/v1/tracks", {
+        method: "OPTIONS",
+        headers: {
+          origin: "https://app.example",
+          "access-control-request-method": "POST",
+        },
+      });
+      expect(preflight.status).toBeLessThan(300);
+      await runtime.ports.analytics.queue.flush();
+      const logged = inserted.map((r) => [r.values[3], r.values[5], r.values[8]]);
+      expect(logged).toEqual([
+        ["POST", 413, "203.0.113.8"],
+        ["OPTIONS", preflight.status, "203.0.113.8"],
+      ]);
+    } finally {
+      await runtime.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
