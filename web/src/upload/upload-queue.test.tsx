@@ -140,7 +140,10 @@ describe("upload queue", () => {
       "href",
       "/tracks/99999999-9999-4999-8999-999999999999",
     );
-    expect(onDone).toHaveBeenCalledWith("99999999-9999-4999-8999-999999999999");
+    // Reported from an effect once the row shows "Done": wait for it rather than race it.
+    await waitFor(() =>
+      expect(onDone).toHaveBeenCalledWith("99999999-9999-4999-8999-999999999999"),
+    );
   });
 
   it("shows why a file failed, in words, and lets it be tried again", async () => {
