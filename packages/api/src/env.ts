@@ -44,5 +44,7 @@ export interface HealthProbe {
   readonly name: string;
   /** Which adapter serves it, e.g. "pglite" or "postgres". */
   readonly adapter: string;
+  /** false: the API keeps serving without it; /health answers "degraded" (200), not 503. */
+  readonly critical?: boolean;
   ping(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerUser, startTestApi, wirings, type TestApi } from "@jonquils/local/testing/harness";
 
 describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wiring) => {
@@ -143,6 +143,22 @@ describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wir
 });
 
 describe("health when the database is down", () => {
+  it("stays up, degraded (200), when only search is down, naming it", async () => {
+    const api = await startTestApi({ db: "pglite", redis: false });
+    try {
+      vi.spyOn(api.runtime.ports.search, "ping").mockRejectedValue(
+        new Error("connect ECONNREFUSED"),
+      );
+      const res = await api.request("GET", "/health");
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe("degraded");
+      expect(res.body.components.search).toMatchObject({ status: "down" });
+      expect(res.body.components.database.status).toBe("up");
+    } finally {
+      await api.close();
+    }
+  });
+
   it("answers 503 naming the component", async () => {
     const api = await startTestApi({ db: "pglite", redis: false });
     await api.runtime.catalog.close();

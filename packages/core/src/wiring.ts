@@ -26,6 +26,8 @@ import {
 export interface Probe {
   name: string;
   adapter: string;
+  /** false: the API keeps serving without it (search, analytics), so /health says "degraded". */
+  critical?: boolean;
   ping(): Promise<void>;
 }
 
@@ -110,11 +112,16 @@ export function assembleRuntime(
     { name: "database", adapter: catalog.kind, ping: () => catalog.ping() },
     { name: "cache", adapter: ports.cache.kind, ping: () => ports.cache.ping() },
     { name: "objects", adapter: objects.kind, ping: () => objects.ping() },
-    { name: "search", adapter: search.kind, ping: () => search.ping() },
+    { name: "search", adapter: search.kind, critical: false, ping: () => search.ping() },
   ];
   if (analytics.port.queue.kind !== "disabled") {
     const store = analytics.port.store;
-    probes.push({ name: "analytics", adapter: store.kind, ping: () => store.ping() });
+    probes.push({
+      name: "analytics",
+      adapter: store.kind,
+      critical: false,
+      ping: () => store.ping(),
+    });
   }
   const monitoring = createMonitoringService({
     db: ports.db,

@@ -136,7 +136,7 @@ export interface HealthComponent {
 }
 
 export interface Health {
-  status: "ok" | "unavailable";
+  status: "ok" | "degraded" | "unavailable";
   components: Record<string, HealthComponent>;
 }
 

@@ -37,7 +37,11 @@ export function OpsPage() {
         {pick(health) === "ready" && (
           <>
             <p className={`overall ${health.data!.status}`} role="status">
-              {health.data!.status === "ok" ? "All components are up." : "Something is down."}
+              {health.data!.status === "ok"
+                ? "All components are up."
+                : health.data!.status === "degraded"
+                  ? "Serving, with a component down."
+                  : "Something critical is down."}
             </p>
             <ul className="health-grid">
               {Object.entries(health.data!.components).map(([name, c]) => (

@@ -8,7 +8,13 @@ const Component = z.object({
   error: z.string().optional(),
 });
 const Health = z
-  .object({ status: z.enum(["ok", "unavailable"]), components: z.record(z.string(), Component) })
+  .object({
+    status: z.enum(["ok", "degraded", "unavailable"]).openapi({
+      description:
+        "ok: all up; degraded: a component the API can serve without (search, analytics) is down (200); unavailable: a critical one is (503).",
+    }),
+    components: z.record(z.string(), Component),
+  })
   .openapi("Health");
 
 const TIMEOUT_MS = 2000;
@@ -46,7 +52,10 @@ export function healthRoutes(deps: ApiDeps) {
       tags: ["health"],
       summary: "Health of the API and each adapter",
       responses: {
-        200: { description: "All up", content: { "application/json": { schema: Health } } },
+        200: {
+          description: "All up, or only non-critical components down (degraded)",
+          content: { "application/json": { schema: Health } },
+        },
         503: {
           description: "Something is down",
           content: { "application/json": { schema: Health } },
@@ -56,11 +65,12 @@ export function healthRoutes(deps: ApiDeps) {
     async (c) => {
       const states = await Promise.all(deps.probes.map((p) => probe(p.adapter, () => p.ping())));
       const components = Object.fromEntries(deps.probes.map((p, i) => [p.name, states[i]!]));
-      const ok = Object.values(components).every((s) => s.status === "up");
+      const down = deps.probes.filter((p, i) => states[i]!.status === "down");
       c.header("Cache-Control", "no-store");
-      return ok
-        ? c.json({ status: "ok" as const, components }, 200)
-        : c.json({ status: "unavailable" as const, components }, 503);
+      if (down.length === 0) return c.json({ status: "ok" as const, components }, 200);
+      return down.some((p) => p.critical !== false)
+        ? c.json({ status: "unavailable" as const, components }, 503)
+        : c.json({ status: "degraded" as const, components }, 200);
     },
   );
   return app;

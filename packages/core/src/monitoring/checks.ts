@@ -90,7 +90,8 @@ export async function checkHealth(probes: readonly Probe[]): Promise<CheckResult
           key,
           category: "health",
           status: "alert",
-          severity: "critical",
+          // The API serves on without search or analytics: worth a warning, not a page.
+          severity: p.critical === false ? "warning" : "critical",
           title: `${p.name} (${p.adapter}) is down`,
           detail: {
             adapter: p.adapter,
