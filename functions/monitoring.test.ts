@@ -1,16 +1,16 @@
 import { schema } from "@jonquils/core";
 import { hasPostgres, openTestDatabase, TEST_JWT_SECRET } from "@jonquils/local/testing/harness";
-import { startS3rver, stubLambdaEnv, type S3rverHandle } from "@jonquils/local/testing/s3rver";
+import {
+  startS3rver,
+  stubLambdaEnv,
+  testBuckets,
+  type S3rverHandle,
+} from "@jonquils/local/testing/s3rver";
 import { eq } from "drizzle-orm";
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const BUCKETS = {
-  tracks: "jq-mon-tracks",
-  covers: "jq-mon-covers",
-  playlists: "jq-mon-playlists",
-  temp: "jq-mon-temp",
-};
+const BUCKETS = testBuckets("jq-mon");
 
 /** The scheduled monitoring Lambda, wired from the environment to PostgreSQL and an S3 API. */
 describe.skipIf(!hasPostgres())("functions/monitoring.ts (PostgreSQL + S3 API)", () => {

@@ -1,18 +1,18 @@
 import { schema } from "@jonquils/core";
 import { createS3ObjectStore } from "@jonquils/core/storage/s3";
 import { hasPostgres, openTestDatabase } from "@jonquils/local/testing/harness";
-import { startS3rver, stubLambdaEnv, type S3rverHandle } from "@jonquils/local/testing/s3rver";
+import {
+  startS3rver,
+  stubLambdaEnv,
+  testBuckets,
+  type S3rverHandle,
+} from "@jonquils/local/testing/s3rver";
 import { eq } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const BUCKETS = {
-  tracks: "jq-fn-tracks",
-  covers: "jq-fn-covers",
-  playlists: "jq-fn-playlists",
-  temp: "jq-fn-temp",
-};
+const BUCKETS = testBuckets("jq-fn");
 
 /**
  * The pipeline's Lambda entries as Step Functions calls them, one after the other, wired

@@ -71,3 +71,11 @@ export function stubLambdaEnv(
   stubEnv("LOG_LEVEL", "silent");
   stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
 }
+
+/** Real bucket names for the four logical buckets, under a prefix of the test's own. */
+export const testBuckets = (prefix: string): Record<Bucket, string> => ({
+  tracks: `${prefix}-tracks`,
+  covers: `${prefix}-covers`,
+  playlists: `${prefix}-playlists`,
+  temp: `${prefix}-temp`,
+});
