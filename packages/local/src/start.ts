@@ -11,6 +11,7 @@ import {
   serverBaseUrl,
   writeServerRecord,
 } from "./server-record";
+import { answerMalformedRequests } from "./http/client-errors";
 import { startWebServer } from "./web-server";
 import { createLocalRuntime } from "./wiring";
 import { scheduleMonitoring } from "@jonquils/core/monitoring/monitor";
@@ -88,6 +89,7 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
     );
   }
 });
+answerMalformedRequests(server);
 
 // The web app on WEB_PORT, talking to this API (built first if web/dist is missing or stale).
 const web = startWebServer({

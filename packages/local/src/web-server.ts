@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { answerMalformedRequests } from "./http/client-errors";
 
 /** The web app's folder (web/) and its build output (web/dist). */
 export const WEB_DIR = resolve(fileURLToPath(new URL("../../../web", import.meta.url)));
@@ -235,6 +236,7 @@ export function startWebServer(options: {
   let state: WebState = { status: "building" };
   const app = createWebApp({ apiUrl: options.apiUrl, state: () => state });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname });
+  answerMalformedRequests(server);
   const ready = (async () => {
     const started = performance.now();
     try {
