@@ -102,6 +102,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/, "must be an SNS topic ARN")
     .optional(),
+  /** KMS key (id, ARN or alias) that wraps app-password data keys in AWS; unset: a key file under DATA_DIR. */
+  APP_PASSWORD_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
   /** Minutes between monitoring runs inside `npm start` (0 turns the schedule off). */
   MONITOR_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
 });

@@ -1,0 +1,64 @@
+import { and, avg, eq, inArray } from "drizzle-orm";
+import type { Actor, Ctx } from "../context";
+import { isForeignKeyViolation } from "../db/errors";
+import type { Executor } from "../db/types";
+import { CommonErrors } from "../errors";
+import { trackRatings } from "./rating.sql";
+
+/** Sets the user's 1–5 rating of a track; null (or 0 from Subsonic) removes it. */
+export async function rateTrack(
+  ctx: Pick<Ctx, "db">,
+  actor: Actor,
+  trackId: string,
+  rating: number | null,
+): Promise<{ rating: number | null }> {
+  if (rating === null || rating === 0) {
+    await ctx.db
+      .delete(trackRatings)
+      .where(and(eq(trackRatings.userId, actor.userId), eq(trackRatings.trackId, trackId)));
+    return { rating: null };
+  }
+  if (!Number.isInteger(rating) || rating < 1 || rating > 5)
+    throw CommonErrors.invalid("invalid_rating", "A rating is a whole number from 1 to 5.");
+  try {
+    await ctx.db
+      .insert(trackRatings)
+      .values({ userId: actor.userId, trackId, rating })
+      .onConflictDoUpdate({
+        target: [trackRatings.userId, trackRatings.trackId],
+        set: { rating, updatedAt: new Date() },
+      });
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw CommonErrors.notFound("track", trackId);
+    throw error;
+  }
+  return { rating };
+}
+
+/** The user's rating of each track (absent: unrated). */
+export async function ratingMap(
+  db: Executor,
+  userId: string,
+  trackIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (trackIds.length === 0) return new Map();
+  const rows = await db
+    .select({ id: trackRatings.trackId, rating: trackRatings.rating })
+    .from(trackRatings)
+    .where(and(eq(trackRatings.userId, userId), inArray(trackRatings.trackId, [...trackIds])));
+  return new Map(rows.map((r) => [r.id, r.rating]));
+}
+
+/** Everyone's average rating of each track (absent: nobody rated it). */
+export async function averageRatingMap(
+  db: Executor,
+  trackIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (trackIds.length === 0) return new Map();
+  const rows = await db
+    .select({ id: trackRatings.trackId, avg: avg(trackRatings.rating) })
+    .from(trackRatings)
+    .where(inArray(trackRatings.trackId, [...trackIds]))
+    .groupBy(trackRatings.trackId);
+  return new Map(rows.map((r) => [r.id, Number(r.avg)]));
+}
