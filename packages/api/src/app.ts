@@ -9,6 +9,7 @@ import { corsHeaders, securityHeaders } from "./middleware/headers";
 import { rateLimitMiddleware } from "./middleware/rate-limit";
 import { handleError, problem } from "./problem";
 import { adminRoutes } from "./routes/admin";
+import { adminUserRoutes } from "./routes/admin-users";
 import { albumRoutes, genreRoutes } from "./routes/albums";
 import { analyticsRoutes } from "./routes/analytics";
 import { artistRoutes } from "./routes/artists";
@@ -89,6 +90,7 @@ export function createApp(deps: ApiDeps) {
   api.route("/search", searchRoutes(deps));
   api.route("/analytics", analyticsRoutes());
   api.route("/admin/monitoring", monitoringRoutes(deps.monitoring));
+  api.route("/admin/users", adminUserRoutes(deps));
   api.route("/admin", adminRoutes());
   app.route("/api/v1", api);
 

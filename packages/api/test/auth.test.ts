@@ -11,7 +11,9 @@ import {
 describe.each(wirings())("auth ($name)", (wiring) => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi(wiring, { LOGIN_MAX_FAILURES: "3" });
+    // No reuse grace here: these cases replay rotated tokens on purpose (the grace for tabs
+    // refreshing at once is covered in account-security.test.ts).
+    api = await startTestApi(wiring, { LOGIN_MAX_FAILURES: "3", REFRESH_REUSE_GRACE_SECONDS: "0" });
   });
   afterAll(() => api.close());
 

@@ -45,8 +45,12 @@ export const configSchema = z.object({
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Requests per minute from one signed-in user. */
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
-  /** Failed logins allowed per account and IP in 15 minutes before 429. */
+  /** Failed logins allowed per account and IP in 15 minutes before 429 (×4 per account across IPs). */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** Accounts that may be created from one IP address per hour (each costs a bcrypt hash). */
+  SIGNUP_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** A rotated refresh token presented again within this many seconds (tabs refreshing at once) gets a sibling token instead of revoking the sign-in; 0 turns the grace off. */
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(120).default(30),
   /** Trust X-Forwarded-For from a reverse proxy for the client IP. */
   TRUST_PROXY: bool.default(false),
   /** false: tags-only ingest (no decoding or audio features), for bulk imports in a hurry. */

@@ -107,6 +107,8 @@ export function assembleRuntime(
     bcryptCost: config.BCRYPT_COST,
     refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     loginMaxFailures: config.LOGIN_MAX_FAILURES,
+    signupsPerIpPerHour: config.SIGNUP_PER_IP_PER_HOUR,
+    refreshGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
   });
   const probes: Probe[] = [
     { name: "database", adapter: catalog.kind, ping: () => catalog.ping() },

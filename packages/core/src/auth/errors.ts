@@ -4,6 +4,19 @@ export const AuthErrors = {
   invalidCredentials: () =>
     new AppError("invalid_credentials", 401, "Wrong username/email or password."),
   accountDisabled: () => new AppError("account_disabled", 403, "This account is disabled."),
+  accountUnavailable: () =>
+    new AppError(
+      "account_unavailable",
+      401,
+      "This account has been disabled or deleted; the access token no longer works.",
+    ),
+  tooManySignups: (retryAfterSeconds: number) =>
+    new AppError(
+      "too_many_signups",
+      429,
+      "Too many accounts were created from this address; try again later.",
+      { retryAfterSeconds },
+    ),
   invalidToken: () => new AppError("invalid_token", 401, "The access token is invalid."),
   tokenExpired: () =>
     new AppError("token_expired", 401, "The access token has expired; refresh it."),

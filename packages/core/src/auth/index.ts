@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ports, RequestMeta } from "../context";
 import { pgConstraint, isUniqueViolation } from "../db/errors";
+import { CommonErrors } from "../errors";
 import type { Executor } from "../db/types";
 import type { RateLimiter } from "../rate-limit/rate-limit";
 import { findUserByLogin, getUserView, toUserView, type UserView } from "../user/user";
@@ -10,8 +11,11 @@ import { users } from "../user/user.sql";
 import { cleanText } from "../util/text";
 import { refreshTokens } from "./auth.sql";
 import { AuthErrors } from "./errors";
-import { hashPassword, passwordFitsBcrypt, verifyPassword } from "./password";
+import { sharedPasswordHasher, type PasswordHasher } from "./hasher";
+import { passwordFitsBcrypt } from "./password";
+import { assertPasswordStrength } from "./password-policy";
 import { hashRefreshToken, newRefreshToken, type AccessTokens } from "./tokens";
+import { createUserStateCache, type UserStateCache } from "./user-state";
 
 export { AuthErrors } from "./errors";
 export { createAccessTokens, type AccessTokens } from "./tokens";
@@ -21,6 +25,14 @@ export interface AuthOptions {
   bcryptCost: number;
   refreshTtlDays: number;
   loginMaxFailures: number;
+  /** Sign-ups allowed from one IP address per hour (each costs a bcrypt hash). */
+  signupsPerIpPerHour?: number;
+  /** Where bcrypt runs (default: the process's worker pool). */
+  hasher?: PasswordHasher;
+  /** A rotated refresh token presented again within this time gets a sibling (default 30 s). */
+  refreshGraceMs?: number;
+  /** How long a user's active/disabled/deleted state is trusted (default 5 s). */
+  userStateTtlMs?: number;
 }
 
 export interface Session {
@@ -39,21 +51,43 @@ export interface RegisterInput {
 }
 
 const LOGIN_WINDOW_SECONDS = 15 * 60;
+/**
+ * A refresh token presented again this soon after its rotation is taken as another tab of the
+ * same browser refreshing at the same time (it read the token before the first tab stored the
+ * new one): it gets a new token of the same sign-in instead of revoking it. Later, a rotated
+ * token can only be a copy, and revokes the whole sign-in.
+ */
+export const REFRESH_GRACE_MS = 30_000;
+const graceOf = (o: AuthOptions) => o.refreshGraceMs ?? REFRESH_GRACE_MS;
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
 export function createAuthService(ports: Ports, options: AuthOptions) {
   const { db } = ports;
-  // Failed sign-ins per (IP, account), and per IP across accounts (credential stuffing).
-  const perAccount: RateLimiter = ports.rateLimits.create(
+  const hasher = options.hasher ?? sharedPasswordHasher();
+  const userState: UserStateCache = createUserStateCache(
+    db,
+    options.userStateTtlMs !== undefined ? { ttlMs: options.userStateTtlMs } : {},
+  );
+  // Failed sign-ins (OWASP Authentication Cheat Sheet, "Protect against automated attacks"):
+  // per (IP, account) — the guesser's own pair is locked quickly — and per account across all
+  // IPs (distributed guessing), with a higher bar. Never per IP alone: a shared address (NAT,
+  // campus) must not lock out its people's correct passwords. Guessing across accounts from one
+  // IP is bounded by the request limit per IP and the hashing pool's concurrency.
+  const perIpAccount: RateLimiter = ports.rateLimits.create(
     "login-fail",
     options.loginMaxFailures,
     LOGIN_WINDOW_SECONDS,
   );
-  const perIp: RateLimiter = ports.rateLimits.create(
-    "login-fail-ip",
-    options.loginMaxFailures * 10,
+  const perAccount: RateLimiter = ports.rateLimits.create(
+    "login-fail-acct",
+    options.loginMaxFailures * 4,
     LOGIN_WINDOW_SECONDS,
+  );
+  const signupsPerIp: RateLimiter = ports.rateLimits.create(
+    "signup-ip",
+    options.signupsPerIpPerHour ?? 20,
+    3600,
   );
   // Compared against when the account does not exist, so timing does not reveal which logins exist.
   // Made on first use, so start-up does not pay for a bcrypt hash.
@@ -109,7 +143,10 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
   return {
     async register(input: RegisterInput, meta: RequestMeta): Promise<Session> {
       if (!passwordFitsBcrypt(input.password)) throw AuthErrors.passwordTooLong();
-      const passwordHash = await hashPassword(input.password, options.bcryptCost);
+      assertPasswordStrength(input.password, input);
+      const quota = await signupsPerIp.consume(meta.ip ?? "unknown");
+      if (!quota.allowed) throw AuthErrors.tooManySignups(quota.resetSeconds);
+      const passwordHash = await hasher.hash(input.password, options.bcryptCost);
       try {
         return await db.transaction(async (tx) => {
           const [row] = await tx
@@ -141,24 +178,30 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
 
     async login(login: string, password: string, meta: RequestMeta): Promise<Session> {
       const ip = meta.ip ?? "unknown";
-      const accountKey = `${ip}|${login.trim().toLowerCase()}`;
+      const account = login.trim().toLowerCase();
+      const pairKey = `${ip}|${account}`;
       for (const [limiter, key] of [
-        [perAccount, accountKey],
-        [perIp, ip],
+        [perIpAccount, pairKey],
+        [perAccount, account],
       ] as const) {
         const state = await limiter.peek(key);
         if (!state.allowed) throw AuthErrors.tooManyLoginAttempts(state.resetSeconds);
       }
       const user = await findUserByLogin(db, login);
       const ok = passwordFitsBcrypt(password)
-        ? await verifyPassword(
+        ? await hasher.verify(
             password,
             user?.passwordHash ??
-              (await (dummyHash ??= hashPassword("jonquils-dummy-password", options.bcryptCost))),
+              (await (dummyHash ??= hasher
+                .hash("jonquils-dummy-password", options.bcryptCost)
+                .catch((error: unknown) => {
+                  dummyHash = undefined;
+                  throw error;
+                }))),
           )
         : false;
       if (!user || !ok) {
-        await Promise.all([perAccount.consume(accountKey), perIp.consume(ip)]);
+        await Promise.all([perIpAccount.consume(pairKey), perAccount.consume(account)]);
         await recordAudit(db, meta, user ? { userId: user.id } : null, {
           action: "auth.login_failed",
           entityType: "user",
@@ -167,7 +210,7 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
         throw AuthErrors.invalidCredentials();
       }
       if (!user.isActive) throw AuthErrors.accountDisabled();
-      await perAccount.reset(accountKey);
+      await perIpAccount.reset(pairKey);
       return db.transaction(async (tx) => {
         await recordAudit(
           tx,
@@ -208,6 +251,30 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hash))
         .limit(1);
+      if (
+        existing?.rotatedAt &&
+        !existing.revokedAt &&
+        existing.expiresAt > now &&
+        now.getTime() - existing.rotatedAt.getTime() < graceOf(options)
+      ) {
+        // Another tab refreshing at the same moment: a sibling token of the same sign-in.
+        const sibling = await db.transaction(async (tx) => {
+          const [live] = await tx
+            .select({ id: refreshTokens.id })
+            .from(refreshTokens)
+            .where(
+              and(eq(refreshTokens.familyId, existing.familyId), isNull(refreshTokens.revokedAt)),
+            )
+            .limit(1)
+            .for("update");
+          if (!live) return null;
+          const user = await getUserView(tx, existing.userId);
+          if (!user.isActive) throw AuthErrors.accountDisabled();
+          return startSession(tx, user, meta, existing.familyId);
+        });
+        if (sibling) return sibling;
+        throw AuthErrors.invalidRefreshToken();
+      }
       if (existing?.rotatedAt && !existing.revokedAt) {
         await revokeFamily(existing, meta, "auth.refresh_reuse_detected");
         ports.log.warn(
@@ -234,6 +301,62 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
       return getUserView(db, actor.userId);
     },
 
-    verifyAccessToken: (token: string) => options.tokens.verify(token),
+    /**
+     * Verifies an access token and that its account still exists and is active (state read at
+     * most every 5 s per user): a disabled or deleted account is refused with 401.
+     */
+    async verifyAccessToken(token: string): Promise<Actor> {
+      const actor = await options.tokens.verify(token);
+      if ((await userState.get(actor.userId)) !== "active") throw AuthErrors.accountUnavailable();
+      return actor;
+    },
+
+    /** Admin: disables (every sign-in ends) or re-enables an account. */
+    async setUserActive(actor: Actor, userId: string, active: boolean, meta: RequestMeta) {
+      if (actor.role !== "admin") throw CommonErrors.forbidden("Only admins can do this.");
+      if (userId === actor.userId && !active)
+        throw CommonErrors.conflict("cannot_disable_self", "Admins cannot disable themselves.");
+      const view = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(users)
+          .set({ isActive: active, updatedAt: new Date() })
+          .where(eq(users.id, userId))
+          .returning({ id: users.id });
+        if (!row) throw CommonErrors.notFound("user", userId);
+        if (!active)
+          await tx
+            .update(refreshTokens)
+            .set({ revokedAt: new Date() })
+            .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+        await recordAudit(tx, meta, actor, {
+          action: active ? "user.enable" : "user.disable",
+          entityType: "user",
+          entityId: userId,
+        });
+        return getUserView(tx, userId);
+      });
+      userState.invalidate(userId);
+      return view;
+    },
+
+    /** Admin: deletes an account (its sessions, playlists, history and uploads go with it). */
+    async deleteUser(actor: Actor, userId: string, meta: RequestMeta): Promise<void> {
+      if (actor.role !== "admin") throw CommonErrors.forbidden("Only admins can do this.");
+      if (userId === actor.userId)
+        throw CommonErrors.conflict("cannot_delete_self", "Admins cannot delete themselves.");
+      await db.transaction(async (tx) => {
+        const [row] = await tx
+          .delete(users)
+          .where(eq(users.id, userId))
+          .returning({ id: users.id });
+        if (!row) throw CommonErrors.notFound("user", userId);
+        await recordAudit(tx, meta, actor, {
+          action: "user.delete",
+          entityType: "user",
+          entityId: userId,
+        });
+      });
+      userState.invalidate(userId);
+    },
   };
 }

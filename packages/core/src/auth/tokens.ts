@@ -36,6 +36,8 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
           algorithms: [ALG],
           issuer: ISSUER,
           audience: AUDIENCE,
+          // A token without an expiry (or subject, or issue time) would work forever: refused.
+          requiredClaims: ["exp", "iat", "sub"],
         });
         const role = payload["role"];
         if (typeof payload.sub !== "string" || !isRole(role)) throw AuthErrors.invalidToken();

@@ -97,6 +97,7 @@ export function testConfig(overrides: Record<string, string> = {}, redis = false
     LOG_LEVEL: "silent",
     RATE_LIMIT_IP_PER_MINUTE: "100000",
     RATE_LIMIT_USER_PER_MINUTE: "100000",
+    SIGNUP_PER_IP_PER_HOUR: "100000",
     ...(redis && redisUrl()
       ? { REDIS_URL: redisUrl()!, REDIS_KEY_PREFIX: `jqtest:${randomBytes(6).toString("hex")}:` }
       : {}),
