@@ -28,9 +28,17 @@ export async function openLocalCatalog(config: Config): Promise<CatalogDatabase>
     return connectPostgres(config.DATABASE_URL);
   }
   const { openPglite, migratePglite } = await import("./pglite");
+  const template = await import("./pglite-template");
   const dataDir = join(config.DATA_DIR, "pgdata");
   await mkdir(dataDir, { recursive: true });
-  const catalog = await openPglite({ dataDir });
+  // A first start loads a migrated template instead of running initdb and every migration.
+  const loadDataDir = template.isEmptyDataDir(dataDir)
+    ? await template
+        .pgliteTemplate()
+        .then(template.loadTemplate)
+        .catch(() => undefined) // no cache (read-only install): initdb as before
+    : undefined;
+  const catalog = await openPglite({ dataDir, loadDataDir });
   await migratePglite(catalog);
   return catalog;
 }
