@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
@@ -16,11 +17,8 @@ type ArtistSession = Awaited<ReturnType<typeof registerArtist>>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are arbitrary JSON
 type Json = any;
 
-const MP3 = Buffer.concat([
-  Buffer.from("ID3"),
-  Buffer.from([4, 0, 0, 0, 0, 0, 0]),
-  Buffer.alloc(2000, 3),
-]);
+/** A real recording (Debian's sound-theme-freedesktop, see the pipeline's corpus): imports must be audio. */
+const MP3 = readFileSync(new URL("../../pipeline/test/fixtures/corpus/alarm.mp3", import.meta.url));
 const CAP = 200 * 1024 * 1024;
 
 let audioServer: Server;

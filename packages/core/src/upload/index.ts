@@ -6,6 +6,7 @@ import type { Executor } from "../db/types";
 import { safeFilename, type PresignedUpload } from "../storage/object-store";
 import { toPage, type Page, type PageQuery } from "../util/page";
 import { cleanText } from "../util/text";
+import { verifyAudio } from "./audio-verify";
 import { UploadErrors } from "./errors";
 import { fetchAudio, type SafeFetchOptions } from "./safe-fetch";
 import { trackUploads } from "./upload.sql";
@@ -206,9 +207,12 @@ async function downloadAndStore(
   fetchOptions: Partial<SafeFetchOptions>,
 ): Promise<UploadView> {
   const file = await fetchAudio(url, { maxBytes: UPLOAD_MAX_BYTES, ...fetchOptions });
-  const contentType = file.sniffed.contentType;
+  // The whole file passes the same gate as a form upload before anything is stored.
+  const verdict = verifyAudio(file.bytes, { filename: file.filename ?? "" });
+  if (!verdict.ok) throw UploadErrors.notAudio(verdict.reason);
+  const contentType = verdict.contentType;
   const id = randomUUID();
-  const filename = originalName(withExtension(file.filename ?? "", file.sniffed.extension));
+  const filename = originalName(withExtension(file.filename ?? "", verdict.extension));
   const key = uploadKey(actor.userId, id, filename);
   // The row first: the pipeline, woken by the object-created event, must find it.
   const row = await ctx.db.transaction(async (tx) => {

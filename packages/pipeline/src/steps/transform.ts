@@ -1,4 +1,5 @@
 import { schema } from "@jonquils/core";
+import { MIN_AUDIO_SECONDS, verifyAudio } from "@jonquils/core/upload/audio-verify";
 import { cleanText } from "@jonquils/core/util/text";
 import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import { analyseAudio, createGenreModel, makeThumbnails, normaliseGenre } from "../analysis/index";
@@ -20,12 +21,20 @@ export async function transform(deps: PipelineDeps, job: JobRef): Promise<Staged
     .limit(1);
   if (!upload) throw new NotProcessableError("the upload record is gone");
   const bytes = await objects.get("tracks", job.key);
+  // The gate: the bytes, not the name or the declared type, decide what the file is.
+  const verdict = verifyAudio(bytes, { filename: upload.originalFilename });
+  if (!verdict.ok) throw new NotProcessableError(verdict.reason);
   const analysis = await analyseAudio(bytes, {
     filename: upload.originalFilename,
-    ...(upload.contentType ? { mimeType: upload.contentType } : {}),
+    mimeType: verdict.contentType,
     analyse: deps.analyseAudio,
   });
+  if (analysis.format.durationMs < MIN_AUDIO_SECONDS * 1000)
+    throw new NotProcessableError(
+      `only ${(analysis.format.durationMs / 1000).toFixed(2)} s of the file could be decoded; a track needs at least ${MIN_AUDIO_SECONDS} s`,
+    );
   const warnings = [...analysis.warnings];
+  if (verdict.renamed) warnings.push(verdict.renamed);
 
   const known = await db
     .select({ slug: schema.genres.slug, name: schema.genres.name })
