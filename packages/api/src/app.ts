@@ -16,6 +16,11 @@ import { artistRoutes } from "./routes/artists";
 import { authRoutes } from "./routes/auth";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
+import { credentialRoutes } from "./routes/credentials";
+import { libraryRoutes } from "./routes/library";
+import { playlistExportRoutes } from "./routes/playlist-export";
+import { smartPlaylistRoutes } from "./routes/smart-playlists";
+import { subsonicRoutes } from "./subsonic/routes";
 import { monitoringRoutes } from "./routes/monitoring";
 import { playlistRoutes } from "./routes/playlists";
 import { searchRoutes, trackSearchAliasRoutes } from "./routes/search";
@@ -78,6 +83,9 @@ export function createApp(deps: ApiDeps) {
   api.use(rateLimitMiddleware(deps));
   api.use(rejectBadToken);
   api.route("/auth", authRoutes(deps));
+  api.route("/auth", credentialRoutes(deps));
+  // Likes, ratings, play queue, "more like this" (/tracks/{id}/like, /me/…).
+  api.route("/", libraryRoutes());
   api.route("/uploads", uploadRoutes());
   api.route("/tracks", trackUploadRoutes(deps.uploadOptions));
   // Before trackRoutes, so /tracks/search is not taken for a track id.
@@ -87,12 +95,16 @@ export function createApp(deps: ApiDeps) {
   api.route("/albums", albumRoutes());
   api.route("/genres", genreRoutes());
   api.route("/playlists", playlistRoutes());
+  api.route("/playlists", playlistExportRoutes());
+  api.route("/smart-playlists", smartPlaylistRoutes());
   api.route("/search", searchRoutes(deps));
   api.route("/analytics", analyticsRoutes());
   api.route("/admin/monitoring", monitoringRoutes(deps.monitoring));
   api.route("/admin/users", adminUserRoutes(deps));
   api.route("/admin", adminRoutes());
   app.route("/api/v1", api);
+  // The (Open)Subsonic API for player apps: its own auth, envelope and error codes.
+  app.route("/rest", subsonicRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

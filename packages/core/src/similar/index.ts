@@ -56,12 +56,12 @@ async function loadFeatures(db: Executor, id: string): Promise<Features> {
 function distanceSql(seed: Features): SQL<number> {
   const term = (column: SQLWrapper, value: number | null, scale: number) =>
     value === null
-      ? sql`${MISSING * MISSING}`
+      ? sql`${MISSING * MISSING}::real`
       : sql`power(coalesce((${column} - ${value}::real) / ${scale}::real, ${MISSING}::real), 2)`;
   const genre =
     seed.genreId === null
-      ? sql`${MISSING * MISSING}`
-      : sql`(case when ${tracks.genreId} = ${seed.genreId} then 0 else ${MISSING * MISSING} end)`;
+      ? sql`${MISSING * MISSING}::real`
+      : sql`(case when ${tracks.genreId} = ${seed.genreId} then 0::real else ${MISSING * MISSING}::real end)`;
   return sql<number>`sqrt(${term(tracks.tempo, seed.tempo, 60)} + ${term(tracks.energy, seed.energy, 1)} + ${term(tracks.valence, seed.valence, 1)} + ${term(tracks.loudness, seed.loudness, 20)} + ${genre})`;
 }
 
@@ -79,7 +79,7 @@ export async function similarTracks(
     .where(eq(listeningHistory.trackId, trackId));
   const useCoListening = Number(listeners?.n ?? 0) >= CO_LISTEN_MIN_USERS;
 
-  const sonic = sql<number>`exp(-${distanceSql(seed)})`;
+  const sonic = sql<number>`exp(-1 * ${distanceSql(seed)})`;
   const exclude = and(
     ne(tracks.id, trackId),
     options.excludeArtistId ? ne(tracks.artistId, options.excludeArtistId) : undefined,
@@ -109,7 +109,7 @@ export async function similarTracks(
       .as("co");
     const max = Number(listeners?.n ?? 1);
     const coShare = sql<number>`coalesce(${co.users} / ${max}::real, 0)`;
-    const score = sql<number>`${SONIC_WEIGHT} * ${sonic} + ${1 - SONIC_WEIGHT} * ${coShare}`;
+    const score = sql<number>`${SONIC_WEIGHT}::real * ${sonic} + ${1 - SONIC_WEIGHT}::real * ${coShare}`;
     rows = (
       await ctx.db
         .select({

@@ -198,14 +198,15 @@ export async function deleteSmartPlaylist(ctx: Ctx, actor: Actor, id: string): P
 
 async function assertOwner(tx: Executor, actor: Actor, id: string) {
   const [row] = await tx
-    .select({ userId: smartPlaylists.userId })
+    .select({ userId: smartPlaylists.userId, isPublic: smartPlaylists.isPublic })
     .from(smartPlaylists)
     .where(eq(smartPlaylists.id, id))
     .limit(1)
     .for("update");
   if (!row) throw SmartPlaylistErrors.notFound(id);
   if (row.userId !== actor.userId && actor.role !== "admin") {
-    throw SmartPlaylistErrors.notOwner();
+    // Someone else's private playlist does not exist for the caller.
+    throw row.isPublic ? SmartPlaylistErrors.notOwner() : SmartPlaylistErrors.notFound(id);
   }
 }
 
