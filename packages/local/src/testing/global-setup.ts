@@ -1,11 +1,8 @@
 import type { TestProject } from "vitest/node";
 import postgres from "postgres";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, writeFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { migratePostgres } from "@jonquils/core/db/postgres";
-import { migratePglite, openPglite } from "../pglite";
+import { pgliteTemplate } from "../pglite-template";
 
 /** Names unique to this run, so two runs against one server never touch each other's databases. */
 const RUN_ID = randomBytes(4).toString("hex");
@@ -17,14 +14,8 @@ const PG_TEMPLATE_DB = `jq_tpl_${RUN_ID}`;
  * template database on the server that each test file clones.
  */
 export default async function setup(project: TestProject) {
-  const dir = await mkdtemp(join(tmpdir(), "jonquils-test-"));
-  const pg = await openPglite();
-  await migratePglite(pg);
-  const dump = await pg.client.dumpDataDir("none");
-  await pg.close();
-  const templateFile = join(dir, "pglite-template.tar");
-  await writeFile(templateFile, Buffer.from(await dump.arrayBuffer()));
-  project.provide("pgliteTemplate", templateFile);
+  // The same migrated template `npm start` uses (made once per set of migrations).
+  project.provide("pgliteTemplate", await pgliteTemplate());
 
   const url = process.env["DATABASE_URL"];
   project.provide("postgresTemplateUrl", url ? await preparePostgresTemplate(url) : "");
@@ -41,7 +32,6 @@ export default async function setup(project: TestProject) {
   }
 
   return async () => {
-    await rm(dir, { recursive: true, force: true });
     if (url) {
       const admin = postgres(url, { max: 1, onnotice: () => {} });
       // Files drop their own databases; this catches any left by a crashed worker, and the template.
