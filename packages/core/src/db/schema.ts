@@ -18,3 +18,4 @@ export * from "../play-queue/play-queue.sql";
 export * from "../smart-playlist/smart-playlist.sql";
 export * from "../app-password/app-password.sql";
 export * from "../api-key/api-key.sql";
+export * from "../outbox/outbox.sql";
