@@ -13,6 +13,8 @@ export interface ServerRecord {
   port: number;
   webPort: number;
   startedAt: string;
+  /** The admin account local CLIs sign their short-lived tokens for (see operator.ts). */
+  operatorId?: string | undefined;
 }
 
 const file = (dataDir: string) => join(dataDir, "server.json");

@@ -12,6 +12,7 @@ import {
   writeServerRecord,
 } from "./server-record";
 import { answerMalformedRequests } from "./http/client-errors";
+import { localOperatorId } from "./operator";
 import { startWebServer } from "./web-server";
 import { createLocalRuntime } from "./wiring";
 import { scheduleMonitoring } from "@jonquils/core/monitoring/monitor";
@@ -74,13 +75,18 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
     },
     "JONQUILS API listening",
   );
-  writeServerRecord(config.DATA_DIR, {
-    pid: process.pid,
-    host: config.HOST,
-    port: info.port,
-    webPort: config.WEB_PORT,
-    startedAt: new Date().toISOString(),
-  }).catch((err: unknown) => log.warn({ err }, "could not write the server record"));
+  localOperatorId(runtime.ports.db)
+    .then((operatorId) =>
+      writeServerRecord(config.DATA_DIR, {
+        pid: process.pid,
+        host: config.HOST,
+        port: info.port,
+        webPort: config.WEB_PORT,
+        startedAt: new Date().toISOString(),
+        operatorId,
+      }),
+    )
+    .catch((err: unknown) => log.warn({ err }, "could not write the server record"));
   if (config.SEED_DEMO) {
     // After listening, so it never delays a healthy /health: playable clips for the demo tracks.
     attachDemoAudio(runtime).then(

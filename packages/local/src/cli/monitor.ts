@@ -17,11 +17,16 @@ const base = server
   ? serverBaseUrl(server)
   : `http://${config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST}:${config.PORT}`;
 
-async function viaServer(): Promise<MonitoringReport> {
+async function viaServer(operatorId: string | undefined): Promise<MonitoringReport> {
+  if (!operatorId)
+    throw new Error(
+      "the running server has no active admin account to act as: sign up, make the account an admin (npm run db:sql with the server stopped), and restart",
+    );
   const secret = await localJwtSecret(config.DATA_DIR, config.JWT_SECRET);
-  // The local operator: whoever can read DATA_DIR's secret may already sign any token.
+  // The local operator: whoever can read DATA_DIR's secret may already sign any token. The
+  // token names a real admin, because every request checks that its account is still active.
   const { token } = await createAccessTokens(secret, 120).issue({
-    userId: "00000000-0000-0000-0000-000000000000",
+    userId: operatorId,
     role: "admin",
   });
   const res = await fetch(`${base}/api/v1/admin/monitoring/runs`, {
@@ -43,7 +48,7 @@ async function inProcess(): Promise<MonitoringReport> {
 }
 
 const up = server !== null;
-const report = up ? await viaServer() : await inProcess();
+const report = up ? await viaServer(server.operatorId) : await inProcess();
 const mark = { ok: "ok   ", alert: "ALERT", skipped: "skip " } as const;
 process.stdout.write(
   `Monitoring run ${report.runId} (${up ? `asked of the server at ${base}` : "in this process"}): ${report.status}, ${report.durationMs} ms\n`,
