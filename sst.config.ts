@@ -3,7 +3,7 @@ import type { SSTConfig } from "sst";
 import { Alerts } from "./stacks/Alerts";
 import { Api } from "./stacks/Api";
 import { Data } from "./stacks/Data";
-import { NODEJS_BUNDLING, OBSERVABILITY_ENV } from "./stacks/lambda";
+import { NODEJS_BUNDLING, OBSERVABILITY_ENV, PARAMS_AND_SECRETS } from "./stacks/lambda";
 import { Monitoring } from "./stacks/Monitoring";
 import { Pipeline } from "./stacks/Pipeline";
 import { Secrets } from "./stacks/Secrets";
@@ -29,6 +29,8 @@ export default {
       loggingFormat: lambda.LoggingFormat.JSON,
       nodejs: NODEJS_BUNDLING,
       environment: { ...OBSERVABILITY_ENV },
+      // Secrets over HTTP on localhost (functions/secrets.ts): no SDK client at cold start.
+      paramsAndSecrets: PARAMS_AND_SECRETS,
     });
     app
       .stack(Secrets)

@@ -1,6 +1,7 @@
 import { assembleRuntime, createLogger, loadConfig, type Runtime } from "@jonquils/core";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config";
+import { databasePasswordSource } from "./secrets";
 
 /**
  * The server wiring the API, monitoring and analytics-refresh Lambdas share: configuration
@@ -21,7 +22,9 @@ export function serverRuntime(fn: string, needs: { clickhouse?: boolean } = {}):
     );
   return assembleRuntime(
     config,
-    connectPostgres(config.DATABASE_URL, { max: 2 }),
+    // Pool of 2 (stacks/lambda.ts RESERVED_CONCURRENCY budgets connections with it); the
+    // password is re-read from the RDS-managed secret whenever a connection opens.
+    connectPostgres(config.DATABASE_URL, { max: 2, password: databasePasswordSource() }),
     config.JWT_SECRET,
     createLogger(config.LOG_LEVEL, { fn }),
     objects,

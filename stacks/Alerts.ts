@@ -9,6 +9,40 @@ import type { StackContext } from "sst/constructs";
  */
 export function Alerts({ stack }: StackContext) {
   const topic = new sns.Topic(stack, "alerts", { displayName: "JONQUILS alerts" });
+  // A topic policy replaces SNS's default one: restate the account's rights over its topic…
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: "OwnerRights",
+      principals: [new iam.AnyPrincipal()],
+      actions: [
+        "sns:GetTopicAttributes",
+        "sns:SetTopicAttributes",
+        "sns:AddPermission",
+        "sns:RemovePermission",
+        "sns:DeleteTopic",
+        "sns:Subscribe",
+        "sns:ListSubscriptionsByTopic",
+        "sns:Publish",
+      ],
+      resources: [topic.topicArn],
+      conditions: { StringEquals: { "AWS:SourceOwner": stack.account } },
+    }),
+  );
+  // …and let CloudWatch alarms of this account publish (the 14 alarms of the Monitoring stack).
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: "CloudWatchAlarms",
+      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+      actions: ["sns:Publish"],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { "aws:SourceAccount": stack.account },
+        ArnLike: {
+          "aws:SourceArn": `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+        },
+      },
+    }),
+  );
   topic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: "TLSOnly",

@@ -8,7 +8,8 @@ import { Function, Api as HttpApi, use, type StackContext } from "sst/constructs
 import { Alerts } from "./Alerts";
 import { Data } from "./Data";
 import { Secrets } from "./Secrets";
-import { BUCKETS, Storage } from "./Storage";
+import { RESERVED_CONCURRENCY, secretAccess, withPermissions } from "./lambda";
+import { Storage } from "./Storage";
 import { Web } from "./Web";
 
 /** Seconds the analytics consumer may take on one batch (the queue hides a batch 6× as long). */
@@ -42,38 +43,53 @@ export function Api({ stack }: StackContext) {
     deadLetterQueue: { queue: analyticsDlq, maxReceiveCount: 5 },
   });
 
+  const apiSecrets = secretAccess([
+    secrets.jwtSecret,
+    secrets.clickhouseUrl,
+    secrets.clickhousePassword,
+  ]);
   const api = new HttpApi(stack, "api", {
+    // No API Gateway CORS: it would answer preflights itself with `*` and replace the app's
+    // headers. The app's CORS (CORS_ORIGINS, exposed RateLimit-* headers) answers instead.
+    cors: false,
+    accessLog: { retention: "one_month" },
     defaults: {
       throttle: { rate: 500, burst: 1000 },
       function: {
         ...data.inVpc,
         timeout: 10,
         memorySize: 1024,
+        // With a pool of 2 (functions/runtime.ts), at most 2 × this many PostgreSQL connections.
+        reservedConcurrentExecutions: RESERVED_CONCURRENCY.api,
         environment: {
           ...bucketEnv,
-          ...data.dbEnv,
-          REDIS_URL: data.redisUrl,
-          OPENSEARCH_URL: data.opensearchUrl,
+          ...data.serviceEnv,
           ANALYTICS_QUEUE_URL: analyticsQueue.queueUrl,
           CORS_ORIGINS: web.url,
           // An admin's monitoring run (POST /admin/monitoring/runs) publishes what it opens.
           ALERTS_TOPIC_ARN: alerts.topicArn,
         },
-        bind: [
-          secrets.jwtSecret,
-          secrets.dbPassword,
-          secrets.clickhouseUrl,
-          secrets.clickhousePassword,
-        ],
+        bind: apiSecrets.bind,
         permissions: [
-          // Presigned uploads and downloads, object checks and deletes, the health probe.
+          ...apiSecrets.permissions!,
+          ...data.dataSecretsAccess,
+          // Least privilege on the buckets: presigned uploads (tracks, under u/) and playlist
+          // exports are written; tracks, covers and exports are read (presigned downloads);
+          // tracks is listed (health probe, admin monitoring runs). Nothing is deleted, temp
+          // is not touched.
           new iam.PolicyStatement({
-            actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            resources: BUCKETS.map((name) => `${buckets[name].bucketArn}/*`),
+            actions: ["s3:PutObject"],
+            resources: [`${buckets.tracks.bucketArn}/u/*`, `${buckets.playlists.bucketArn}/*`],
+          }),
+          new iam.PolicyStatement({
+            actions: ["s3:GetObject"],
+            resources: (["tracks", "covers", "playlists"] as const).map(
+              (name) => `${buckets[name].bucketArn}/*`,
+            ),
           }),
           new iam.PolicyStatement({
             actions: ["s3:ListBucket"],
-            resources: BUCKETS.map((name) => buckets[name].bucketArn),
+            resources: [buckets.tracks.bucketArn],
           }),
         ],
       },
@@ -92,7 +108,7 @@ export function Api({ stack }: StackContext) {
     handler: "functions/analytics-consumer.handler",
     timeout: CONSUMER_TIMEOUT,
     memorySize: 512,
-    bind: [secrets.clickhouseUrl, secrets.clickhousePassword],
+    ...secretAccess([secrets.clickhouseUrl, secrets.clickhousePassword]),
   });
   analyticsConsumer.addEventSource(
     new SqsEventSource(analyticsQueue, {
@@ -110,18 +126,12 @@ export function Api({ stack }: StackContext) {
     ...data.inVpc,
     timeout: 120,
     memorySize: 512,
-    environment: {
-      ...bucketEnv,
-      ...data.dbEnv,
-      REDIS_URL: data.redisUrl,
-      OPENSEARCH_URL: data.opensearchUrl,
-    },
-    bind: [
-      secrets.jwtSecret,
-      secrets.dbPassword,
-      secrets.clickhouseUrl,
-      secrets.clickhousePassword,
-    ],
+    reservedConcurrentExecutions: RESERVED_CONCURRENCY.scheduled,
+    environment: { ...bucketEnv, ...data.serviceEnv },
+    ...withPermissions(
+      secretAccess([secrets.jwtSecret, secrets.clickhouseUrl, secrets.clickhousePassword]),
+      data.dataSecretsAccess,
+    ),
   });
   new events.Rule(stack, "analytics-refresh-schedule", {
     description: "JONQUILS analytics → catalog popularity and warehouse aggregates",

@@ -9,6 +9,7 @@ import { Function, use, type StackContext } from "sst/constructs";
 import { Alerts } from "./Alerts";
 import { Api } from "./Api";
 import { Data } from "./Data";
+import { RESERVED_CONCURRENCY, secretAccess } from "./lambda";
 import { Pipeline } from "./Pipeline";
 import { Secrets } from "./Secrets";
 import { BUCKETS, Storage } from "./Storage";
@@ -30,25 +31,22 @@ export function Monitoring({ stack }: StackContext) {
 
   const alerts = use(Alerts).topic;
 
+  const monitorSecrets = secretAccess([
+    secrets.jwtSecret,
+    secrets.clickhouseUrl,
+    secrets.clickhousePassword,
+  ]);
   const monitor = new Function(stack, "monitoring", {
     handler: "functions/monitoring.handler",
     ...data.inVpc,
     timeout: 120,
     memorySize: 512,
-    environment: {
-      ...bucketEnv,
-      ...data.dbEnv,
-      REDIS_URL: data.redisUrl,
-      OPENSEARCH_URL: data.opensearchUrl,
-      ALERTS_TOPIC_ARN: alerts.topicArn,
-    },
-    bind: [
-      secrets.jwtSecret,
-      secrets.dbPassword,
-      secrets.clickhouseUrl,
-      secrets.clickhousePassword,
-    ],
+    reservedConcurrentExecutions: RESERVED_CONCURRENCY.scheduled,
+    environment: { ...bucketEnv, ...data.serviceEnv, ALERTS_TOPIC_ARN: alerts.topicArn },
+    bind: monitorSecrets.bind,
     permissions: [
+      ...monitorSecrets.permissions!,
+      ...data.dataSecretsAccess,
       // Orphan and health checks list and look at objects; they never change them.
       new iam.PolicyStatement({
         actions: ["s3:ListBucket"],
@@ -103,12 +101,24 @@ export function Monitoring({ stack }: StackContext) {
   );
   alarm("analytics-refresh-errors", errors(api.analyticsRefresh), "The analytics refresh failed");
   alarm("monitoring-errors", errors(monitor), "A monitoring run failed");
-  for (const [state, fn] of Object.entries(pipeline.functions))
-    alarm(`pipeline-${state.toLowerCase()}-errors`, errors(fn), `Pipeline step ${state} failed`);
+  // Pipeline faults, not bad files: a step's Lambda errors include typed user errors
+  // (UnreadableAudioError) and transient errors a Retry absorbs, so they are not alarmed.
+  // A rejected file ends in a succeeded execution (the ASL's Rejected state); what fails an
+  // execution, or times it out, is a fault. MarkFailed itself must never fail.
+  alarm(
+    "pipeline-markfailed-errors",
+    errors(pipeline.functions.MarkFailed),
+    "Pipeline step MarkFailed failed: an upload may stay 'processing'",
+  );
   alarm(
     "ingest-failed",
     pipeline.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: "Sum" }),
-    "An ingestion execution failed outside its Catch path",
+    "An ingestion execution failed (a fault; rejected files succeed)",
+  );
+  alarm(
+    "ingest-timed-out",
+    pipeline.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: "Sum" }),
+    "An ingestion execution timed out: MarkFailed never ran, the upload stays 'processing'",
   );
   alarm(
     "ingest-dlq-depth",

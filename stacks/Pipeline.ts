@@ -10,8 +10,7 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Function, use, type FunctionProps, type StackContext } from "sst/constructs";
 import { Data } from "./Data";
-import { NODEJS_BUNDLING, TRANSFORM_EXTERNAL } from "./lambda";
-import { Secrets } from "./Secrets";
+import { NODEJS_BUNDLING, RESERVED_CONCURRENCY, TRANSFORM_EXTERNAL } from "./lambda";
 import { sharpLayer } from "./sharp-layer";
 import { Storage } from "./Storage";
 
@@ -28,19 +27,15 @@ export const INGEST_PREFIX = "u/";
 export function Pipeline({ stack }: StackContext) {
   const { buckets, bucketEnv } = use(Storage);
   const data = use(Data);
-  const secrets = use(Secrets);
 
   const common: FunctionProps = {
     ...data.inVpc,
     timeout: 30,
     memorySize: 512,
-    environment: {
-      ...bucketEnv,
-      ...data.dbEnv,
-      REDIS_URL: data.redisUrl,
-      OPENSEARCH_URL: data.opensearchUrl,
-    },
-    bind: [secrets.dbPassword],
+    // A pool of 1 each (functions/pipeline/deps.ts): bounded PostgreSQL connections.
+    reservedConcurrentExecutions: RESERVED_CONCURRENCY.pipelineStep,
+    environment: { ...bucketEnv, ...data.serviceEnv },
+    permissions: data.dataSecretsAccess,
   };
   const step = (id: string, handler: string, props: FunctionProps = {}) =>
     new Function(stack, id, { ...common, ...props, handler, environment: common.environment });
@@ -60,6 +55,7 @@ export function Pipeline({ stack }: StackContext) {
         esbuild: { ...NODEJS_BUNDLING.esbuild, external: TRANSFORM_EXTERNAL },
       },
       permissions: [
+        ...data.dataSecretsAccess,
         readObjects(buckets.tracks.bucketArn),
         new iam.PolicyStatement({
           actions: ["s3:PutObject"],

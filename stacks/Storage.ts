@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { use, type StackContext } from "sst/constructs";
+import { readSettings } from "./settings";
 import { Web } from "./Web";
 
 /** The four buckets of the object store port (names passed to functions as S3_BUCKET_*). */
@@ -12,9 +13,10 @@ export type BucketName = (typeof BUCKETS)[number];
  * (presigned POST) uploads from the web origin, S3 events to EventBridge (the pipeline's
  * trigger), incomplete multipart uploads aborted after a day, `temp` emptied after a day.
  */
-export function Storage({ stack, app }: StackContext) {
+export function Storage({ stack }: StackContext) {
   const web = use(Web);
-  const production = app.stage === "production";
+  // JONQUILS_PROTECT (stacks/settings.ts), never the stage's name.
+  const protect = readSettings().protect;
   const make = (name: BucketName, lifecycleRules: s3.LifecycleRule[]) =>
     new s3.Bucket(stack, name, {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -40,9 +42,9 @@ export function Storage({ stack, app }: StackContext) {
         { id: "abandoned-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
         ...lifecycleRules,
       ],
-      // A production stage keeps its files when the stack is removed; other stages clean up.
-      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      autoDeleteObjects: !production,
+      // A protected stage keeps its files when the stack is removed; other stages clean up.
+      removalPolicy: protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !protect,
     });
 
   const buckets = {

@@ -2,12 +2,14 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
 import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
 import { use, type StackContext } from "sst/constructs";
 import { Api } from "./Api";
+import { readSettings } from "./settings";
 
 /** What the SPA build puts in index.html's `jonquils-api-url` meta tag until deploy time. */
 export const API_URL_PLACEHOLDER = "https://jonquils-api-url.invalid";
@@ -18,6 +20,7 @@ export const API_URL_PLACEHOLDER = "https://jonquils-api-url.invalid";
  * and the API's CORS_ORIGINS can name its origin; `WebContent` fills it once the API exists.
  */
 export function Web({ stack }: StackContext) {
+  const settings = readSettings();
   const bucket = new s3.Bucket(stack, "site", {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -80,10 +83,26 @@ export function Web({ stack }: StackContext) {
       responsePagePath: "/index.html",
       ttl: Duration.seconds(0),
     })),
+    // Enforced only with a custom domain (JONQUILS_DOMAIN): the default *.cloudfront.net
+    // certificate always accepts TLS 1.0, whatever is set here (docs/deploy.md).
     minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
     httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+    ...(settings.domain
+      ? {
+          domainNames: [settings.domain.name],
+          certificate: acm.Certificate.fromCertificateArn(
+            stack,
+            "certificate",
+            settings.domain.certificateArn,
+          ),
+        }
+      : {}),
+    // JONQUILS_WEB_ACL_ARN: a WAF web ACL in front of the SPA (and its edge).
+    ...(settings.webAclArn ? { webAclId: settings.webAclArn } : {}),
   });
-  const url = `https://${distribution.distributionDomainName}`;
+  const url = settings.domain
+    ? `https://${settings.domain.name}`
+    : `https://${distribution.distributionDomainName}`;
   stack.addOutputs({ WebUrl: url });
   return { bucket, distribution, url };
 }

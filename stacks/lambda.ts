@@ -1,5 +1,8 @@
 import { dirname, join } from "node:path";
-import type { FunctionProps } from "sst/constructs";
+import { Duration, Stack } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import type { Config, FunctionProps } from "sst/constructs";
 
 /** An esbuild plugin as SST's own esbuild (the one that bundles the functions) types it. */
 type EsbuildOptions = NonNullable<NonNullable<FunctionProps["nodejs"]>["esbuild"]>;
@@ -58,3 +61,68 @@ export const OBSERVABILITY_ENV = {
   POWERTOOLS_SERVICE_NAME: "jonquils",
   POWERTOOLS_METRICS_NAMESPACE: "Jonquils",
 } as const;
+
+/**
+ * The AWS Parameters and Secrets Lambda Extension, on every function: functions/secrets.ts
+ * reads SSM parameters and Secrets Manager secrets from it over HTTP on localhost, so no AWS
+ * SDK client is loaded at cold start. Values are cached in the extension for a minute: a
+ * rotated database password reaches new connections within that time.
+ */
+export const PARAMS_AND_SECRETS = lambda.ParamsAndSecretsLayerVersion.fromVersion(
+  lambda.ParamsAndSecretsVersions.V1_0_103,
+  {
+    cacheEnabled: true,
+    cacheSize: 100,
+    httpPort: 2773,
+    logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+    parameterStoreTtl: Duration.minutes(5),
+    secretsManagerTtl: Duration.minutes(1),
+  },
+);
+
+/**
+ * What a function reading SST secrets needs: SST's binding (the SST_Secret_value_* variables
+ * naming them, ssm:GetParameters) plus ssm:GetParameter on the same parameters, the call the
+ * extension makes. No other parameter of the stage is readable.
+ */
+export function secretAccess(
+  secrets: Config.Secret[],
+): Pick<FunctionProps, "bind" | "permissions"> {
+  if (secrets.length === 0) return { bind: [], permissions: [] };
+  const stack = Stack.of(secrets[0]!);
+  const app = secrets[0]!.node.root as unknown as { name: string; stage: string };
+  const arn = (path: string) =>
+    `arn:${stack.partition}:ssm:${stack.region}:${stack.account}:parameter${path}`;
+  return {
+    bind: secrets,
+    permissions: [
+      new iam.PolicyStatement({
+        actions: ["ssm:GetParameter"],
+        resources: secrets.flatMap((s) => [
+          arn(`/sst/${app.name}/${app.stage}/Secret/${s.name}/value`),
+          arn(`/sst/${app.name}/.fallback/Secret/${s.name}/value`),
+        ]),
+      }),
+    ],
+  };
+}
+
+/** Merges extra IAM statements into a secretAccess(...) result. */
+export function withPermissions(
+  access: Pick<FunctionProps, "bind" | "permissions">,
+  statements: iam.PolicyStatement[],
+): Pick<FunctionProps, "bind" | "permissions"> {
+  return { bind: access.bind ?? [], permissions: [...(access.permissions ?? []), ...statements] };
+}
+
+/**
+ * Reserved concurrency of the functions that hold PostgreSQL connections: db.t4g.micro allows
+ * ~80–110 connections, so instances × pool must stay well under that. The API pools 2
+ * connections (functions/runtime.ts), a pipeline step 1 (functions/pipeline/deps.ts), the
+ * scheduled functions 2. Budget: 20×2 + 6×2×1 + 2×2 = 56, plus the migration's 1 and room for
+ * an operator's psql. Reserving needs an account concurrency quota of at least the sum + 100:
+ * `npm run deploy:check` checks it.
+ */
+export const RESERVED_CONCURRENCY = { api: 20, pipelineStep: 2, scheduled: 1 } as const;
+/** The connection budget above, asserted against the synthesized templates. */
+export const DB_CONNECTION_BUDGET = 70;

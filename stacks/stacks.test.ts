@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANALYTICS_REFRESH_SCHEDULE } from "./Api";
+import { DB_CONNECTION_BUDGET } from "./lambda";
 import { MONITORING_SCHEDULE } from "./Monitoring";
 import { checkDeployedDefinition, taskHandler } from "./testing/definition-check";
 import { synthesize, type SynthesizedStack } from "./testing/synthesize";
@@ -78,9 +79,11 @@ describe("offline synthesis of the SST app", () => {
         "functions/analytics-consumer.handler",
         "functions/analytics-refresh.handler",
         "functions/api.handler",
-        // The deploy-time Script's create and update functions.
+        // The deploy-time Scripts' create and update functions: catalog, then ClickHouse.
         "functions/migrate.handler",
         "functions/migrate.handler",
+        "functions/migrate-analytics.handler",
+        "functions/migrate-analytics.handler",
         "functions/monitoring.handler",
         ...["Extract", "Transform", "Load", "Index", "Aggregate", "MarkFailed"].map(taskHandler),
       ].sort(),
@@ -105,16 +108,32 @@ describe("offline synthesis of the SST app", () => {
         readdirSync("packages/core/migrations").filter((f) => f.endsWith(".sql")),
       );
       expect(r.Properties!["VpcConfig"]).toBeDefined();
-      expect(Object.keys(r.Properties!["Environment"]["Variables"])).toEqual(
+      const env = r.Properties!["Environment"]["Variables"] as Record<string, unknown>;
+      expect(Object.keys(env)).toEqual(
         expect.arrayContaining(["DATABASE_HOST", "DATABASE_NAME", "DATABASE_USER"]),
       );
+      // The catalog's migration never depends on ClickHouse (nor any secret it cannot reach).
+      expect(Object.keys(env).filter((k) => /CLICKHOUSE/.test(k))).toEqual([]);
     }
     const scripts = ofType(data, "Custom::SSTScript");
-    expect(scripts).toHaveLength(1);
-    const props = scripts[0]![1].Properties!;
-    expect([props["UserCreateFunction"], props["UserUpdateFunction"]].sort()).toEqual(
-      migrate.map(([id]) => ({ Ref: id })).sort(),
+    expect(scripts).toHaveLength(2);
+    const catalogScript = scripts.find(([, r]) =>
+      migrate.some(([id]) => r.Properties!["UserCreateFunction"]?.Ref === id),
+    )![1].Properties!;
+    expect(
+      [catalogScript["UserCreateFunction"], catalogScript["UserUpdateFunction"]].sort(),
+    ).toEqual(migrate.map(([id]) => ({ Ref: id })).sort());
+    // ClickHouse: its own Script, outside the VPC (no NAT address to allow-list).
+    const analytics = ofType(data, "AWS::Lambda::Function").filter(
+      ([, r]) => r.Properties?.["Handler"] === "functions/migrate-analytics.handler",
     );
+    expect(analytics).toHaveLength(2);
+    for (const [, r] of analytics) {
+      expect(r.Properties!["VpcConfig"]).toBeUndefined();
+      expect(r.Properties!["Environment"]["Variables"]).toHaveProperty(
+        "SST_Secret_value_CLICKHOUSE_URL",
+      );
+    }
   });
 
   it("serves the HTTP API from the Hono Lambda, throttled", () => {
@@ -137,7 +156,13 @@ describe("offline synthesis of the SST app", () => {
     // In the VPC beside the data services; secrets bound, never in the environment.
     expect(fn.props["VpcConfig"]).toBeDefined();
     const env = fn.props["Environment"]["Variables"] as Record<string, unknown>;
-    for (const name of ["JWT_SECRET", "DATABASE_URL", "CLICKHOUSE_PASSWORD", "DB_PASSWORD"])
+    for (const name of [
+      "JWT_SECRET",
+      "DATABASE_URL",
+      "CLICKHOUSE_PASSWORD",
+      "DB_PASSWORD",
+      "REDIS_URL",
+    ])
       expect(env).not.toHaveProperty(name);
     expect(env).toHaveProperty("SST_Secret_value_JWT_SECRET", "__FETCH_FROM_SSM__");
     for (const name of [
@@ -146,7 +171,9 @@ describe("offline synthesis of the SST app", () => {
       "S3_BUCKET_PLAYLISTS",
       "S3_BUCKET_TEMP",
       "DATABASE_HOST",
-      "REDIS_URL",
+      "DATABASE_SECRET_ARN",
+      "REDIS_HOST",
+      "REDIS_SECRET_ARN",
       "CORS_ORIGINS",
     ])
       expect(env, name).toHaveProperty(name);
@@ -238,7 +265,7 @@ describe("offline synthesis of the SST app", () => {
     const alarms = ofType(monitoring, "AWS::CloudWatch::Alarm").map(([, r]) => r.Properties!);
     for (const a of alarms) expect(JSON.stringify(a["AlarmActions"])).toBe(`[${topicRef}]`);
     const metrics = alarms.map((a) => a["MetricName"]);
-    expect(metrics.filter((m) => m === "Errors").length).toBeGreaterThanOrEqual(10);
+    expect(metrics.filter((m) => m === "Errors").length).toBeGreaterThanOrEqual(5);
     expect(metrics.filter((m) => m === "ApproximateNumberOfMessagesVisible")).toHaveLength(2);
     expect(metrics).toContain("ExecutionsFailed");
     expect(metrics).toContain("5xx");
@@ -372,7 +399,7 @@ describe("offline synthesis of the SST app", () => {
     }
   });
 
-  it("keeps PostgreSQL, Valkey and OpenSearch private; the DB password is an ssm-secure reference", () => {
+  it("keeps PostgreSQL, Valkey and OpenSearch private; the DB password is RDS-managed", () => {
     const data = stack("Data");
     const [[, db]] = ofType(data, "AWS::RDS::DBInstance") as [[string, Resource]];
     expect(db.Properties).toMatchObject({
@@ -380,9 +407,8 @@ describe("offline synthesis of the SST app", () => {
       StorageEncrypted: true,
       Engine: "postgres",
     });
-    expect(JSON.stringify(db.Properties!["MasterUserPassword"])).toContain(
-      "{{resolve:ssm-secure:/sst/jonquils/test/Secret/DB_PASSWORD/value",
-    );
+    expect(db.Properties!["MasterUserPassword"]).toBeUndefined();
+    expect(db.Properties!["ManageMasterUserPassword"]).toBe(true);
     expect(ofType(data, "AWS::ElastiCache::ServerlessCache")).toHaveLength(1);
     const [[, search]] = ofType(data, "AWS::OpenSearchService::Domain") as [[string, Resource]];
     expect(search.Properties).toMatchObject({
@@ -391,5 +417,200 @@ describe("offline synthesis of the SST app", () => {
       NodeToNodeEncryptionOptions: { Enabled: true },
       DomainEndpointOptions: expect.objectContaining({ EnforceHTTPS: true }),
     });
+  });
+});
+
+/** The Allow statements of the policies attached to a function's role (same stack). */
+const roleStatements = (resources: Resources, fnProps: Record<string, any>) => {
+  const roleId = fnProps["Role"]["Fn::GetAtt"][0] as string;
+  return ofType(resources, "AWS::IAM::Policy")
+    .filter(([, p]) => JSON.stringify(p.Properties!["Roles"]).includes(`"${roleId}"`))
+    .flatMap(([, p]) => p.Properties!["PolicyDocument"]["Statement"] as any[]);
+};
+const actionsOf = (st: any) => [st.Action].flat() as string[];
+const resourcesOf = (st: any) => JSON.stringify(st.Resource);
+/** Lambda functions of ours (handler under functions/) across all stacks, with their stack. */
+const ourFunctions = () =>
+  stacks.flatMap((s) =>
+    ofType((s.template.Resources ?? {}) as Resources, "AWS::Lambda::Function")
+      .filter(([, r]) => String(r.Properties?.["Handler"]).startsWith("functions/"))
+      .map(([id, r]) => ({
+        id,
+        props: r.Properties!,
+        resources: s.template.Resources as Resources,
+      })),
+  );
+
+describe("deploy readiness (what an AWS review and cdk-nag found)", () => {
+  it("creates OpenSearch's service-linked role before the domain, tolerating one that exists", () => {
+    const data = stack("Data");
+    const [[slrId, slr]] = ofType(data, "Custom::AWS") as [[string, Resource]];
+    const create = JSON.parse(
+      slr.Properties!["Create"]["Fn::Join"]?.[1]?.join("") ?? slr.Properties!["Create"],
+    );
+    expect(create).toMatchObject({
+      service: "IAM",
+      action: "CreateServiceLinkedRole",
+      parameters: { AWSServiceName: "opensearchservice.amazonaws.com" },
+      ignoreErrorCodesMatching: "InvalidInput",
+    });
+    expect(slr.Properties!["Delete"]).toBeUndefined();
+    const [[, domain]] = ofType(data, "AWS::OpenSearchService::Domain") as [[string, any]];
+    expect(domain.DependsOn).toContain(slrId);
+  });
+
+  it("applies the OpenSearch access policy on the domain itself (no custom resource, no IAM race), IAM principals only", () => {
+    const data = stack("Data");
+    expect(ofType(data, "Custom::OpenSearchAccessPolicy")).toEqual([]);
+    const [[, domain]] = ofType(data, "AWS::OpenSearchService::Domain") as [[string, Resource]];
+    const policy = domain.Properties!["AccessPolicies"];
+    expect(policy.Statement).toHaveLength(1);
+    // Not "anyone the security group lets in": signed requests of this account's roles.
+    expect(JSON.stringify(policy.Statement[0].Principal)).toMatch(/:root/);
+    expect(JSON.stringify(policy.Statement[0].Principal)).not.toBe('{"AWS":"*"}');
+    expect(JSON.stringify(policy.Statement[0].Resource)).toContain(
+      `domain/${domain.Properties!["DomainName"]}/*`,
+    );
+  });
+
+  it("lets CloudWatch alarms publish to the alerts topic, keeping the owner's rights and TLS-only", () => {
+    const alerts = stack("Alerts");
+    const [[, policy]] = ofType(alerts, "AWS::SNS::TopicPolicy") as [[string, Resource]];
+    const statements = policy.Properties!["PolicyDocument"]["Statement"] as any[];
+    const cw = statements.find((st) => st.Principal?.Service === "cloudwatch.amazonaws.com");
+    expect(cw).toMatchObject({ Effect: "Allow", Action: "sns:Publish" });
+    const owner = statements.find((st) => st.Sid === "OwnerRights");
+    expect(actionsOf(owner)).toEqual(expect.arrayContaining(["sns:Subscribe", "sns:Publish"]));
+    expect(JSON.stringify(owner.Condition)).toContain("AWS:SourceOwner");
+    expect(statements.find((st) => st.Sid === "TLSOnly")).toMatchObject({ Effect: "Deny" });
+  });
+
+  it("leaves CORS to the app (no API Gateway CORS answering preflights with *), access logs kept a month", () => {
+    const api = stack("Api");
+    const [[, httpApi]] = ofType(api, "AWS::ApiGatewayV2::Api") as [[string, Resource]];
+    expect(httpApi.Properties!["CorsConfiguration"]).toBeUndefined();
+    const fn = functionByHandler(api, "functions/api.handler");
+    const [[webId]] = ofType(stack("Web"), "AWS::CloudFront::Distribution") as [[string, Resource]];
+    expect(JSON.stringify(fn.props["Environment"]["Variables"]["CORS_ORIGINS"])).toContain(webId);
+    const [[, apiStage]] = ofType(api, "AWS::ApiGatewayV2::Stage") as [[string, Resource]];
+    const logGroupRef = JSON.stringify(apiStage.Properties!["AccessLogSettings"]["DestinationArn"]);
+    const logGroups = ofType(api, "AWS::Logs::LogGroup").filter(([id]) => logGroupRef.includes(id));
+    expect(logGroups).toHaveLength(1);
+    expect(logGroups[0]![1].Properties!["RetentionInDays"]).toBe(30);
+  });
+
+  it("gives the API only the bucket rights it uses: no deletes, no temp, writes under u/ and exports", () => {
+    const api = stack("Api");
+    const fn = functionByHandler(api, "functions/api.handler");
+    const s3 = roleStatements(api, fn.props).filter((st) =>
+      actionsOf(st).some((a) => a.startsWith("s3:")),
+    );
+    const all = s3.flatMap(actionsOf);
+    expect(all).not.toContain("s3:DeleteObject");
+    expect(s3.map(resourcesOf).join()).not.toMatch(/temp/);
+    const puts = s3.filter((st) => actionsOf(st).includes("s3:PutObject"));
+    expect(puts).toHaveLength(1);
+    expect(resourcesOf(puts[0])).toMatch(/tracks.*\/u\/\*/);
+    expect(resourcesOf(puts[0])).toMatch(/playlists.*\/\*/);
+    expect(resourcesOf(puts[0])).not.toMatch(/covers/);
+  });
+
+  it("authenticates to Valkey with a password user (the default user off), not the security group alone", () => {
+    const data = stack("Data");
+    const [[, cache]] = ofType(data, "AWS::ElastiCache::ServerlessCache") as [[string, Resource]];
+    const [[, group]] = ofType(data, "AWS::ElastiCache::UserGroup") as [[string, Resource]];
+    expect(cache.Properties!["UserGroupId"]).toBe(group.Properties!["UserGroupId"]);
+    const users = ofType(data, "AWS::ElastiCache::User").map(([, r]) => r.Properties!);
+    expect(users.map((u) => u["UserName"]).sort()).toEqual(["default", "jonquils"]);
+    expect(users.find((u) => u["UserName"] === "default")!["AccessString"]).toMatch(/^off /);
+    expect(users.find((u) => u["UserName"] === "jonquils")!["AuthenticationMode"]["Type"]).toBe(
+      "password",
+    );
+    expect(group.Properties!["UserIds"]).toHaveLength(2);
+  });
+
+  it("reads secrets through the Parameters and Secrets extension, the DB password re-read from RDS's managed secret, TLS verified", () => {
+    const data = stack("Data");
+    const [[dbId, db]] = ofType(data, "AWS::RDS::DBInstance") as [[string, Resource]];
+    expect(db.Properties!["CACertificateIdentifier"]).toBe("rds-ca-rsa2048-g1");
+    for (const fn of ourFunctions()) {
+      const handler = String(fn.props["Handler"]);
+      // Every function of ours carries the extension (no SDK client at cold start).
+      expect(JSON.stringify(fn.props["Layers"]), handler).toMatch(
+        /AWS-Parameters-and-Secrets-Lambda-Extension/,
+      );
+      const env = fn.props["Environment"]["Variables"] as Record<string, any>;
+      const statements = roleStatements(fn.resources, fn.props);
+      // A bound SST secret is readable by the extension's ssm:GetParameter, that parameter only.
+      const bound = Object.keys(env).filter((k) => k.startsWith("SST_Secret_value_"));
+      for (const key of bound) {
+        const name = key.replace("SST_Secret_value_", "");
+        const gets = statements.filter((st) => actionsOf(st).includes("ssm:GetParameter"));
+        expect(gets.map(resourcesOf).join(), `${handler} ${name}`).toContain(
+          `/Secret/${name}/value`,
+        );
+      }
+      if (!("DATABASE_HOST" in env)) continue;
+      expect(env["NODE_EXTRA_CA_CERTS"], handler).toBe("/var/runtime/ca-cert.pem");
+      expect(JSON.stringify(env["DATABASE_SECRET_ARN"]), handler).toContain(dbId);
+      const reads = statements.filter((st) =>
+        actionsOf(st).includes("secretsmanager:GetSecretValue"),
+      );
+      expect(reads.map(resourcesOf).join(), handler).toMatch(/MasterUserSecret\.?SecretArn/);
+    }
+  });
+
+  it("bounds PostgreSQL connections: every function holding some has reserved concurrency within db.t4g.micro's budget", () => {
+    let connections = 0;
+    for (const fn of ourFunctions()) {
+      const env = fn.props["Environment"]["Variables"] as Record<string, unknown>;
+      const handler = String(fn.props["Handler"]);
+      if (!("DATABASE_HOST" in env) || handler === "functions/migrate.handler") continue;
+      const reserved = fn.props["ReservedConcurrentExecutions"] as number | undefined;
+      expect(reserved, handler).toBeGreaterThan(0);
+      // Pools: 2 (functions/runtime.ts), 1 per pipeline step (functions/pipeline/deps.ts).
+      connections += reserved! * (handler.startsWith("functions/pipeline/") ? 1 : 2);
+    }
+    expect(connections).toBeGreaterThan(0);
+    expect(connections + 1).toBeLessThanOrEqual(DB_CONNECTION_BUDGET);
+    expect(DB_CONNECTION_BUDGET).toBeLessThanOrEqual(80);
+  });
+
+  it("fits every retry of every step inside the execution timeout, so the Catch (MarkFailed) always runs", () => {
+    const pipeline = stack("Pipeline");
+    const asl = JSON.parse(readDefinitionText()) as {
+      TimeoutSeconds: number;
+      States: Record<string, any>;
+    };
+    const [[, machine]] = ofType(pipeline, "AWS::StepFunctions::StateMachine") as [
+      [string, Resource],
+    ];
+    const subs = machine.Properties!["DefinitionSubstitutions"] as Record<string, any>;
+    const worst = (name: string) => {
+      const state = asl.States[name];
+      const fnId = subs[/\$\{(\w+)\}/.exec(state.Resource)![1]!]["Fn::GetAtt"][0] as string;
+      const lambdaTimeout = pipeline[fnId]!.Properties!["Timeout"] as number;
+      const attemptTimeout = Math.min(state.TimeoutSeconds ?? Infinity, lambdaTimeout);
+      // The costliest retrier of States.ALL: attempts × timeout + every backoff interval.
+      const retry =
+        (state.Retry ?? []).find((r: any) => r.ErrorEquals.includes("States.ALL")) ?? {};
+      const retries = retry.MaxAttempts ?? 3;
+      let waits = 0;
+      for (let i = 0; i < retries; i++)
+        waits += (retry.IntervalSeconds ?? 1) * (retry.BackoffRate ?? 2) ** i;
+      return (retries + 1) * attemptTimeout + waits;
+    };
+    const path = ["Extract", "Transform", "Load", "Index", "Aggregate", "MarkFailed"];
+    const total = path.reduce((sum, name) => sum + worst(name), 0);
+    expect(worst("Transform")).toBeGreaterThan(600);
+    expect(total).toBeLessThan(asl.TimeoutSeconds);
+  });
+
+  it("protects nothing because of a stage's name: a test stage is removable, OpenSearch never retained", () => {
+    const data = stack("Data");
+    const [[, db]] = ofType(data, "AWS::RDS::DBInstance") as [[string, any]];
+    expect(db.Properties.DeletionProtection).toBe(false);
+    const [[, domain]] = ofType(data, "AWS::OpenSearchService::Domain") as [[string, any]];
+    expect(domain.DeletionPolicy).toBe("Delete");
   });
 });

@@ -5,6 +5,7 @@ import { connectPostgres } from "@jonquils/core/db/postgres";
 import { createSearchIndexFromConfig } from "@jonquils/core/search/wiring";
 import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config";
 import type { PipelineDeps } from "@jonquils/pipeline/steps/deps";
+import { databasePasswordSource } from "../secrets";
 
 /**
  * The pipeline Lambdas' wiring, built once per cold start: PostgreSQL, Redis (cache
@@ -20,7 +21,11 @@ export function createPipelineDeps(fn: string): PipelineDeps {
     );
   const log = createLogger(config.LOG_LEVEL, { fn });
   const { cache } = createCacheAdapters(config, log);
-  const db = connectPostgres(config.DATABASE_URL, { max: 1 }).db;
+  const db = connectPostgres(config.DATABASE_URL, {
+    max: 1,
+    // Re-read from the RDS-managed secret whenever a connection opens (rotation).
+    password: databasePasswordSource(),
+  }).db;
   return {
     db,
     cache,

@@ -9,12 +9,18 @@ import type { CatalogDatabase, Db } from "./types";
 export interface PostgresOptions {
   /** Connections in the pool; a Lambda needs one or two, a server more. */
   max?: number;
+  /**
+   * Called each time a connection opens (postgres.js `password`): a rotated password (e.g.
+   * RDS-managed in Secrets Manager) is picked up without restarting. Default: the URL's.
+   */
+  password?: () => string | Promise<string>;
 }
 
 /** The PostgreSQL server adapter: `postgres` (postgres.js) driver + drizzle. */
 export function connectPostgres(url: string, options: PostgresOptions = {}): CatalogDatabase {
   const client = postgres(url, {
     max: options.max ?? 10,
+    ...(options.password ? { password: options.password } : {}),
     idle_timeout: 20,
     connect_timeout: 10,
     onnotice: () => {},
