@@ -28,7 +28,12 @@ export function createRedisCache(redis: Redis, log: Logger, prefix: string): Cac
     async delete(...keys) {
       if (keys.length === 0) return;
       try {
-        await redis.del(...keys.map((k) => prefix + k));
+        // One key per DEL: Valkey/ElastiCache Serverless is always cluster mode, where a
+        // multi-key DEL across hash slots fails with CROSSSLOT. The commands still go out
+        // together (ioredis writes them back to back on one connection).
+        const results = await Promise.allSettled(keys.map((k) => redis.del(prefix + k)));
+        const failed = results.find((r) => r.status === "rejected");
+        if (failed) throw failed.reason;
       } catch (error) {
         log.error({ err: error, keys }, "cache invalidation failed; entries expire with their TTL");
       }
