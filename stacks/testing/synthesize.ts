@@ -8,6 +8,15 @@ export interface SynthesizedStack {
   readonly resources: number;
 }
 
+/** A cdk-nag finding nobody fixed or suppressed (with a reason). */
+export interface NagFinding {
+  readonly stack: string;
+  readonly path: string;
+  readonly rule: string;
+  readonly level: string;
+  readonly text: string;
+}
+
 /** The account every offline synthesis uses: templates never hold a real one. */
 export const SYNTH_ACCOUNT = "123456789012";
 
@@ -21,7 +30,9 @@ export async function synthesize(options: {
   stage: string;
   outdir: string;
   region?: string;
-}): Promise<{ stacks: SynthesizedStack[] }> {
+  /** Run cdk-nag's AwsSolutions and Serverless packs over the app (findings in `nag`). */
+  nag?: boolean;
+}): Promise<{ stacks: SynthesizedStack[]; nag: NagFinding[] }> {
   process.env["NODE_ENV"] = "test";
   const { initProject } = await import("sst/project.js");
   const { App } = await import("sst/constructs");
@@ -33,9 +44,31 @@ export async function synthesize(options: {
     { outdir: options.outdir },
   );
   config.stacks(app);
+  if (options.nag) {
+    const { Aspects } = await import("aws-cdk-lib");
+    const { AwsSolutionsChecks, ServerlessChecks } = await import("cdk-nag");
+    Aspects.of(app).add(new AwsSolutionsChecks({ reports: false }));
+    Aspects.of(app).add(new ServerlessChecks({ reports: false }));
+  }
   await app.finish();
   const assembly = app.synth();
+  const nag: NagFinding[] = [];
+  if (options.nag)
+    for (const stack of assembly.stacks)
+      for (const message of stack.messages) {
+        const text = String(message.entry.data);
+        const rule = /^\[?([\w-]+-[\w]+)/.exec(text.replace(/^\S*?:?\s*/, ""))?.[1];
+        if (message.level === "info" || !/^(AwsSolutions|Serverless)-/.test(rule ?? "")) continue;
+        nag.push({
+          stack: stack.stackName,
+          path: message.id,
+          rule: rule!,
+          level: message.level,
+          text,
+        });
+      }
   return {
+    nag,
     stacks: assembly.stacks.map((stack) => {
       const templateFile = join(options.outdir, stack.templateFile);
       const template = JSON.parse(
