@@ -33,16 +33,29 @@ const initScript = `window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, persistAuthorization: true });
 });`;
 
+/** An inline icon: browsers otherwise ask for /favicon.ico, which this API does not serve (a 404 in the console). */
+const FAVICON =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='7' fill='%23f5c518'/%3E%3C/svg%3E";
+
 const page = (title: string, head: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="${FAVICON}">
 <title>${title}</title>${head}</head><body>${body}</body></html>`;
+
+/**
+ * ReDoc's sidebar footer loads its logo from cdn.redoc.ly, which the CSP (img-src 'self' data:)
+ * blocks — a console error on every visit. The served bundle points it at an inline image instead.
+ */
+export const REDOCLY_LOGO_URL = "https://cdn.redoc.ly/redoc/logo-mini.svg";
+const patchRedoc = (bundle: Buffer): Buffer =>
+  Buffer.from(bundle.toString("utf8").replaceAll(REDOCLY_LOGO_URL, FAVICON), "utf8");
 
 const CSP_LOCAL =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'";
-const CSP_CDN = CSP_LOCAL.replace(
-  "script-src 'self'",
-  "script-src 'self' https://cdn.jsdelivr.net",
-).replace("style-src 'self'", "style-src 'self' https://cdn.jsdelivr.net");
+const CSP_CDN = CSP_LOCAL.replace("script-src 'self'", "script-src 'self' https://cdn.jsdelivr.net")
+  .replace("style-src 'self'", "style-src 'self' https://cdn.jsdelivr.net")
+  // The CDN bundle is not patched: its footer logo comes from cdn.redoc.ly.
+  .replace("img-src 'self' data: blob:", "img-src 'self' data: blob: https://cdn.redoc.ly");
 
 export function docsRoutes(mode: "local" | "cdn" = "local") {
   const app = new Hono();
@@ -86,7 +99,9 @@ export function docsRoutes(mode: "local" | "cdn" = "local") {
     const name = c.req.param("name");
     let body = loaded.get(name);
     if (!body) {
-      body = readFile(join(dirname(require.resolve(`${asset.pkg}/package.json`)), asset.file));
+      body = readFile(join(dirname(require.resolve(`${asset.pkg}/package.json`)), asset.file)).then(
+        (b) => (name === "redoc.standalone.js" ? patchRedoc(b) : b),
+      );
       loaded.set(name, body);
     }
     return c.body(new Uint8Array(await body), 200, {
