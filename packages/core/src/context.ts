@@ -2,6 +2,7 @@ import type { AnalyticsPort } from "./analytics/port";
 import type { Cache } from "./cache/cache";
 import type { Db } from "./db/types";
 import type { Logger } from "./logger";
+import type { OutboxDrainer } from "./outbox/index";
 import type { RateLimitStore } from "./rate-limit/rate-limit";
 import type { SearchIndex } from "./search/port";
 import type { ObjectStore } from "./storage/object-store";
@@ -18,6 +19,8 @@ export interface Ports {
   readonly search: SearchIndex;
   /** Analytics store (ClickHouse / chDB) and the event queue that feeds it. */
   readonly analytics: AnalyticsPort;
+  /** Delivers the transactional outbox (analytics events, search sync); absent in bare tools. */
+  readonly outbox?: OutboxDrainer;
 }
 
 /** Who is asking, from a verified access token. */

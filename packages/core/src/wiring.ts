@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import { createServerAnalytics, type AnalyticsAdapters } from "./analytics/wiring";
 import { createAccessTokens, createAuthService, type AuthService } from "./auth/index";
@@ -16,6 +17,8 @@ import {
   type MonitoringService,
 } from "./monitoring/monitor";
 import { createSearchIndexFromConfig } from "./search/wiring";
+import { isAnalyticsRecord } from "./analytics/records";
+import { createOutboxDrainer, type OutboxDrainer } from "./outbox/index";
 import type { ObjectStore } from "./storage/object-store";
 import {
   createMemoryRateLimitStore,
@@ -81,6 +84,36 @@ export function createCacheAdapters(
   };
 }
 
+/**
+ * The outbox drainer of this process: listen events go to the analytics store in batches whose
+ * id is the insert's deduplication token (a batch resent after a crash is dropped by the store).
+ * Without an analytics store (disabled), delivered events are discarded, as the queue would.
+ */
+function createAnalyticsOutbox(
+  catalog: CatalogDatabase,
+  log: Logger,
+  analytics: AnalyticsAdapters,
+): OutboxDrainer {
+  const enabled = analytics.port.queue.kind !== "disabled";
+  return createOutboxDrainer(catalog.db, log, {
+    analytics: async (batchId, payloads) => {
+      if (!enabled) return;
+      const records = payloads.filter(isAnalyticsRecord);
+      if (records.length < payloads.length)
+        log.warn(
+          { batchId, dropped: payloads.length - records.length },
+          "outbox: malformed events",
+        );
+      // The id alone could repeat across databases sharing one store (a restored or recreated
+      // catalog); with the content's hash the token names these very rows.
+      const digest = createHash("sha256").update(JSON.stringify(records)).digest("hex");
+      await analytics.port.store.insert(records, {
+        dedupToken: `outbox-${batchId}-${digest.slice(0, 24)}`,
+      });
+    },
+  });
+}
+
 /** Assembles ports and services over an opened catalog database and object store. */
 export function assembleRuntime(
   config: Config,
@@ -93,7 +126,9 @@ export function assembleRuntime(
 ): Runtime {
   const cacheAdapters = createCacheAdapters(config, log);
   const search = createSearchIndexFromConfig(config, catalog.db, log);
+  const outbox = createAnalyticsOutbox(catalog, log, analytics);
   const ports: Ports = {
+    outbox,
     db: catalog.db,
     cache: cacheAdapters.cache,
     rateLimits: cacheAdapters.rateLimits,
@@ -144,7 +179,9 @@ export function assembleRuntime(
     probes,
     monitoring,
     async close() {
-      // Drain queued analytics events first (they may need the store, never the database).
+      // Deliver committed outbox events while store and database are both open, then drain
+      // queued analytics events (they may need the store, never the database).
+      await outbox.close();
       await analytics.close();
       await cacheAdapters.close();
       await search.close();

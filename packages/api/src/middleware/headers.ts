@@ -41,7 +41,7 @@ export function corsHeaders(origins: readonly string[]): MiddlewareHandler<AppEn
   const preflight = cors({
     origin: [...origins],
     allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+    allowHeaders: ["Authorization", "Content-Type", "X-Request-Id", "Idempotency-Key"],
     exposeHeaders: EXPOSED,
     maxAge: 600,
   });

@@ -62,6 +62,19 @@ export const ListenBody = z
   })
   .openapi("ListenRequest");
 
+const ListenHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
+    .optional()
+    .openapi({
+      param: { name: "Idempotency-Key", in: "header" },
+      description: "A unique value per play (e.g. a UUID); retries with it are not counted twice.",
+    }),
+});
+
 const ListenSchema = z
   .object({
     id: z.number().int(),
@@ -217,8 +230,8 @@ export function analyticsRoutes() {
       auth: true,
       summary: "Record a play",
       description:
-        "Writes the play to the listening history and queues the analytics event (batched; visible in the analytics endpoints within about a second).",
-      request: { body: jsonBody(ListenBody) },
+        "Writes the play to the listening history and its analytics event in one transaction: a 202 means the play is kept even if the server dies the next instant (delivered to analytics at least once, counted exactly once; visible in the analytics endpoints within about a second). Send an `Idempotency-Key` (e.g. a UUID per play) to make retries safe: a repeat gets the first answer and is not counted again; the same key with another body is 422. A play counts towards popularity only when heard ≥ 30 s, at most 3 times per listener, track and day.",
+      request: { body: jsonBody(ListenBody), headers: ListenHeaders },
       responses: { 202: json(ListenSchema, "Recorded") },
     }),
     async (c) => {
@@ -230,6 +243,7 @@ export function analyticsRoutes() {
         platform: body.platform,
         deviceType: body.deviceType,
         playedAt: body.playedAt ? new Date(body.playedAt) : undefined,
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
       });
       return c.json(result, 202);
     },

@@ -1,7 +1,7 @@
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { groupByTable, TABLE_COLUMNS, type AnalyticsRecord } from "./records";
 import { ANALYTICS_DDL } from "./sql/schema.sql";
-import type { AnalyticsStore, QueryParams } from "./store";
+import { dedupSettings, type AnalyticsStore, type InsertOptions, type QueryParams } from "./store";
 
 export interface ClickHouseOptions {
   url: string;
@@ -37,9 +37,11 @@ export function createClickHouseStore(
     async migrate() {
       for (const ddl of ANALYTICS_DDL) await client.command({ query: ddl });
     },
-    async insert(records: readonly AnalyticsRecord[]) {
+    async insert(records: readonly AnalyticsRecord[], options?: InsertOptions) {
       for (const [table, rows] of groupByTable(records)) {
+        const settings = dedupSettings(table, options);
         await client.insert({
+          ...(settings ? { clickhouse_settings: settings } : {}),
           table,
           values: rows as unknown[][],
           format: "JSONCompactEachRow",

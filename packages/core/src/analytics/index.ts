@@ -1,12 +1,9 @@
 import { eq, gte, sql } from "drizzle-orm";
 import { artists } from "../artist/artist.sql";
 import type { Actor, Ctx } from "../context";
-import { AppError, CommonErrors } from "../errors";
-import { listeningHistory } from "../listening/listening.sql";
+import { CommonErrors } from "../errors";
 import { tracks } from "../track/track.sql";
 import { users } from "../user/user.sql";
-import { recordListenEvent } from "./port";
-import { listenAction, type ListenAction } from "./records";
 import * as Q from "./sql/queries.sql";
 import type { AnalyticsStore } from "./store";
 
@@ -44,88 +41,8 @@ const rate = (part: number, whole: number) =>
 
 // ------------------------------------------------------------------ listen
 
-export interface ListenInput {
-  trackId: string;
-  playDurationMs: number;
-  completionPercentage?: number | undefined;
-  platform: string;
-  deviceType: string;
-  playedAt?: Date | undefined;
-}
-
-export interface ListenResult {
-  id: number;
-  trackId: string;
-  playedAt: string;
-  playDurationMs: number;
-  completionPercentage: number;
-  action: ListenAction;
-}
-
-/**
- * Records a play: a listening_history row in PostgreSQL (the user's own history) and an
- * analytics event on the queue (enqueued, never awaited).
- */
-export async function recordListen(
-  ctx: Ctx,
-  actor: Actor,
-  input: ListenInput,
-): Promise<ListenResult> {
-  const [track] = await ctx.db
-    .select({
-      id: tracks.id,
-      artistId: tracks.artistId,
-      genreId: tracks.genreId,
-      durationMs: tracks.durationMs,
-    })
-    .from(tracks)
-    .where(eq(tracks.id, input.trackId))
-    .limit(1);
-  if (!track) throw CommonErrors.notFound("track", input.trackId);
-  let completion = input.completionPercentage;
-  if (completion === undefined) {
-    if (track.durationMs <= 0)
-      throw new AppError(
-        "completion_required",
-        400,
-        "This track has no known duration: send completionPercentage.",
-      );
-    completion = Math.min(100, (input.playDurationMs / track.durationMs) * 100);
-  }
-  completion = Math.round(completion * 100) / 100;
-  const playedAt = input.playedAt ?? new Date();
-  const [row] = await ctx.db
-    .insert(listeningHistory)
-    .values({
-      userId: actor.userId,
-      trackId: track.id,
-      playedAt,
-      playDurationMs: input.playDurationMs,
-      completionPercentage: completion,
-      platform: input.platform,
-      deviceType: input.deviceType,
-    })
-    .returning({ id: listeningHistory.id });
-  recordListenEvent(ctx.analytics, {
-    at: playedAt.getTime(),
-    trackId: track.id,
-    userId: actor.userId,
-    artistId: track.artistId,
-    genreId: track.genreId,
-    durationPlayedMs: input.playDurationMs,
-    completionPercentage: completion,
-    platform: input.platform,
-    deviceType: input.deviceType,
-  });
-  return {
-    id: row!.id,
-    trackId: track.id,
-    playedAt: playedAt.toISOString(),
-    playDurationMs: input.playDurationMs,
-    completionPercentage: completion,
-    action: listenAction(completion),
-  };
-}
+// A listen is written with its analytics event in one transaction (the outbox): listening/listen.ts.
+export { recordListen, type ListenInput, type ListenResult } from "../listening/listen";
 
 // ------------------------------------------------------------------ names from the catalog
 

@@ -1,6 +1,20 @@
 import { AppError } from "../errors";
 import type { AnalyticsRecord } from "./records";
 
+export interface InsertOptions {
+  readonly dedupToken?: string;
+}
+
+/** ClickHouse settings of a deduplicated insert into `table` (the token is per table). */
+export function dedupSettings(table: string, options?: InsertOptions) {
+  return options?.dedupToken
+    ? {
+        insert_deduplication_token: `${options.dedupToken}:${table}`,
+        deduplicate_blocks_in_dependent_materialized_views: 1 as const,
+      }
+    : undefined;
+}
+
 export type QueryParams = Record<string, string | number | boolean | readonly string[]>;
 
 /**
@@ -11,8 +25,12 @@ export interface AnalyticsStore {
   readonly kind: "clickhouse" | "chdb";
   /** Creates tables and views (idempotent). */
   migrate(): Promise<void>;
-  /** One batched insert per table present in `records` (never one per event). */
-  insert(records: readonly AnalyticsRecord[]): Promise<void>;
+  /**
+   * One batched insert per table present in `records` (never one per event). With a
+   * `dedupToken`, the insert is idempotent: the same token (and rows) again is dropped by the
+   * store, in the tables and in their materialized views (ClickHouse insert deduplication).
+   */
+  insert(records: readonly AnalyticsRecord[], options?: InsertOptions): Promise<void>;
   /** Runs a query with `{name:Type}` parameters bound server-side; rows as objects. */
   select<T>(sql: string, params?: QueryParams): Promise<T[]>;
   ping(): Promise<void>;
@@ -52,7 +70,7 @@ export function createLazyStore(
       return store !== undefined;
     },
     migrate: async () => void (await get()),
-    insert: async (records) => (await get()).insert(records),
+    insert: async (records, options) => (await get()).insert(records, options),
     // A store that cannot answer is an outage the client can wait out (503), not a 500.
     select: async (sql, params) => {
       try {

@@ -34,7 +34,9 @@ export const outboxEvents = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("outbox_events_pending_idx").on(t.topic, t.id).where(sql`batch_id is null`),
+    index("outbox_events_pending_idx")
+      .on(t.topic, t.id)
+      .where(sql`batch_id is null`),
     index("outbox_events_batch_idx").on(t.batchId),
   ],
 );

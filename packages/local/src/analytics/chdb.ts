@@ -1,7 +1,11 @@
 import { CLICKHOUSE_SETTINGS } from "@jonquils/core/analytics/clickhouse";
 import { encodeRows, groupByTable, TABLE_COLUMNS } from "@jonquils/core/analytics/records";
 import { ANALYTICS_DDL } from "@jonquils/core/analytics/sql/schema.sql";
-import type { AnalyticsStore, QueryParams } from "@jonquils/core/analytics/store";
+import {
+  dedupSettings,
+  type AnalyticsStore,
+  type QueryParams,
+} from "@jonquils/core/analytics/store";
 import { Session } from "chdb";
 import { mkdir } from "node:fs/promises";
 
@@ -29,9 +33,11 @@ export async function openChdbStore(dataDir: string): Promise<AnalyticsStore> {
     async migrate() {
       for (const ddl of ANALYTICS_DDL) await session.queryAsync(ddl);
     },
-    async insert(records) {
+    async insert(records, options) {
       for (const [table, rows] of groupByTable(records)) {
+        const settings = dedupSettings(table, options);
         await session.insert({
+          ...(settings ? { settings } : {}),
           table,
           values: Buffer.from(encodeRows(rows)),
           format: "JSONCompactEachRow",

@@ -1,3 +1,7 @@
+import {
+  POPULARITY_MAX_PER_LISTENER_DAY,
+  POPULARITY_MIN_HEARD_MS,
+} from "../../listening/popularity";
 /**
  * The queries behind the analytics endpoints, shared by both adapters. Parameters use
  * ClickHouse's server-side binding (`{name:Type}`), never string interpolation. Every range
@@ -83,10 +87,19 @@ export const PLATFORM_ROUTES = `SELECT method, endpoint AS route, sum(requests) 
   FROM route_daily WHERE day >= {fromDay:Date}
   GROUP BY method, route ORDER BY requests DESC, route, method LIMIT {limit:UInt32}`;
 
-/** Per track over the popularity window and all time, for tracks.popularity and play_count. */
-export const POPULARITY = `SELECT toString(track_id) AS id, sumIf(plays, day >= {fromDay:Date}) AS recent,
-    sum(plays) AS total
-  FROM track_daily GROUP BY track_id`;
+/**
+ * Per track: `recent` = plays that count for popularity in the window (heard ≥ 30 s, at most 3 per
+ * listener and day: listening/popularity.ts), `total` = every play ever reported (play_count).
+ */
+export const POPULARITY = `SELECT t.id AS id, r.recent AS recent, t.total AS total
+  FROM (SELECT toString(track_id) AS id, sum(plays) AS total FROM track_daily GROUP BY track_id) AS t
+  LEFT JOIN (
+    SELECT toString(track_id) AS id, sum(least(n, ${POPULARITY_MAX_PER_LISTENER_DAY})) AS recent
+    FROM (SELECT track_id, user_id, toDate(timestamp) AS d, count() AS n FROM track_analytics
+          WHERE timestamp >= toDateTime64({fromDay:Date}, 3, 'UTC')
+            AND duration_played_ms >= ${POPULARITY_MIN_HEARD_MS}
+          GROUP BY track_id, user_id, d)
+    GROUP BY track_id) AS r ON r.id = t.id`;
 
 export const DAILY_TRACK_STATS = `SELECT toString(day) AS date, toString(track_id) AS id,
     sum(plays) AS plays, uniqMerge(listeners) AS unique_listeners, sum(play_ms) AS play_ms

@@ -186,6 +186,20 @@ export const ANALYTICS_DDL: readonly string[] = [
           toUInt64(countIf(status_code >= 400 AND status_code < 500)) AS client_errors,
           quantilesState(0.5, 0.95, 0.99)(response_time_ms) AS latency
    FROM api_requests_log GROUP BY day, endpoint, method`,
+
+  // ------------------------------------------------------------------ exactly-once listens
+  // Listens arrive from the outbox with an insert deduplication token per batch; a batch sent
+  // again after a crash is dropped by these windows (in the table and, with
+  // deduplicate_blocks_in_dependent_materialized_views, in every view it feeds). Non-replicated
+  // MergeTree keeps no window by default. Verified on chDB (packages/core/src/outbox tests).
+  ...[
+    "track_analytics",
+    "user_analytics",
+    "artist_analytics",
+    "track_daily",
+    "artist_daily",
+    "platform_daily",
+  ].map((t) => `ALTER TABLE ${t} MODIFY SETTING non_replicated_deduplication_window = 10000`),
 ];
 
 /** Tables the ingestion path inserts into (the rest is filled by materialized views). */
@@ -194,4 +208,6 @@ export type AnalyticsTable = "api_requests_log" | "track_analytics" | "search_an
 /** Every table and view, in drop order (views first); used by tests to reset a store. */
 export const ANALYTICS_OBJECTS: readonly string[] = ANALYTICS_DDL.map(
   (ddl) => /(?:TABLE|VIEW) IF NOT EXISTS (\w+)/.exec(ddl)?.[1] ?? "",
-).reverse();
+)
+  .filter(Boolean)
+  .reverse();
