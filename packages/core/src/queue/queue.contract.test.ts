@@ -130,3 +130,101 @@ describe.each(adapters)("event queue contract ($name)", ({ make }) => {
     expect(got).toHaveLength(3);
   });
 });
+
+/**
+ * What the analytics consumer relies on from SQS itself, against the server behind
+ * TEST_SQS_QUEUE_URL (its endpoint): partial batch failures (only the messages a handler
+ * reports failed come back), redelivery after the visibility timeout, and the dead-letter
+ * queue after maxReceiveCount. The poller below does what Lambda's event source mapping does
+ * with ReportBatchItemFailures: delete what succeeded, leave the failures to reappear.
+ */
+describe.runIf(Boolean(sqsUrl))("SQS delivery semantics (real server)", () => {
+  const sqs = new SQSClient({ region: process.env["AWS_REGION"] ?? "us-east-1" });
+  const suffix = Math.random().toString(36).slice(2, 8);
+
+  async function createQueue(name: string, attributes: Record<string, string>) {
+    const { CreateQueueCommand } = await import("@aws-sdk/client-sqs");
+    const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    return out.QueueUrl!;
+  }
+  async function arnOf(url: string) {
+    const { GetQueueAttributesCommand } = await import("@aws-sdk/client-sqs");
+    const out = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+    );
+    return out.Attributes!["QueueArn"]!;
+  }
+  /** One poll: hands the messages to `handle`, deletes those it did not report failed. */
+  async function poll(url: string, handle: (events: Ev[][]) => number[]) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+      }),
+    );
+    const messages = out.Messages ?? [];
+    const failed = new Set(handle(messages.map((m) => decodeMessage(m.Body ?? "[]", isEv))));
+    const done = messages.filter((_, i) => !failed.has(i));
+    if (done.length > 0)
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    return messages.map((m) => ({
+      events: decodeMessage(m.Body ?? "[]", isEv),
+      receiveCount: Number(m.Attributes?.["ApproximateReceiveCount"] ?? 0),
+    }));
+  }
+
+  it("redelivers only the failed message after the visibility timeout, then dead-letters it", async () => {
+    const dlq = await createQueue(`jq-dlq-${suffix}`, {});
+    const url = await createQueue(`jq-main-${suffix}`, {
+      VisibilityTimeout: "1",
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await arnOf(dlq), maxReceiveCount: 2 }),
+    });
+    // Three messages through the real sender: one event each (one flush per event).
+    const queue = createSqsQueue<Ev>(sqs, url, { log, batchSize: 1000, flushMs: 60_000 });
+    const r = "semantics";
+    for (let n = 0; n < 3; n++) {
+      queue.enqueue({ n, run: r });
+      await queue.flush();
+    }
+    await queue.close();
+    const poisonous = (events: Ev[]) => events.some((e) => e.n === 1);
+
+    // First delivery: all three; the handler fails the one holding event 1.
+    const seen: Ev[][] = [];
+    for (let i = 0; i < 5 && seen.length < 3; i++) {
+      const got = await poll(url, (batch) =>
+        batch.flatMap((events, idx) => (poisonous(events) ? [idx] : [])),
+      );
+      seen.push(...got.map((g) => g.events));
+    }
+    expect(
+      seen
+        .flat()
+        .map((e) => e.n)
+        .sort(),
+    ).toEqual([0, 1, 2]);
+
+    // After the visibility timeout only the failed message comes back, a second time.
+    await new Promise((res) => setTimeout(res, 1500));
+    let again: { events: Ev[]; receiveCount: number }[] = [];
+    for (let i = 0; i < 5 && again.length === 0; i++)
+      again = await poll(url, (batch) => batch.map((_, idx) => idx));
+    expect(again.map((g) => g.events.map((e) => e.n))).toEqual([[1]]);
+    expect(again[0]!.receiveCount).toBe(2);
+
+    // Failed maxReceiveCount times: SQS moves it to the dead-letter queue.
+    await new Promise((res) => setTimeout(res, 1500));
+    const third = await poll(url, () => []);
+    expect(third).toEqual([]);
+    let dead: { events: Ev[] }[] = [];
+    for (let i = 0; i < 5 && dead.length === 0; i++) dead = await poll(dlq, () => []);
+    expect(dead.map((g) => g.events.map((e) => e.n))).toEqual([[1]]);
+  }, 30_000);
+});

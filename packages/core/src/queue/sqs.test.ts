@@ -55,6 +55,43 @@ describe("SQS adapter", () => {
     expect(queue.stats()).toMatchObject({ sent: 100, dropped: 0 });
   });
 
+  it("never re-sends what SQS accepted when a later request of the same batch fails", async () => {
+    // 40 events of ~20 KiB: one body each, so the batch spans 4 requests of 10 messages.
+    const events = Array.from({ length: 40 }, (_, n) => ({ n, pad: "x".repeat(20_000) }));
+    expect(packMessages(events).length).toBeGreaterThan(1);
+    const accepted: number[] = [];
+    let calls = 0;
+    const client = {
+      send: (cmd: SendMessageBatchCommand) => {
+        calls++;
+        // The second request is refused whole three times (the sender gives up on the batch),
+        // then everything is accepted when the queue retries the batch.
+        const refuse = calls >= 2 && calls <= 4;
+        const entries = cmd.input.Entries ?? [];
+        if (!refuse)
+          for (const e of entries)
+            accepted.push(...JSON.parse(e.MessageBody!).map((v: { n: number }) => v.n));
+        return Promise.resolve({
+          Successful: [],
+          Failed: refuse
+            ? entries.map((e) => ({ Id: e.Id!, Code: "InternalError", SenderFault: false }))
+            : [],
+        });
+      },
+    } as unknown as Pick<SQSClient, "send">;
+    const queue = createSqsQueue<(typeof events)[number]>(client, "https://sqs.test/q", {
+      log,
+      batchSize: 40,
+      flushMs: 60_000,
+      backoffMs: 1,
+    });
+    for (const e of events) queue.enqueue(e);
+    await queue.flush();
+    await queue.close();
+    expect(accepted.sort((a, b) => a - b)).toEqual(events.map((e) => e.n));
+    expect(queue.stats()).toMatchObject({ sent: 40, dropped: 0, buffered: 0 });
+  });
+
   it("keeps events in memory while SQS refuses them (no local disk in Lambda)", async () => {
     let down = true;
     const { client } = fakeSqs(() => down);

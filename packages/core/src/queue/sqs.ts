@@ -13,10 +13,21 @@ const BODY_BUDGET = SQS_MAX_BATCH_BYTES - 1024;
  * bodies into SendMessageBatch requests: ≤ 10 entries and ≤ 256 KiB per request.
  */
 export function packMessages<E>(events: readonly E[]): string[][] {
-  const requests: string[][] = [];
-  let request: string[] = [];
+  return packEntries(events).map((request) => request.map((m) => m.body));
+}
+
+interface PackedMessage<E> {
+  body: string;
+  /** The events this body carries, so an accepted body marks exactly them as sent. */
+  events: E[];
+}
+
+function packEntries<E>(events: readonly E[]): PackedMessage<E>[][] {
+  const requests: PackedMessage<E>[][] = [];
+  let request: PackedMessage<E>[] = [];
   let requestBytes = 0;
   let body: string[] = [];
+  let bodyEvents: E[] = [];
   let bodyBytes = 2;
   const closeBody = () => {
     if (body.length === 0) return;
@@ -29,9 +40,10 @@ export function packMessages<E>(events: readonly E[]): string[][] {
       request = [];
       requestBytes = 0;
     }
-    request.push(text);
+    request.push({ body: text, events: bodyEvents });
     requestBytes += Buffer.byteLength(text);
     body = [];
+    bodyEvents = [];
     bodyBytes = 2;
   };
   for (const e of events) {
@@ -41,6 +53,7 @@ export function packMessages<E>(events: readonly E[]): string[][] {
     // A body never exceeds what one request can carry alone, and a request's bodies share that budget.
     if (bodyBytes + bytes > BODY_BUDGET / SQS_MAX_ENTRIES && body.length > 0) closeBody();
     body.push(json);
+    bodyEvents.push(e);
     bodyBytes += bytes;
   }
   closeBody();
@@ -48,31 +61,50 @@ export function packMessages<E>(events: readonly E[]): string[][] {
   return requests;
 }
 
-/** Sends a batch of events to SQS; retries the entries SQS refused, then throws if any remain. */
+/**
+ * Sends a batch of events to SQS; retries the entries SQS refused, then throws if any remain.
+ *
+ * A batch spans several SendMessageBatch requests. When a later request fails, the batching
+ * queue retries (or keeps, or spills) the whole batch: the events SQS already accepted are
+ * remembered here (by identity, in a WeakSet: the queue hands back the same event objects)
+ * and never sent again, so a failure halfway through a batch duplicates nothing. Events that
+ * are not objects cannot be remembered and would be re-sent; ours are always objects.
+ */
 export function sqsSender<E>(
   client: Pick<SQSClient, "send">,
   queueUrl: string,
   log: Logger,
 ): (batch: E[]) => Promise<void> {
+  const accepted = new WeakSet<object>();
+  const isObject = (e: unknown): e is object =>
+    (typeof e === "object" && e !== null) || typeof e === "function";
+  const markSent = (events: E[]) => {
+    for (const e of events) if (isObject(e)) accepted.add(e);
+  };
   return async (batch) => {
     // The SDK (~200 ms to import) loads with the first batch, not with the process.
     const { SendMessageBatchCommand } = await import("@aws-sdk/client-sqs");
-    for (const bodies of packMessages(batch)) {
-      let entries: SendMessageBatchRequestEntry[] = bodies.map((MessageBody, i) => ({
-        Id: String(i),
-        MessageBody,
-      }));
+    const pending = batch.filter((e) => !isObject(e) || !accepted.has(e));
+    for (const request of packEntries(pending)) {
+      let entries = request.map((m, i) => ({ id: String(i), message: m }));
       for (let attempt = 1; entries.length > 0; attempt++) {
         const out = await client.send(
-          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: entries.map((e): SendMessageBatchRequestEntry => ({
+              Id: e.id,
+              MessageBody: e.message.body,
+            })),
+          }),
         );
         const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+        for (const e of entries) if (!failed.has(e.id)) markSent(e.message.events);
         if (failed.size === 0) break;
         if (attempt >= 3) {
           log.warn({ failed: [...failed] }, "SQS refused messages");
           throw new Error(`SQS refused ${failed.size} of ${entries.length} messages`);
         }
-        entries = entries.filter((e) => failed.has(e.Id));
+        entries = entries.filter((e) => failed.has(e.id));
       }
     }
   };
