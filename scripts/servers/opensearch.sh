@@ -66,10 +66,10 @@ download() { # url file sha512
 
 install() {
   [ -x "$HOME_DIR/bin/opensearch" ] && [ -f "$HOME_DIR/modules/analysis-common/plugin-descriptor.properties" ] && return
-  command -v unzip >/dev/null 2>&1 || {
-    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || die "unzip is missing"
+  if ! command -v unzip >/dev/null 2>&1; then
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then die "unzip is missing"; fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null
-  }
+  fi
   mkdir -p "$BASE"
   download "$DIST_URL" "$BASE/opensearch-$VERSION.zip" "$DIST_SHA512"
   download "$ANALYSIS_URL" "$BASE/analysis-common-$VERSION.jar" "$ANALYSIS_SHA512"

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../logger";
-import { createOpenSearchIndex, FUZZINESS } from "./opensearch";
+import { checkBulkResponse, createOpenSearchIndex, FUZZINESS } from "./opensearch";
 import type { SearchIndex, TrackDocument } from "./port";
 
 /**
@@ -163,7 +163,12 @@ function cluster(
     }
     if (r.method === "POST" && r.path.endsWith("/_refresh"))
       return { status: 200, body: { _shards: shards } };
-    if (r.method === "DELETE") return { status: 200, body: { acknowledged: true } };
+    if (r.method === "DELETE") {
+      const gone = r.path.slice(1).split(",");
+      for (const [alias, index] of Object.entries(state.aliases))
+        if (gone.includes(index)) delete state.aliases[alias];
+      return { status: 200, body: { acknowledged: true } };
+    }
     if (r.method === "GET" && r.path.endsWith("/_count"))
       return { status: 200, body: { count: 3, _shards: { ...shards, skipped: 0 } } };
     if (r.method === "GET" && r.path === "/_cluster/health")
@@ -256,8 +261,13 @@ describe("OpenSearch adapter (scripted server, OpenSearch 2.x response shapes)",
     expect(bulks).toHaveLength(2);
     expect(bulks[0]!.contentType).toContain("application/x-ndjson");
     expect(bulks[0]!.query.get("refresh")).toBe("wait_for");
-    const [action, doc] = ndjson(bulks[0]!);
+    const [action, doc, next, again] = ndjson(bulks[0]!);
     expect(action).toEqual({ index: { _index: "jqt_tracks", _id: aurora.id } });
+    // And through the alias of a reindex's new index, only if one runs (require_alias).
+    expect(next).toEqual({
+      index: { _index: "jqt_tracks_next", _id: aurora.id, require_alias: true },
+    });
+    expect(again).toEqual(doc);
     expect(doc).toMatchObject({
       kind: "track",
       id: aurora.id,
@@ -272,7 +282,10 @@ describe("OpenSearch adapter (scripted server, OpenSearch 2.x response shapes)",
     });
     expect(doc!["all"]).toContain("Northern Static");
     // Removing a document that is not there (404 in the item) is not an error.
-    expect(ndjson(bulks[1]!)).toEqual([{ delete: { _index: "jqt_tracks", _id: yolka.id } }]);
+    expect(ndjson(bulks[1]!)).toEqual([
+      { delete: { _index: "jqt_tracks", _id: yolka.id } },
+      { delete: { _index: "jqt_tracks_next", _id: yolka.id } },
+    ]);
     await index.close();
   });
 
@@ -431,6 +444,7 @@ describe("OpenSearch adapter (scripted server, OpenSearch 2.x response shapes)",
     expect(progress).toEqual([1, 2]);
     const seq = requests.map((r) => `${r.method} ${r.path.replace(/_v\d{5,}/g, "_vNEW")}`);
     expect(seq).toEqual([
+      "GET /_alias/jqt_tracks_next,jqt_artists_next,jqt_albums_next,jqt_playlists_next",
       "PUT /jqt_tracks_vNEW",
       "PUT /jqt_artists_vNEW",
       "PUT /jqt_albums_vNEW",
@@ -441,20 +455,32 @@ describe("OpenSearch adapter (scripted server, OpenSearch 2.x response shapes)",
       "GET /_alias/jqt_tracks,jqt_artists,jqt_albums,jqt_playlists",
       "POST /_aliases",
       "DELETE /jqt_tracks_v1,jqt_artists_v1,jqt_albums_v1,jqt_playlists_v1",
+      "PUT /jqt_tracks_vNEW,jqt_artists_vNEW,jqt_albums_vNEW,jqt_playlists_vNEW/_settings",
     ]);
-    // New indices carry no alias until the swap; bulk writes go to them, without refresh.
-    expect(body(requests[0]).aliases).toBeUndefined();
+    // New indices carry only the `_next` alias (live writes) until the swap, and remember
+    // removals while the rebuild lasts; batches go to them with external version 1, no refresh.
+    expect(body(requests[1]).aliases).toEqual({ jqt_tracks_next: {} });
+    expect(body(requests[1]).settings.index.gc_deletes).toBe("12h");
     const bulk = requests.find((r) => r.path === "/_bulk")!;
     expect(ndjson(bulk)[0]).toEqual({
-      index: { _index: expect.stringMatching(/^jqt_tracks_v\d+$/), _id: aurora.id },
+      index: {
+        _index: expect.stringMatching(/^jqt_tracks_v\d+$/),
+        _id: aurora.id,
+        version: 1,
+        version_type: "external",
+      },
     });
     expect(bulk.query.get("refresh")).toBeNull();
     const actions = body(requests.find((r) => r.path === "/_aliases")).actions;
-    expect(actions).toHaveLength(8);
+    expect(actions).toHaveLength(12);
     expect(actions[0]).toEqual({ remove: { index: "jqt_tracks_v1", alias: "jqt_tracks" } });
     expect(actions[1]).toEqual({
       add: { index: expect.stringMatching(/^jqt_tracks_v\d+$/), alias: "jqt_tracks" },
     });
+    expect(actions[2]).toEqual({
+      remove: { index: expect.stringMatching(/^jqt_tracks_v\d+$/), alias: "jqt_tracks_next" },
+    });
+    expect(body(requests.at(-1))).toEqual({ index: { gc_deletes: null } });
     expect(state.aliases["jqt_tracks"]).toMatch(/^jqt_tracks_v\d+$/);
     expect(state.aliases["jqt_tracks"]).not.toBe("jqt_tracks_v1");
     await index.close();
@@ -469,9 +495,9 @@ describe("OpenSearch adapter (scripted server, OpenSearch 2.x response shapes)",
     }
     await index.reindex(batches());
     const actions = body(requests.find((r) => r.path === "/_aliases")).actions;
-    expect(actions).toHaveLength(5);
+    expect(actions).toHaveLength(9);
     expect(actions[0]).toEqual({ remove: { index: "jqt_tracks_v1", alias: "jqt_tracks" } });
-    expect(requests.at(-1)).toMatchObject({ method: "DELETE", path: "/jqt_tracks_v1" });
+    expect(requests.at(-2)).toMatchObject({ method: "DELETE", path: "/jqt_tracks_v1" });
     expect(Object.keys(state.aliases).sort()).toEqual([
       "jqt_albums",
       "jqt_artists",
@@ -479,6 +505,42 @@ describe("OpenSearch adapter (scripted server, OpenSearch 2.x response shapes)",
       "jqt_tracks",
     ]);
     await index.close();
+  });
+
+  it("drops what an unfinished reindex left (its `_next` indices) before starting", async () => {
+    const state = {
+      aliases: { jqt_tracks: "jqt_tracks_v1", jqt_tracks_next: "jqt_tracks_v2" } as Record<
+        string,
+        string
+      >,
+    };
+    handler = cluster(state);
+    const index = open();
+    async function* batches() {
+      yield [aurora];
+    }
+    await index.reindex(batches());
+    expect(requests[1]).toMatchObject({ method: "DELETE", path: "/jqt_tracks_v2" });
+    expect(Object.keys(state.aliases)).not.toContain("jqt_tracks_next");
+    await index.close();
+  });
+
+  it("accepts a missing `_next` alias, and version conflicts only in a reindex batch", () => {
+    const item = (status: number, type: string, _index = "jqt_tracks_v1") => ({
+      index: { _index, _id: "x", status, error: { type, reason: "r" } },
+    });
+    const missingNext = item(404, "index_not_found_exception", "jqt_tracks_next");
+    expect(() => checkBulkResponse({ errors: true, items: [missingNext] })).not.toThrow();
+    expect(() =>
+      checkBulkResponse({ errors: true, items: [item(404, "index_not_found_exception")] }),
+    ).toThrow(/index_not_found_exception/);
+    const conflict = item(409, "version_conflict_engine_exception");
+    expect(() => checkBulkResponse({ errors: true, items: [conflict] })).toThrow(
+      /version_conflict/,
+    );
+    expect(() =>
+      checkBulkResponse({ errors: true, items: [conflict] }, { versionConflicts: "ok" }),
+    ).not.toThrow();
   });
 
   it("drops the new indices and keeps the aliases when a reindex fails", async () => {

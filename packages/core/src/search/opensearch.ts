@@ -20,7 +20,11 @@ import { foldText, highlightWords, tokenize, wordMatches } from "./text";
 /**
  * The OpenSearch adapter (2.x, `@opensearch-project/opensearch`). One index per kind behind an
  * alias (`<prefix>tracks` → `<prefix>tracks_v<time>`); a reindex fills new indices and swaps
- * every alias in one `_aliases` request. Analysis uses built-in parts only (no ICU plugin):
+ * every alias in one `_aliases` request. While it runs, a second alias (`<prefix>tracks_next`)
+ * names the new index, and every live write goes to both, so what the API writes meanwhile
+ * (from any process) survives the swap; the reindex's own documents carry external version 1,
+ * so they never replace a live write or bring back a live removal (`index.gc_deletes` keeps
+ * removals remembered while the rebuild lasts). Analysis uses built-in parts only (no ICU plugin):
  * standard tokenizer, a char filter ё→е (asciifolding leaves Cyrillic alone), lowercase and
  * asciifolding; an edge n-gram sub-field answers prefixes and suggestions; fuzziness AUTO:4,8
  * forgives one edit from 4 characters and two from 8, as the embedded adapter does.
@@ -144,6 +148,12 @@ export function toIndexedDocument(doc: SearchDocument): IndexedDocument {
 // ------------------------------------------------------------------ requests
 
 export const aliasName = (prefix: string, kind: SearchKind) => `${prefix}${kind}s`;
+/** The alias of the index a running reindex fills (absent otherwise). */
+export const nextAliasName = (prefix: string, kind: SearchKind) =>
+  `${aliasName(prefix, kind)}_next`;
+
+/** How long a rebuilding index remembers removals, so a stale batch cannot bring one back. */
+export const REINDEX_GC_DELETES = "12h";
 
 /** NDJSON lines of a `_bulk` request: `index` actions for documents, `delete` for refs. */
 export function bulkLines(
@@ -160,19 +170,78 @@ export function bulkLines(
   return lines;
 }
 
-interface BulkItem {
-  [action: string]: { _id?: string; status: number; error?: { type: string; reason: string } };
+/**
+ * A live write: each action through the alias, and again through the `_next` alias of a running
+ * reindex. `require_alias` keeps a cluster that creates indices on write from making a `_next`
+ * index when no reindex runs (that item then fails with 404, which `checkBulkResponse` accepts).
+ */
+export function liveBulkLines(
+  prefix: string,
+  docs: readonly SearchDocument[],
+  removals: readonly DocumentRef[] = [],
+): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  for (const doc of docs) {
+    const source = toIndexedDocument(doc) as unknown as Record<string, unknown>;
+    lines.push({ index: { _index: aliasName(prefix, doc.kind), _id: doc.id } }, source);
+    lines.push(
+      { index: { _index: nextAliasName(prefix, doc.kind), _id: doc.id, require_alias: true } },
+      source,
+    );
+  }
+  for (const ref of removals)
+    lines.push(
+      { delete: { _index: aliasName(prefix, ref.kind), _id: ref.id } },
+      { delete: { _index: nextAliasName(prefix, ref.kind), _id: ref.id } },
+    );
+  return lines;
 }
 
-/** Throws on any failed item of a `_bulk` response (a missing document on delete is fine). */
-export function checkBulkResponse(body: { errors: boolean; items: BulkItem[] }): void {
+/**
+ * A reindex batch into the new indices: external version 1, which OpenSearch refuses (409) for
+ * a document that a live write has already put or removed there — the live write is newer.
+ */
+export function reindexBulkLines(
+  indexFor: (kind: SearchKind) => string,
+  docs: readonly SearchDocument[],
+): Record<string, unknown>[] {
+  return docs.flatMap((doc) => [
+    { index: { _index: indexFor(doc.kind), _id: doc.id, version: 1, version_type: "external" } },
+    toIndexedDocument(doc) as unknown as Record<string, unknown>,
+  ]);
+}
+
+interface BulkItem {
+  [action: string]: {
+    _index?: string;
+    _id?: string;
+    status: number;
+    error?: { type: string; reason: string };
+  };
+}
+
+/**
+ * Throws on any failed item of a `_bulk` response. Fine: a missing document on delete, a
+ * missing `_next` alias (no reindex runs), and, for a reindex batch (`versionConflicts: "ok"`),
+ * a document a live write got to first.
+ */
+export function checkBulkResponse(
+  body: { errors: boolean; items: BulkItem[] },
+  options: { versionConflicts?: "ok" } = {},
+): void {
   if (!body.errors) return;
+  const accepted = (action: string, item: BulkItem[string]) =>
+    item.status < 300 ||
+    (action === "delete" && item.status === 404 && !item.error) ||
+    (item.status === 404 &&
+      item.error?.type === "index_not_found_exception" &&
+      !!item._index?.endsWith("_next")) ||
+    (options.versionConflicts === "ok" &&
+      item.status === 409 &&
+      item.error?.type === "version_conflict_engine_exception");
   const failures = body.items
     .map((item) => Object.entries(item)[0])
-    .filter(
-      (e): e is [string, BulkItem[string]] =>
-        !!e && e[1].status >= 300 && !(e[0] === "delete" && e[1].status === 404),
-    );
+    .filter((e): e is [string, BulkItem[string]] => !!e && !accepted(e[0], e[1]));
   if (failures.length === 0) return;
   const [action, first] = failures[0]!;
   throw new Error(
@@ -389,19 +458,16 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
     }));
 
   async function bulk(
-    docs: readonly SearchDocument[],
-    removals: readonly DocumentRef[],
-    indexFor: (kind: SearchKind) => string,
+    lines: Record<string, unknown>[],
     wait: string | undefined,
+    options: { versionConflicts?: "ok" } = {},
   ) {
-    if (docs.length === 0 && removals.length === 0) return;
-    const res = await request<{ errors: boolean; items: BulkItem[] }>(
-      "POST",
-      "/_bulk",
-      bulkLines(indexFor, docs, removals),
-      { bulk: true, ...(wait ? { querystring: { refresh: wait } } : {}) },
-    );
-    checkBulkResponse(res.body);
+    if (lines.length === 0) return;
+    const res = await request<{ errors: boolean; items: BulkItem[] }>("POST", "/_bulk", lines, {
+      bulk: true,
+      ...(wait ? { querystring: { refresh: wait } } : {}),
+    });
+    checkBulkResponse(res.body, options);
   }
 
   const aliasFor = (kind: SearchKind) => aliasName(prefix, kind);
@@ -411,12 +477,12 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
 
     async upsert(docs) {
       await ensureIndices();
-      await bulk(docs, [], aliasFor, refresh);
+      await bulk(liveBulkLines(prefix, docs), refresh);
     },
 
     async remove(refs) {
       await ensureIndices();
-      await bulk([], refs, aliasFor, refresh);
+      await bulk(liveBulkLines(prefix, [], refs), refresh);
     },
 
     async search<K extends SearchKind>(query: SearchQuery<K>) {
@@ -452,12 +518,39 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
     async reindex(batches, onProgress?: (p: ReindexProgress) => void) {
       const version = Date.now();
       const fresh = new Map(SEARCH_KINDS.map((k) => [k, `${aliasFor(k)}_v${version}`]));
-      for (const index of fresh.values()) await request("PUT", `/${index}`, indexSettings());
+      const nextAliases = SEARCH_KINDS.map((k) => nextAliasName(prefix, k));
+      // What a reindex that died left behind: its half-built indices, still taking live writes.
+      const stale = await request<Record<string, unknown>>(
+        "GET",
+        `/_alias/${nextAliases.join(",")}`,
+        undefined,
+        { ignore: [404] },
+      );
+      const leftovers = Object.keys(stale.body ?? {}).filter((k) => k.startsWith(prefix));
+      if (leftovers.length > 0) {
+        options.log.warn({ indices: leftovers }, "opensearch: dropping an unfinished reindex");
+        await request("DELETE", `/${leftovers.join(",")}`, undefined, { ignore: [404] });
+      }
+      for (const [kind, index] of fresh) {
+        const definition = indexSettings();
+        await request("PUT", `/${index}`, {
+          ...definition,
+          settings: {
+            ...definition.settings,
+            index: { ...definition.settings.index, gc_deletes: REINDEX_GC_DELETES },
+          },
+          aliases: { [nextAliasName(prefix, kind)]: {} },
+        });
+      }
       const counts = new Map<SearchKind, number>();
       let indexed = 0;
       try {
         for await (const batch of batches) {
-          await bulk(batch, [], (k) => fresh.get(k)!, undefined);
+          await bulk(
+            reindexBulkLines((k) => fresh.get(k)!, batch),
+            undefined,
+            { versionConflicts: "ok" },
+          );
           indexed += batch.length;
           for (const doc of batch) counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
           const kind = batch[batch.length - 1]?.kind;
@@ -489,10 +582,14 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
         for (const [oldIndex, info] of pointed)
           if (alias in info.aliases) actions.push({ remove: { index: oldIndex, alias } });
         actions.push({ add: { index, alias } });
+        actions.push({ remove: { index, alias: nextAliasName(prefix, kind) } });
       }
       await request("POST", "/_aliases", { actions });
       if (old.length > 0)
         await request("DELETE", `/${old.join(",")}`, undefined, { ignore: [404] });
+      await request("PUT", `/${[...fresh.values()].join(",")}/_settings`, {
+        index: { gc_deletes: null },
+      });
       ready = Promise.resolve();
       return { indexed };
     },

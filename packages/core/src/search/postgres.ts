@@ -101,7 +101,15 @@ function rowOf(doc: SearchDocument) {
   };
 }
 
-async function writeDocuments(db: Executor, docs: readonly SearchDocument[]): Promise<void> {
+/**
+ * `unchangedSince`: a reindex's batches replace only rows not written since it began, so a batch
+ * read from the catalog before a live write cannot undo that write.
+ */
+async function writeDocuments(
+  db: Executor,
+  docs: readonly SearchDocument[],
+  unchangedSince?: Date,
+): Promise<void> {
   for (let i = 0; i < docs.length; i += WRITE_BATCH) {
     const built = docs.slice(i, i + WRITE_BATCH).map(rowOf);
     // One row per (kind, id): the last version of a document in a batch wins.
@@ -130,6 +138,7 @@ async function writeDocuments(db: Executor, docs: readonly SearchDocument[]): Pr
             ] as const
           ).map((c) => [camel(c), sql.raw(`excluded.${c}`)]),
         ),
+        ...(unchangedSince ? { setWhere: lt(d.updatedAt, unchangedSince) } : {}),
       });
     const terms = [...new Set(built.flatMap((b) => b.words))];
     for (let j = 0; j < terms.length; j += 2000) {
@@ -365,7 +374,7 @@ export function createPostgresSearchIndex(db: Db): SearchIndex {
       const counts = new Map<SearchKind, number>();
       let indexed = 0;
       for await (const batch of batches) {
-        await writeDocuments(db, batch);
+        await writeDocuments(db, batch, startedAt);
         indexed += batch.length;
         for (const doc of batch) counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
         const kind = batch[batch.length - 1]?.kind;
