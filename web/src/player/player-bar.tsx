@@ -2,7 +2,37 @@ import { Link } from "react-router-dom";
 import { Cover } from "../components/cover";
 import { Icon } from "../components/icons";
 import { formatTime } from "../format";
-import { usePlayer } from "./player";
+import { usePlayer, usePlayerPosition } from "./player";
+import { SHORTCUTS } from "./use-shortcuts";
+
+/** The seek bar: the only part of the bar that follows the playback position. */
+function SeekBar({ disabled, seek }: { disabled: boolean; seek: (seconds: number) => void }) {
+  const { position, duration } = usePlayerPosition();
+  return (
+    <div className="player-seek">
+      <span className="time" aria-hidden="true">
+        {formatTime(position)}
+      </span>
+      <input
+        type="range"
+        min={0}
+        max={Math.max(1, Math.round(duration))}
+        step={1}
+        value={Math.round(position)}
+        disabled={disabled}
+        aria-label="Seek"
+        aria-valuetext={`${formatTime(position)} of ${formatTime(duration)}`}
+        aria-keyshortcuts="ArrowLeft ArrowRight"
+        onChange={(e) => seek(Number(e.target.value))}
+      />
+      <span className="time" aria-hidden="true">
+        {formatTime(duration)}
+      </span>
+    </div>
+  );
+}
+
+const REPEAT_LABEL = { off: "Repeat: off", all: "Repeat: all", one: "Repeat: one" } as const;
 
 /** The persistent player at the bottom of every page. */
 export function PlayerBar() {
@@ -51,33 +81,34 @@ export function PlayerBar() {
             type="button"
             className="icon-button"
             onClick={p.next}
-            disabled={!t || p.index >= p.queue.length - 1}
+            disabled={!t || (p.index >= p.queue.length - 1 && p.repeat !== "all")}
             aria-label="Next track"
             aria-keyshortcuts="Shift+ArrowRight n"
           >
             <Icon name="next" />
           </button>
+          <button
+            type="button"
+            className="icon-button mode"
+            onClick={p.toggleShuffle}
+            aria-label="Shuffle"
+            aria-pressed={p.shuffle}
+            aria-keyshortcuts="s"
+          >
+            <Icon name="shuffle" />
+          </button>
+          <button
+            type="button"
+            className="icon-button mode"
+            onClick={p.cycleRepeat}
+            aria-label={REPEAT_LABEL[p.repeat]}
+            aria-pressed={p.repeat !== "off"}
+            aria-keyshortcuts="r"
+          >
+            <Icon name={p.repeat === "one" ? "repeatOne" : "repeat"} />
+          </button>
         </div>
-        <div className="player-seek">
-          <span className="time" aria-hidden="true">
-            {formatTime(p.position)}
-          </span>
-          <input
-            type="range"
-            min={0}
-            max={Math.max(1, Math.round(p.duration))}
-            step={1}
-            value={Math.round(p.position)}
-            disabled={!t}
-            aria-label="Seek"
-            aria-valuetext={`${formatTime(p.position)} of ${formatTime(p.duration)}`}
-            aria-keyshortcuts="ArrowLeft ArrowRight"
-            onChange={(e) => p.seek(Number(e.target.value))}
-          />
-          <span className="time" aria-hidden="true">
-            {formatTime(p.duration)}
-          </span>
-        </div>
+        <SeekBar disabled={!t} seek={p.seek} />
         {p.error && (
           <p className="player-error" role="alert">
             {p.error}
@@ -139,16 +170,12 @@ export function PlayerBar() {
             )}
             <p className="menu-heading">Keyboard</p>
             <dl className="shortcuts">
-              <dt>Space / K</dt>
-              <dd>play or pause</dd>
-              <dt>← / →</dt>
-              <dd>back or forward 10 s</dd>
-              <dt>Shift+← / Shift+→, P / N</dt>
-              <dd>previous or next track</dd>
-              <dt>↑ / ↓</dt>
-              <dd>volume</dd>
-              <dt>M</dt>
-              <dd>mute</dd>
+              {SHORTCUTS.map((k) => (
+                <div key={k.keys}>
+                  <dt>{k.keys}</dt>
+                  <dd>{k.does}</dd>
+                </div>
+              ))}
             </dl>
           </div>
         </details>

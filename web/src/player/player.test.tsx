@@ -90,7 +90,7 @@ function setup(tracks: Track[] = [A, B, C]) {
   const report = vi.fn(async (e: ListenEvent) => {
     reports.push(e);
   });
-  render(
+  const view = render(
     <MemoryRouter>
       <PlayerProvider report={report}>
         <TrackList tracks={tracks} label="Tracks" />
@@ -98,7 +98,7 @@ function setup(tracks: Track[] = [A, B, C]) {
       </PlayerProvider>
     </MemoryRouter>,
   );
-  return { report, user: userEvent.setup() };
+  return { report, user: userEvent.setup(), view };
 }
 
 beforeEach(() => {
@@ -250,5 +250,67 @@ describe("player", () => {
       vi.unstubAllGlobals();
       Reflect.deleteProperty(navigator, "mediaSession");
     }
+  });
+
+  it("picks up the queue, the track and the position after a reload", async () => {
+    const { user, view } = setup();
+    await user.click(screen.getByRole("button", { name: "Play Second Wind" }));
+    playFor(12);
+    await user.click(screen.getByRole("button", { name: "Pause" }));
+    view.unmount(); // the page goes away …
+    setup(); // … and comes back
+    const bar = screen.getByRole("region", { name: "Player" });
+    expect(bar).toHaveTextContent("Second Wind");
+    expect(screen.getByLabelText("Queue, 2 tracks")).toBeInTheDocument();
+    expect(audio().src).toContain(B.id);
+    expect(audio().paused).toBe(true); // restored, not blaring
+    act(() => {
+      audio()._d = 30;
+      fireEvent.loadedMetadata(audio());
+    });
+    expect(audio().currentTime).toBe(12);
+    expect(screen.getByRole("slider", { name: "Seek" })).toHaveAttribute(
+      "aria-valuetext",
+      "0:12 of 0:30",
+    );
+  });
+
+  it("repeats all, repeats one, and shuffles with the buttons and the S and R keys", async () => {
+    const D = track("44444444-4444-4444-8444-444444444444", "Fourth Tide");
+    const { user } = setup([A, B, D]);
+    await user.click(screen.getByRole("button", { name: "Play Fourth Tide" }));
+    // Off: the last track ends the queue.
+    expect(screen.getByRole("button", { name: "Next track" })).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Repeat: off" }));
+    const repeatAll = screen.getByRole("button", { name: "Repeat: all" });
+    expect(repeatAll).toHaveAttribute("aria-pressed", "true");
+    act(() => {
+      fireEvent.ended(audio());
+    });
+    expect(audio().src).toContain(A.id); // wrapped around
+    act(() => {
+      fireEvent.keyDown(document.body, { key: "r" });
+    });
+    expect(screen.getByRole("button", { name: "Repeat: one" })).toBeInTheDocument();
+    playFor(5);
+    act(() => {
+      fireEvent.ended(audio());
+    });
+    expect(audio().src).toContain(A.id); // the same track again, from the start
+    expect(audio().currentTime).toBe(0);
+    expect(reports.at(-1)).toMatchObject({ trackId: A.id, completionPercentage: 100 });
+
+    // Shuffle keeps the current track and plays the rest in another order; off restores it.
+    act(() => {
+      fireEvent.keyDown(document.body, { key: "s" });
+    });
+    expect(screen.getByRole("button", { name: "Shuffle" })).toHaveAttribute("aria-pressed", "true");
+    const queued = () =>
+      screen.getAllByRole("button", { name: /—/ }).map((b) => b.textContent?.split(" — ")[0]);
+    expect(queued()[0]).toBe("First Light");
+    expect([...queued()].sort()).toEqual(["First Light", "Fourth Tide", "Second Wind"]);
+    await user.click(screen.getByRole("button", { name: "Shuffle" }));
+    expect(queued()).toEqual(["First Light", "Second Wind", "Fourth Tide"]);
+    expect(audio().src).toContain(A.id);
   });
 });

@@ -8,21 +8,34 @@ import {
   useState,
   type ReactNode,
 } from "react";
-import { coverSrc, streamSrc } from "../api/endpoints";
+import { session } from "../api/client";
+import { streamSrc } from "../api/endpoints";
 import type { Track } from "../api/types";
-import { deviceType, reportListen, type ReportListen } from "./listen";
+import { drainOutbox, listenOutbox, reportListen, type ReportListen } from "./listen";
+import {
+  localQueueStore,
+  serverQueueStore,
+  shuffled,
+  type QueueStore,
+  type Repeat,
+  type SavedQueue,
+} from "./queue-store";
+import { useListenTracking } from "./use-listen-tracking";
+import { useMediaSession } from "./use-media-session";
+import { usePlayerShortcuts } from "./use-shortcuts";
+
+export { MIN_REPORTED_MS } from "./use-listen-tracking";
+export type { Repeat } from "./queue-store";
 
 export interface Player {
   queue: Track[];
   index: number;
   current: Track | null;
   playing: boolean;
-  /** Seconds into the current track. */
-  position: number;
-  /** Seconds; 0 until known. */
-  duration: number;
   volume: number;
   muted: boolean;
+  shuffle: boolean;
+  repeat: Repeat;
   error: string | null;
   playTracks: (tracks: Track[], start?: number) => void;
   enqueue: (track: Track) => void;
@@ -32,11 +45,23 @@ export interface Player {
   seek: (seconds: number) => void;
   setVolume: (volume: number) => void;
   toggleMute: () => void;
+  toggleShuffle: () => void;
+  /** off → all → one → off. */
+  cycleRepeat: () => void;
   jumpTo: (index: number) => void;
   removeAt: (index: number) => void;
 }
 
+/** Where playback is: its own context, so only what shows it re-renders four times a second. */
+export interface PlayerPosition {
+  /** Seconds into the current track. */
+  position: number;
+  /** Seconds; 0 until known. */
+  duration: number;
+}
+
 const PlayerContext = createContext<Player | null>(null);
+const PositionContext = createContext<PlayerPosition>({ position: 0, duration: 0 });
 
 export function usePlayer(): Player {
   const player = useContext(PlayerContext);
@@ -44,27 +69,11 @@ export function usePlayer(): Player {
   return player;
 }
 
+export const usePlayerPosition = () => useContext(PositionContext);
+
 const VOLUME_KEY = "jonquils.volume";
-/** Listens shorter than this are not reported (a skip, not a listen). */
-export const MIN_REPORTED_MS = 1000;
-
-interface ListenProgress {
-  trackId: string | null;
-  playedMs: number;
-  maxPosition: number;
-  duration: number;
-  last: number | null;
-  ended: boolean;
-}
-
-const freshProgress = (trackId: string | null): ListenProgress => ({
-  trackId,
-  playedMs: 0,
-  maxPosition: 0,
-  duration: 0,
-  last: null,
-  ended: false,
-});
+/** The position is saved at most this often while playing (and on leaving the page). */
+const SAVE_POSITION_MS = 5000;
 
 function initialVolume(): number {
   try {
@@ -75,74 +84,139 @@ function initialVolume(): number {
   }
 }
 
+/** Reorders for shuffle: the current track first, the rest in random order. */
+function shuffleAround(queue: Track[], index: number): Track[] {
+  const current = queue[index];
+  const rest = queue.filter((_, i) => i !== index);
+  return current ? [current, ...shuffled(rest)] : shuffled(rest);
+}
+
 /**
- * One <audio> element for the whole app: the queue survives navigation. Streams through the
- * API's stream URL (a redirect to a signed URL serving Range), and reports each listen —
- * the time actually played (seeks excluded) and how far it got — when the track changes,
- * ends or the page goes away.
+ * One <audio> element for the whole app: the queue survives navigation and reloads (saved in
+ * this browser and, signed in, to the account's play queue). Streams through the API's stream
+ * URL (a redirect to a signed URL serving Range); listens are counted and reported by
+ * useListenTracking, the OS media controls by useMediaSession, the keys by usePlayerShortcuts.
  */
 export function PlayerProvider({
   children,
   report = reportListen,
+  stores = [localQueueStore, serverQueueStore],
 }: {
   children: ReactNode;
   report?: ReportListen;
+  /** Local first (read synchronously on start), then the account's; the newest copy wins. */
+  stores?: QueueStore[];
 }) {
   const audioRef = useRef<HTMLAudioElement>(null);
-  const [queue, setQueue] = useState<Track[]>([]);
-  const [index, setIndex] = useState(-1);
+  const restored = useRef<SavedQueue | null>(localQueueStore.loadNow());
+  const [queue, setQueue] = useState<Track[]>(restored.current?.tracks ?? []);
+  const [index, setIndex] = useState(restored.current ? restored.current.index : -1);
+  const [shuffle, setShuffle] = useState(restored.current?.shuffle ?? false);
+  const [repeat, setRepeat] = useState<Repeat>(restored.current?.repeat ?? "off");
+  const unshuffled = useRef<string[] | undefined>(restored.current?.unshuffled);
   const [playing, setPlaying] = useState(false);
-  const [position, setPosition] = useState(0);
+  const [position, setPosition] = useState((restored.current?.positionMs ?? 0) / 1000);
   const [duration, setDuration] = useState(0);
   const [volume, setVolumeState] = useState(initialVolume);
   const [muted, setMuted] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const progress = useRef<ListenProgress>(freshProgress(null));
   const wantPlay = useRef(false);
-  const reportRef = useRef(report);
-  reportRef.current = report;
+  /** Seconds to seek to once the restored track's metadata is known. */
+  const resumeAt = useRef<number | null>(
+    restored.current ? restored.current.positionMs / 1000 : null,
+  );
+  const listens = useListenTracking(audioRef, report);
 
   const current = index >= 0 ? (queue[index] ?? null) : null;
   const currentRef = useRef(current);
   currentRef.current = current;
 
-  const flush = useCallback((unloading = false) => {
-    const p = progress.current;
-    progress.current = freshProgress(null);
-    if (!p.trackId || p.playedMs < MIN_REPORTED_MS) return;
-    const completion = p.ended
-      ? 100
-      : p.duration > 0
-        ? Math.min(100, Math.round((p.maxPosition / p.duration) * 1000) / 10)
-        : 0;
-    reportRef
-      .current(
-        {
-          trackId: p.trackId,
-          playDurationMs: Math.round(p.playedMs),
-          completionPercentage: completion,
-          platform: "web",
-          deviceType: deviceType(),
-        },
-        { unloading },
-      )
-      .catch(() => undefined); // a lost listen event must never interrupt playback
+  // --- persistence ---------------------------------------------------------------------------
+  const snapshot = useCallback(
+    (): SavedQueue => ({
+      tracks: queue,
+      index: Math.max(0, index),
+      positionMs: Math.round((audioRef.current?.currentTime ?? 0) * 1000),
+      shuffle,
+      repeat,
+      unshuffled: unshuffled.current,
+      savedAt: Date.now(),
+    }),
+    [queue, index, shuffle, repeat],
+  );
+  const snapshotRef = useRef(snapshot);
+  snapshotRef.current = snapshot;
+  const storesRef = useRef(stores);
+  storesRef.current = stores;
+  const lastSaved = useRef(0);
+  const save = useCallback((unloading = false) => {
+    lastSaved.current = Date.now();
+    const s = snapshotRef.current();
+    for (const store of storesRef.current) store.save(s, { unloading });
   }, []);
+  const loadedFromStores = useRef(false);
 
-  // Load the current track (and report the previous one).
+  // The account's queue, when newer than this browser's (left on another device or app).
+  useEffect(() => {
+    let cancelled = false;
+    const pick = async () => {
+      for (const store of storesRef.current) {
+        if (store === localQueueStore) continue;
+        const remote = await store.load().catch(() => null);
+        if (cancelled || !remote || wantPlay.current) continue;
+        const local = restored.current;
+        if (local && local.savedAt >= remote.savedAt) continue;
+        restored.current = remote;
+        resumeAt.current = remote.positionMs / 1000;
+        setQueue(remote.tracks);
+        setIndex(Math.min(remote.index, remote.tracks.length - 1));
+      }
+      loadedFromStores.current = true;
+    };
+    const start = () => void pick();
+    if (session.current) start();
+    else if (session.refreshing) void session.refreshing.then(start);
+    else loadedFromStores.current = true;
+    const stop = session.subscribe((user) => {
+      if (user) void drainOutbox(report);
+    });
+    listenOutbox.recoverCheckpoint();
+    if (session.current) void drainOutbox(report);
+    return () => {
+      cancelled = true;
+      stop();
+    };
+  }, []); // once, on mount
+
+  // Save on every change of the queue, the track or the modes.
+  const firstSave = useRef(true);
+  useEffect(() => {
+    if (firstSave.current) {
+      firstSave.current = false;
+      return;
+    }
+    save();
+  }, [queue, index, shuffle, repeat, save]);
+
+  useEffect(() => {
+    const onHide = () => save(true);
+    window.addEventListener("pagehide", onHide);
+    return () => window.removeEventListener("pagehide", onHide);
+  }, [save]);
+
+  // --- loading the current track ---------------------------------------------------------------
   useEffect(() => {
     const audio = audioRef.current;
     if (!audio) return;
-    if (progress.current.trackId !== (current?.id ?? null)) flush();
+    listens.begin(current?.id ?? null, (current?.durationMs ?? 0) / 1000);
     if (!current) {
       audio.removeAttribute("src");
       setPlaying(false);
       return;
     }
-    progress.current = freshProgress(current.id);
     setError(null);
-    setPosition(0);
     setDuration(current.durationMs / 1000);
+    if (resumeAt.current === null) setPosition(0);
     audio.src = streamSrc(current);
     if (wantPlay.current) {
       audio.play().catch((e: unknown) => {
@@ -150,7 +224,7 @@ export function PlayerProvider({
         setPlaying(false);
       });
     }
-  }, [current, flush]);
+  }, [current]); // listens is stable
 
   useEffect(() => {
     const audio = audioRef.current;
@@ -159,90 +233,91 @@ export function PlayerProvider({
     audio.muted = muted;
   }, [volume, muted]);
 
-  // Report what was heard when the page is hidden or closed.
-  useEffect(() => {
-    const onHide = () => {
-      if (document.visibilityState === "hidden" || !document.visibilityState) flush(true);
-    };
-    window.addEventListener("pagehide", onHide);
-    return () => window.removeEventListener("pagehide", onHide);
-  }, [flush]);
-
-  const onTimeUpdate = () => {
-    const audio = audioRef.current!;
-    const t = audio.currentTime;
-    if (progress.current.trackId === null && current) progress.current = freshProgress(current.id);
-    const p = progress.current;
-    if (!audio.paused && p.last !== null) {
-      const delta = t - p.last;
-      if (delta > 0 && delta < 2) p.playedMs += delta * 1000;
-    }
-    p.last = t;
-    p.maxPosition = Math.max(p.maxPosition, t);
-    if (Number.isFinite(audio.duration) && audio.duration > 0) p.duration = audio.duration;
-    else if (current) p.duration = current.durationMs / 1000;
-    setPosition(t);
-  };
-
-  const playTracks = useCallback((tracks: Track[], start = 0) => {
-    const playable = tracks.filter((t) => t.hasAudio);
-    const first = tracks[start];
-    const at = first ? Math.max(0, playable.indexOf(first)) : 0;
-    if (playable.length === 0) return;
-    wantPlay.current = true;
-    setQueue(playable);
-    setIndex(at);
-    setPlaying(true);
-    // Same track again: the effect does not run, so start it here.
-    const audio = audioRef.current;
-    if (audio && currentRef.current?.id === playable[at]?.id) {
-      audio.currentTime = 0;
-      void audio.play().catch(() => setPlaying(false));
-    }
-  }, []);
+  // --- controls ----------------------------------------------------------------------------------
+  const playTracks = useCallback(
+    (tracks: Track[], start = 0) => {
+      const playable = tracks.filter((t) => t.hasAudio);
+      const first = tracks[start];
+      let at = first ? Math.max(0, playable.indexOf(first)) : 0;
+      if (playable.length === 0) return;
+      let order = playable;
+      if (shuffle) {
+        unshuffled.current = playable.map((t) => t.id);
+        order = shuffleAround(playable, at);
+        at = 0;
+      } else unshuffled.current = undefined;
+      wantPlay.current = true;
+      resumeAt.current = null;
+      setQueue(order);
+      setIndex(at);
+      setPlaying(true);
+      // Same track again: the effect does not run, so start it here.
+      const audio = audioRef.current;
+      if (audio && currentRef.current?.id === order[at]?.id) {
+        audio.currentTime = 0;
+        void audio.play().catch(() => setPlaying(false));
+      }
+    },
+    [shuffle],
+  );
 
   const enqueue = useCallback((track: Track) => {
     if (!track.hasAudio) return;
     setQueue((q) => [...q, track]);
+    unshuffled.current = unshuffled.current && [...unshuffled.current, track.id];
     setIndex((i) => (i < 0 ? 0 : i));
+  }, []);
+
+  const play = useCallback(() => {
+    const audio = audioRef.current;
+    if (!audio || !currentRef.current) return;
+    wantPlay.current = true;
+    audio.play().catch(() => setPlaying(false));
+  }, []);
+
+  const pause = useCallback(() => {
+    wantPlay.current = false;
+    audioRef.current?.pause();
   }, []);
 
   const toggle = useCallback(() => {
     const audio = audioRef.current;
-    if (!audio || !current) return;
-    if (audio.paused) {
-      wantPlay.current = true;
-      audio.play().catch(() => setPlaying(false));
-    } else {
-      wantPlay.current = false;
-      audio.pause();
-    }
-  }, [current]);
+    if (!audio || !currentRef.current) return;
+    if (audio.paused) play();
+    else pause();
+  }, [play, pause]);
 
   const next = useCallback(() => {
-    setIndex((i) => (i + 1 < queue.length ? i + 1 : i));
-  }, [queue.length]);
+    resumeAt.current = null;
+    setIndex((i) => (i + 1 < queue.length ? i + 1 : repeat === "all" && queue.length ? 0 : i));
+  }, [queue.length, repeat]);
 
   const previous = useCallback(() => {
     const audio = audioRef.current;
+    resumeAt.current = null;
     if (audio && audio.currentTime > 3) {
       audio.currentTime = 0;
       return;
     }
-    setIndex((i) => (i > 0 ? i - 1 : i));
-  }, []);
+    setIndex((i) => (i > 0 ? i - 1 : repeat === "all" && queue.length ? queue.length - 1 : i));
+  }, [queue.length, repeat]);
 
   const seek = useCallback(
     (seconds: number) => {
       const audio = audioRef.current;
-      if (!audio || !current) return;
+      if (!audio || !currentRef.current) return;
       const max = Number.isFinite(audio.duration) && audio.duration > 0 ? audio.duration : duration;
       const t = Math.max(0, Math.min(max || 0, seconds));
-      progress.current.last = null; // a jump is not listening time
+      listens.onSeekStart(); // a jump is not listening time
       audio.currentTime = t;
       setPosition(t);
     },
-    [current, duration],
+    [duration], // listens is stable
+  );
+
+  const skip = useCallback(
+    (delta: number) => seek((audioRef.current?.currentTime ?? 0) + delta),
+    [seek],
   );
 
   const setVolume = useCallback((v: number) => {
@@ -256,109 +331,94 @@ export function PlayerProvider({
     }
   }, []);
 
+  const volumeRef = useRef(volume);
+  volumeRef.current = volume;
+  const nudgeVolume = useCallback((d: number) => setVolume(volumeRef.current + d), [setVolume]);
   const toggleMute = useCallback(() => setMuted((m) => !m), []);
+
+  const toggleShuffle = useCallback(() => {
+    if (!shuffle) {
+      unshuffled.current = queue.map((t) => t.id);
+      setQueue(shuffleAround(queue, Math.max(0, index)));
+      setIndex(queue.length ? 0 : -1);
+      setShuffle(true);
+      return;
+    }
+    // Back to the order it had, still on the same track.
+    const order = unshuffled.current;
+    if (order) {
+      const byId = new Map(queue.map((t) => [t.id, t]));
+      const restoredOrder = order.map((id) => byId.get(id)).filter((t): t is Track => !!t);
+      for (const t of queue) if (!restoredOrder.includes(t)) restoredOrder.push(t);
+      const cur = currentRef.current;
+      setQueue(restoredOrder);
+      setIndex(cur ? restoredOrder.indexOf(cur) : -1);
+    }
+    unshuffled.current = undefined;
+    setShuffle(false);
+  }, [shuffle, queue, index]);
+
+  const cycleRepeat = useCallback(
+    () => setRepeat((r) => (r === "off" ? "all" : r === "all" ? "one" : "off")),
+    [],
+  );
 
   const jumpTo = useCallback((i: number) => {
     wantPlay.current = true;
+    resumeAt.current = null;
     setIndex(i);
     setPlaying(true);
   }, []);
 
   const removeAt = useCallback(
     (i: number) => {
+      const removed = queue[i];
       setQueue((q) => q.filter((_, j) => j !== i));
+      if (removed && unshuffled.current)
+        unshuffled.current = unshuffled.current.filter((id) => id !== removed.id);
       setIndex((cur) => (i < cur ? cur - 1 : i === cur ? Math.min(cur, queue.length - 2) : cur));
     },
-    [queue.length],
+    [queue],
   );
 
-  // Media Session: lock screen, headset buttons and OS media keys.
-  useEffect(() => {
-    const ms = typeof navigator !== "undefined" ? navigator.mediaSession : undefined;
-    if (!ms || !current) return;
-    if (typeof MediaMetadata !== "undefined") {
-      ms.metadata = new MediaMetadata({
-        title: current.title,
-        artist: current.artist.name,
-        album: current.album?.title ?? "",
-        artwork: current.coverUrl
-          ? [{ src: coverSrc(current, 300), sizes: "300x300", type: "image/webp" }]
-          : [],
-      });
+  const onEnded = () => {
+    listens.onEnded();
+    const audio = audioRef.current;
+    if (repeat === "one" && audio) {
+      audio.currentTime = 0;
+      void audio.play().catch(() => setPlaying(false));
+      return;
     }
-    const handlers: [MediaSessionAction, MediaSessionActionHandler][] = [
-      ["play", () => toggle()],
-      ["pause", () => toggle()],
-      ["nexttrack", () => next()],
-      ["previoustrack", () => previous()],
-      ["seekto", (d) => d.seekTime !== undefined && seek(d.seekTime)],
-    ];
-    for (const [action, handler] of handlers) {
-      try {
-        ms.setActionHandler(action, handler);
-      } catch {
-        // this action is not supported by the browser
-      }
+    if (index + 1 < queue.length || (repeat === "all" && queue.length > 0)) {
+      wantPlay.current = true;
+      resumeAt.current = null;
+      const to = index + 1 < queue.length ? index + 1 : 0;
+      if (to === index && audio) {
+        audio.currentTime = 0;
+        void audio.play().catch(() => setPlaying(false));
+      } else setIndex(to);
+    } else {
+      wantPlay.current = false;
+      setPlaying(false);
+      save();
     }
-  }, [current, toggle, next, previous, seek]);
+  };
 
-  useEffect(() => {
-    if (typeof navigator !== "undefined" && navigator.mediaSession && current) {
-      navigator.mediaSession.playbackState = playing ? "playing" : "paused";
-    }
-  }, [playing, current]);
-
-  // Keyboard shortcuts (not while typing in a field).
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-      const target = e.target as HTMLElement | null;
-      const tag = target?.tagName;
-      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target?.isContentEditable)
-        return;
-      const onControl = tag === "BUTTON" || tag === "A" || tag === "SUMMARY";
-      const audio = audioRef.current;
-      switch (e.key) {
-        case " ":
-          if (onControl) return;
-          toggle();
-          break;
-        case "k":
-          toggle();
-          break;
-        case "ArrowRight":
-        case "l":
-          if (e.shiftKey) next();
-          else seek((audio?.currentTime ?? 0) + 10);
-          break;
-        case "ArrowLeft":
-        case "j":
-          if (e.shiftKey) previous();
-          else seek((audio?.currentTime ?? 0) - 10);
-          break;
-        case "n":
-          next();
-          break;
-        case "p":
-          previous();
-          break;
-        case "m":
-          toggleMute();
-          break;
-        case "ArrowUp":
-          setVolume(volume + 0.1);
-          break;
-        case "ArrowDown":
-          setVolume(volume - 0.1);
-          break;
-        default:
-          return;
-      }
-      e.preventDefault();
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  }, [toggle, next, previous, seek, toggleMute, setVolume, volume]);
+  const mediaControls = useMemo(
+    () => ({ play, pause, next, previous, seek, skip, stop: pause }),
+    [play, pause, next, previous, seek, skip],
+  );
+  useMediaSession(current, playing, mediaControls, { position: Math.floor(position), duration });
+  usePlayerShortcuts({
+    toggle,
+    next,
+    previous,
+    skip,
+    toggleMute,
+    nudgeVolume,
+    toggleShuffle,
+    cycleRepeat,
+  });
 
   const value = useMemo<Player>(
     () => ({
@@ -366,10 +426,10 @@ export function PlayerProvider({
       index,
       current,
       playing,
-      position,
-      duration,
       volume,
       muted,
+      shuffle,
+      repeat,
       error,
       playTracks,
       enqueue,
@@ -379,6 +439,8 @@ export function PlayerProvider({
       seek,
       setVolume,
       toggleMute,
+      toggleShuffle,
+      cycleRepeat,
       jumpTo,
       removeAt,
     }),
@@ -387,10 +449,10 @@ export function PlayerProvider({
       index,
       current,
       playing,
-      position,
-      duration,
       volume,
       muted,
+      shuffle,
+      repeat,
       error,
       playTracks,
       enqueue,
@@ -400,48 +462,59 @@ export function PlayerProvider({
       seek,
       setVolume,
       toggleMute,
+      toggleShuffle,
+      cycleRepeat,
       jumpTo,
       removeAt,
     ],
   );
+  const positionValue = useMemo(() => ({ position, duration }), [position, duration]);
 
   return (
     <PlayerContext.Provider value={value}>
-      {children}
-      <audio
-        ref={audioRef}
-        preload="metadata"
-        data-testid="audio"
-        onPlay={() => {
-          // Listening time counts from here (a resume, or the very start).
-          progress.current.last = audioRef.current?.currentTime ?? 0;
-          setPlaying(true);
-        }}
-        onPause={() => setPlaying(false)}
-        onTimeUpdate={onTimeUpdate}
-        onSeeked={() => {
-          progress.current.last = audioRef.current?.currentTime ?? null;
-        }}
-        onLoadedMetadata={() => {
-          const d = audioRef.current?.duration;
-          if (d && Number.isFinite(d)) setDuration(d);
-        }}
-        onEnded={() => {
-          progress.current.ended = true;
-          if (index + 1 < queue.length) {
+      <PositionContext.Provider value={positionValue}>
+        {children}
+        <audio
+          ref={audioRef}
+          preload="metadata"
+          data-testid="audio"
+          onPlay={() => {
+            // Listening time counts from here (a resume, or the very start).
+            listens.onPlay();
             wantPlay.current = true;
-            setIndex(index + 1);
-          } else {
-            flush();
+            resumeAt.current = null;
+            setPlaying(true);
+          }}
+          onPause={() => {
             setPlaying(false);
-          }
-        }}
-        onError={() => {
-          if (!current) return;
-          setError(`“${current.title}” cannot be played right now.`);
-          setPlaying(false);
-        }}
-      />
+            save();
+          }}
+          onTimeUpdate={() => {
+            const audio = audioRef.current!;
+            if (resumeAt.current !== null && audio.paused) return; // restoring, not playing
+            listens.onTimeUpdate();
+            setPosition(audio.currentTime);
+            if (!audio.paused && Date.now() - lastSaved.current > SAVE_POSITION_MS) save();
+          }}
+          onSeeked={listens.onSeeked}
+          onLoadedMetadata={() => {
+            const audio = audioRef.current;
+            const d = audio?.duration;
+            if (d && Number.isFinite(d)) setDuration(d);
+            if (audio && resumeAt.current !== null) {
+              const at = resumeAt.current;
+              if (at > 0 && (!d || !Number.isFinite(d) || at < d - 1)) audio.currentTime = at;
+              setPosition(audio.currentTime);
+            }
+          }}
+          onEnded={onEnded}
+          onError={() => {
+            if (!current) return;
+            setError(`“${current.title}” cannot be played right now.`);
+            setPlaying(false);
+          }}
+        />
+      </PositionContext.Provider>
     </PlayerContext.Provider>
   );
 }
