@@ -1,6 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerUser, startTestApi, wirings, type TestApi } from "@jonquils/local/testing/harness";
 
+let signUps = 0;
+/** A fresh user (admin when asked) signed up from its own address, so no limit here is touched. */
+async function signUp(api: TestApi, admin = false): Promise<{ accessToken: string }> {
+  const ip = `192.0.2.${200 + (++signUps % 50)}`;
+  const name = `health${process.pid}x${signUps}`;
+  const res = await api.request("POST", "/api/v1/auth/register", {
+    body: { username: name, email: `${name}@example.com`, password: "correct horse battery" },
+    ip,
+  });
+  if (!admin) return res.body;
+  const { schema } = await import("@jonquils/core");
+  const { eq } = await import("drizzle-orm");
+  await api.runtime.ports.db
+    .update(schema.users)
+    .set({ role: "admin" })
+    .where(eq(schema.users.id, res.body.user.id));
+  const refreshed = await api.request("POST", "/api/v1/auth/refresh", {
+    body: { refreshToken: res.body.refreshToken },
+    ip,
+  });
+  return refreshed.body;
+}
+
 describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wiring) => {
   let api: TestApi;
   beforeAll(async () => {
@@ -12,8 +35,15 @@ describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wir
   });
   afterAll(() => api.close());
 
-  it("reports each adapter on /health", async () => {
-    const res = await api.request("GET", "/health");
+  it("reports each adapter on /health to an admin, only the status to the public", async () => {
+    const anonymous = await api.request("GET", "/health");
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).toEqual({ status: "ok" });
+    const user = await signUp(api);
+    const asUser = await api.request("GET", "/health", { token: user.accessToken });
+    expect(asUser.body).toEqual({ status: "ok" });
+    const admin = await signUp(api, true);
+    const res = await api.request("GET", "/health", { token: admin.accessToken });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("ok");
     expect(res.body.components.database).toMatchObject({ status: "up", adapter: wiring.db });
@@ -143,13 +173,17 @@ describe.each(wirings())("platform: health, docs, headers, limits ($name)", (wir
 });
 
 describe("health when the database is down", () => {
-  it("stays up, degraded (200), when only search is down, naming it", async () => {
+  it("stays up, degraded (200), when only search is down, naming it to an admin", async () => {
     const api = await startTestApi({ db: "pglite", redis: false });
     try {
+      const admin = await signUp(api, true);
       vi.spyOn(api.runtime.ports.search, "ping").mockRejectedValue(
         new Error("connect ECONNREFUSED"),
       );
-      const res = await api.request("GET", "/health");
+      const anonymous = await api.request("GET", "/health");
+      expect(anonymous.status).toBe(200);
+      expect(anonymous.body).toEqual({ status: "degraded" });
+      const res = await api.request("GET", "/health", { token: admin.accessToken });
       expect(res.status).toBe(200);
       expect(res.body.status).toBe("degraded");
       expect(res.body.components.search).toMatchObject({ status: "down" });
@@ -161,8 +195,12 @@ describe("health when the database is down", () => {
 
   it("answers 503 naming the component", async () => {
     const api = await startTestApi({ db: "pglite", redis: false });
+    const admin = await signUp(api, true);
     await api.runtime.catalog.close();
-    const res = await api.request("GET", "/health");
+    const anonymous = await api.request("GET", "/health");
+    expect(anonymous.status).toBe(503);
+    expect(anonymous.body).toEqual({ status: "unavailable" });
+    const res = await api.request("GET", "/health", { token: admin.accessToken });
     expect(res.status).toBe(503);
     expect(res.body.status).toBe("unavailable");
     expect(res.body.components.database.status).toBe("down");

@@ -70,7 +70,7 @@ const ListenHeaders = z.object({
     .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
     .optional()
     .openapi({
-      param: { name: "Idempotency-Key", in: "header" },
+      param: { name: "idempotency-key", in: "header" },
       description: "A unique value per play (e.g. a UUID); retries with it are not counted twice.",
     }),
 });

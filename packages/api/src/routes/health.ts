@@ -1,4 +1,5 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { AppError } from "@jonquils/core";
 import type { ApiDeps, AppEnv } from "../env";
 
 const Component = z.object({
@@ -13,7 +14,9 @@ const Health = z
       description:
         "ok: all up; degraded: a component the API can serve without (search, analytics) is down (200); unavailable: a critical one is (503).",
     }),
-    components: z.record(z.string(), Component),
+    components: z.record(z.string(), Component).optional().openapi({
+      description: "Each adapter's state: only for an admin's bearer token.",
+    }),
   })
   .openapi("Health");
 
@@ -42,7 +45,26 @@ async function probe(
   }
 }
 
-/** Liveness and the state of every adapter: 200 when all are up, 503 otherwise. */
+/** Whether the request carries an admin's access token (a bad or missing one: just no details). */
+async function isAdmin(deps: ApiDeps, header: string | undefined): Promise<boolean> {
+  const token = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? "")?.[1];
+  if (!token) return false;
+  try {
+    return (await deps.auth.verifyAccessToken(token)).role === "admin";
+  } catch (error) {
+    // With the database down the account's state cannot be read: a valid admin signature
+    // still gets the details (they say what is down).
+    if (error instanceof AppError && error.status < 500) return false;
+    const actor = await deps.auth.verifyTokenSignature(token).catch(() => null);
+    return actor?.role === "admin";
+  }
+}
+
+/**
+ * Liveness: 200 when all are up (or only non-critical ones are down: degraded), 503 otherwise.
+ * The public answer is the status alone; which component is down, with which adapter and
+ * error, is for admins (bearer token) — it tells an attacker what to aim at.
+ */
 export function healthRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
@@ -63,14 +85,20 @@ export function healthRoutes(deps: ApiDeps) {
       },
     }),
     async (c) => {
-      const states = await Promise.all(deps.probes.map((p) => probe(p.adapter, () => p.ping())));
-      const components = Object.fromEntries(deps.probes.map((p, i) => [p.name, states[i]!]));
+      const [states, admin] = await Promise.all([
+        Promise.all(deps.probes.map((p) => probe(p.adapter, () => p.ping()))),
+        isAdmin(deps, c.req.header("authorization")),
+      ]);
+      const details = admin
+        ? { components: Object.fromEntries(deps.probes.map((p, i) => [p.name, states[i]!])) }
+        : {};
       const down = deps.probes.filter((p, i) => states[i]!.status === "down");
       c.header("Cache-Control", "no-store");
-      if (down.length === 0) return c.json({ status: "ok" as const, components }, 200);
+      c.header("Vary", "Authorization");
+      if (down.length === 0) return c.json({ status: "ok" as const, ...details }, 200);
       return down.some((p) => p.critical !== false)
-        ? c.json({ status: "unavailable" as const, components }, 503)
-        : c.json({ status: "degraded" as const, components }, 200);
+        ? c.json({ status: "unavailable" as const, ...details }, 503)
+        : c.json({ status: "degraded" as const, ...details }, 200);
     },
   );
   return app;

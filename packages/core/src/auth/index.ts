@@ -311,6 +311,9 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
       return actor;
     },
 
+    /** Signature, algorithm, issuer, audience and expiry only (no account look-up). */
+    verifyTokenSignature: (token: string): Promise<Actor> => options.tokens.verify(token),
+
     /** Admin: disables (every sign-in ends) or re-enables an account. */
     async setUserActive(actor: Actor, userId: string, active: boolean, meta: RequestMeta) {
       if (actor.role !== "admin") throw CommonErrors.forbidden("Only admins can do this.");
