@@ -94,6 +94,12 @@ export const configSchema = z.object({
     .url()
     .refine((u) => /^https?:\/\//.test(u), "must start with http:// or https://")
     .optional(),
+  /**
+   * How requests to OPENSEARCH_URL authenticate: `aws-sigv4` signs them with the AWS credential
+   * chain (Amazon OpenSearch with IAM), `none` sends them as they are. Unset: `aws-sigv4` for an
+   * Amazon endpoint (`*.<region>.es.amazonaws.com`), `none` otherwise.
+   */
+  OPENSEARCH_AUTH: z.enum(["none", "aws-sigv4"]).optional(),
   /** Prefix of the OpenSearch aliases and indices (`<prefix>tracks`, …), so stages can share a cluster. */
   OPENSEARCH_INDEX_PREFIX: z
     .string()

@@ -36,10 +36,54 @@ import { foldText, highlightWords, tokenize, wordMatches } from "./text";
 export const FUZZINESS = "AUTO:4,8";
 const MAX_EXPANSIONS = 50;
 
+/** AWS credentials as the SDK's providers resolve them. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+  expiration?: Date | undefined;
+}
+
+/**
+ * Signing for Amazon OpenSearch Service (`es`) or Serverless (`aoss`): every request carries a
+ * SigV4 `Authorization` header made by the client's `AwsSigv4Signer`, with credentials from the
+ * AWS SDK's default chain (the Lambda role, env, profile…) unless `getCredentials` is given.
+ */
+export interface OpenSearchAwsAuth {
+  kind: "aws-sigv4";
+  region: string;
+  service: "es" | "aoss";
+  getCredentials?: () => Promise<AwsCredentials>;
+}
+
+/**
+ * OPENSEARCH_AUTH → how to authenticate. Unset: SigV4 for an Amazon endpoint
+ * (`….<region>.es.amazonaws.com`, or `aoss` for Serverless), none otherwise (a local server, or
+ * user:password in the URL). The region comes from the endpoint's host, else `region`.
+ */
+export function openSearchAuth(
+  url: string,
+  setting: "none" | "aws-sigv4" | undefined,
+  region: string,
+): OpenSearchAwsAuth | undefined {
+  const host = new URL(url).hostname.toLowerCase();
+  const amazon = /(?:^|\.)([a-z]{2}(?:-[a-z]+)+-\d+)\.(es|aoss)\.amazonaws\.com(?:\.cn)?$/.exec(
+    host,
+  );
+  if (setting === "none" || (setting === undefined && !amazon)) return undefined;
+  return {
+    kind: "aws-sigv4",
+    region: amazon?.[1] ?? region,
+    service: amazon?.[2] === "aoss" ? "aoss" : "es",
+  };
+}
+
 export interface OpenSearchOptions {
   node: string;
   indexPrefix: string;
   log: Logger;
+  /** SigV4 signing (Amazon OpenSearch with IAM); unset: plain requests. */
+  auth?: OpenSearchAwsAuth | undefined;
   /** Tests pass a client (e.g. pointed at a scripted server); otherwise one is made from `node`. */
   client?: Client;
   /** Make writes visible to the next search (`refresh=wait_for`); default true. */
@@ -401,18 +445,29 @@ export function parseSuggestResponse(body: SearchResponseBody, q: string): Sugge
 
 // ------------------------------------------------------------------ adapter
 
+async function makeClient(node: string, auth: OpenSearchAwsAuth | undefined): Promise<Client> {
+  const { Client: OpenSearchClient } = await import("@opensearch-project/opensearch");
+  const base = { node, requestTimeout: 10_000, maxRetries: 2 };
+  if (!auth) return new OpenSearchClient(base);
+  const { AwsSigv4Signer } = await import("@opensearch-project/opensearch/aws");
+  const getCredentials =
+    auth.getCredentials ?? (await import("@aws-sdk/credential-provider-node")).defaultProvider();
+  return new OpenSearchClient({
+    ...base,
+    ...AwsSigv4Signer({ region: auth.region, service: auth.service, getCredentials }),
+  });
+}
+
 export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
   const prefix = options.indexPrefix;
   const refresh = options.waitForRefresh === false ? undefined : "wait_for";
   let clientPromise: Promise<Client> | undefined;
-  // The client loads on first use, so a process that never searches never pays for it.
+  // The client (and the signer with the AWS credential chain) loads on first use, so a process
+  // that never searches never pays for it.
   const client = () =>
     (clientPromise ??= options.client
       ? Promise.resolve(options.client)
-      : import("@opensearch-project/opensearch").then(
-          ({ Client: OpenSearchClient }) =>
-            new OpenSearchClient({ node: options.node, requestTimeout: 10_000, maxRetries: 2 }),
-        ));
+      : makeClient(options.node, options.auth));
 
   async function request<T>(
     method: string,
