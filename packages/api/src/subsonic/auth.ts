@@ -1,0 +1,144 @@
+import type { Ctx } from "@jonquils/core";
+import { findApiKeyOwner } from "@jonquils/core/api-key/index";
+import {
+  activeAppPasswordSecrets,
+  envelopeKeyFromConfig,
+  touchAppPassword,
+} from "@jonquils/core/app-password/index";
+import { passwordFitsBcrypt, verifyPassword } from "@jonquils/core/auth/password";
+import { recordAudit } from "@jonquils/core/audit/audit";
+import { findUserByLogin } from "@jonquils/core/user/user";
+import type { UserRole } from "@jonquils/core/user/user.sql";
+import { LRUCache } from "lru-cache";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ApiDeps } from "../env";
+import type { Params } from "./params";
+import { SubsonicError, SubsonicErrors } from "./response";
+
+export interface SubsonicUser {
+  userId: string;
+  username: string;
+  email: string;
+  role: UserRole;
+  via: "password" | "app-password" | "api-key";
+}
+
+/** Successful bcrypt checks are remembered this long (bcrypt costs ~250 ms a request at cost 12). */
+const BCRYPT_CACHE_MS = 60_000;
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
+const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a, "utf8");
+  const y = Buffer.from(b, "utf8");
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** `p=enc:<hex>` is the password hex-encoded (the protocol's obfuscation, not encryption). */
+function decodePassword(p: string): string {
+  if (!p.startsWith("enc:")) return p;
+  const hex = p.slice(4);
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw SubsonicErrors.wrongCredentials();
+  return Buffer.from(hex, "hex").toString("utf8");
+}
+
+/**
+ * Subsonic sign-in on every request: `apiKey` (OpenSubsonic), `u` + `p` (account password via
+ * bcrypt, or an app password; `enc:` hex allowed), `u` + `t` + `s` (token = md5(secret + salt):
+ * app passwords only, as bcrypt hashes cannot produce it). Failed attempts count against the
+ * same limits as the REST login (per IP and account, and per IP), with the same lockout.
+ */
+export function createSubsonicAuth(deps: Pick<ApiDeps, "config" | "ports">) {
+  const envelope = envelopeKeyFromConfig(deps.config);
+  const max = deps.config.LOGIN_MAX_FAILURES;
+  const perAccount = deps.ports.rateLimits.create("subsonic-login-fail", max, LOGIN_WINDOW_SECONDS);
+  const perIp = deps.ports.rateLimits.create(
+    "subsonic-login-fail-ip",
+    max * 10,
+    LOGIN_WINDOW_SECONDS,
+  );
+  const bcryptOk = new LRUCache<string, true>({ max: 10_000, ttl: BCRYPT_CACHE_MS });
+
+  async function fail(ctx: Ctx, ip: string, accountKey: string, userId: string | null) {
+    await Promise.all([perAccount.consume(accountKey), perIp.consume(ip)]);
+    await recordAudit(ctx.db, ctx.meta, userId ? { userId } : null, {
+      action: "subsonic.login_failed",
+      entityType: "user",
+      entityId: userId,
+    });
+    return SubsonicErrors.wrongCredentials();
+  }
+
+  return {
+    async authenticate(ctx: Ctx, params: Params, helpUrl: string): Promise<SubsonicUser> {
+      const apiKey = params.get("apiKey");
+      const u = params.get("u");
+      const p = params.get("p");
+      const t = params.get("t");
+      const s = params.get("s");
+      if (apiKey !== undefined) {
+        if (u !== undefined || p !== undefined || t !== undefined)
+          throw SubsonicErrors.conflicting();
+        const owner = await findApiKeyOwner(ctx, apiKey);
+        if (!owner) throw SubsonicErrors.invalidApiKey();
+        if (!owner.isActive) throw SubsonicErrors.notAuthorized("This account is disabled.");
+        return { ...owner, email: "", via: "api-key" };
+      }
+      if (!u) throw SubsonicErrors.missing("u");
+      if (p !== undefined && (t !== undefined || s !== undefined))
+        throw SubsonicErrors.conflicting();
+      if (p === undefined && (!t || !s)) throw SubsonicErrors.missing(t ? "s" : "p or t");
+
+      const ip = ctx.meta.ip ?? "unknown";
+      const accountKey = `${ip}|${u.trim().toLowerCase()}`;
+      const [accountState, ipState] = await Promise.all([
+        perAccount.peek(accountKey),
+        perIp.peek(ip),
+      ]);
+      for (const state of [accountState, ipState]) {
+        if (!state.allowed)
+          throw new SubsonicError(
+            40,
+            `Too many failed sign-ins; wait ${state.resetSeconds} s before trying again.`,
+          );
+      }
+
+      const user = await findUserByLogin(ctx.db, u);
+      if (!user) throw await fail(ctx, ip, accountKey, null);
+      const secrets = await activeAppPasswordSecrets(ctx.db, envelope, user.id);
+
+      let via: SubsonicUser["via"] | null = null;
+      if (p !== undefined) {
+        const password = decodePassword(p);
+        const app = secrets.find((x) => sameText(x.secret, password));
+        if (app) {
+          via = "app-password";
+          await touchAppPassword(ctx, app.id);
+        } else if (passwordFitsBcrypt(password)) {
+          const cacheKey = sha256(`${user.id}\0${user.passwordHash}\0${password}`);
+          if (bcryptOk.has(cacheKey) || (await verifyPassword(password, user.passwordHash))) {
+            bcryptOk.set(cacheKey, true);
+            via = "password";
+          }
+        }
+      } else {
+        if (secrets.length === 0) throw SubsonicErrors.tokenNotSupported(helpUrl);
+        const token = t!.toLowerCase();
+        const app = secrets.find((x) => sameText(md5(x.secret + s), token));
+        if (app) {
+          via = "app-password";
+          await touchAppPassword(ctx, app.id);
+        }
+      }
+      if (!via) throw await fail(ctx, ip, accountKey, user.id);
+      if (!user.isActive) throw SubsonicErrors.notAuthorized("This account is disabled.");
+      // Only when failures were counted: most sign-ins cost no extra round trip.
+      if (accountState.remaining < accountState.limit) await perAccount.reset(accountKey);
+      return { userId: user.id, username: user.username, email: user.email, role: user.role, via };
+    },
+  };
+}
+
+export type SubsonicAuth = ReturnType<typeof createSubsonicAuth>;
