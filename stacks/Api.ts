@@ -73,6 +73,10 @@ export function Api({ stack }: StackContext) {
         permissions: [
           ...apiSecrets.permissions!,
           ...data.dataSecretsAccess,
+          // Search and suggest (POST _search), counts and health (GET), its index's alias
+          // (HEAD) and creation on first use (PUT), document writes (POST _bulk). No DELETE:
+          // only a reindex (`npm run search:reindex`, an operator's credentials) drops indices.
+          ...data.searchAccess("Get", "Head", "Post", "Put"),
           // Least privilege on the buckets: presigned uploads (tracks, under u/) and playlist
           // exports are written; tracks, covers and exports are read (presigned downloads);
           // tracks is listed (health probe, admin monitoring runs). Nothing is deleted, temp
@@ -130,7 +134,8 @@ export function Api({ stack }: StackContext) {
     environment: { ...bucketEnv, ...data.serviceEnv },
     ...withPermissions(
       secretAccess([secrets.jwtSecret, secrets.clickhouseUrl, secrets.clickhousePassword]),
-      data.dataSecretsAccess,
+      // Popularity changes rewrite track documents (HEAD alias, PUT index if missing, POST _bulk).
+      [...data.dataSecretsAccess, ...data.searchAccess("Head", "Post", "Put")],
     ),
   });
   new events.Rule(stack, "analytics-refresh-schedule", {

@@ -22,6 +22,9 @@ const DB_USER = "jonquils";
 const VALKEY_USER = "jonquils";
 /** Lambda's bundle of Amazon CA certificates (with the RDS CAs), not loaded by default on Node 20+. */
 export const LAMBDA_CA_BUNDLE = "/var/runtime/ca-cert.pem";
+/** HTTP verbs of OpenSearch's REST API, as IAM names them (`es:ESHttp<Verb>`). */
+export type SearchHttpVerb = "Get" | "Head" | "Post" | "Put" | "Delete";
+
 /** The service-linked role a VPC OpenSearch domain needs; CloudFormation does not create it. */
 export const OPENSEARCH_LINKED_ROLE = "AWSServiceRoleForAmazonOpenSearchService";
 
@@ -258,8 +261,23 @@ export function Data({ stack, app }: StackContext) {
     REDIS_PORT: cache.attrEndpointPort,
     REDIS_USER: VALKEY_USER,
     REDIS_SECRET_ARN: valkeySecret.secretArn,
-    ...(search ? { OPENSEARCH_URL: `https://${search.domainEndpoint}` } : {}),
+    ...(search
+      ? { OPENSEARCH_URL: `https://${search.domainEndpoint}`, OPENSEARCH_AUTH: "aws-sigv4" }
+      : {}),
   };
+  /**
+   * The OpenSearch REST verbs a function may send (signed) to the domain, and nothing more: the
+   * functions that search or index name theirs. None in the dev profile (no domain).
+   */
+  const searchAccess = (...verbs: SearchHttpVerb[]): iam.PolicyStatement[] =>
+    search
+      ? [
+          new iam.PolicyStatement({
+            actions: verbs.map((verb) => `es:ESHttp${verb}`),
+            resources: [`${search.domainArn}/*`],
+          }),
+        ]
+      : [];
   /** Reading the two data secrets (through the extension: GetSecretValue). */
   const dataSecretsAccess = [
     new iam.PolicyStatement({
@@ -321,6 +339,7 @@ export function Data({ stack, app }: StackContext) {
     cache,
     valkeySecret,
     search,
+    searchAccess,
     settings,
     clickhouse: { url: secrets.clickhouseUrl, password: secrets.clickhousePassword },
   };

@@ -47,6 +47,8 @@ export function Monitoring({ stack }: StackContext) {
     permissions: [
       ...monitorSecrets.permissions!,
       ...data.dataSecretsAccess,
+      // The search drift check counts documents (HEAD alias, GET _count); it never writes.
+      ...data.searchAccess("Get", "Head"),
       // Orphan and health checks list and look at objects; they never change them.
       new iam.PolicyStatement({
         actions: ["s3:ListBucket"],

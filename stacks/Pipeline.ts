@@ -64,7 +64,10 @@ export function Pipeline({ stack }: StackContext) {
       ],
     }),
     Load: step("load", "functions/pipeline/load.handler"),
-    Index: step("index", "functions/pipeline/index.handler"),
+    // The only step that writes search documents (HEAD alias, PUT index if missing, POST _bulk).
+    Index: step("index", "functions/pipeline/index.handler", {
+      permissions: [...data.dataSecretsAccess, ...data.searchAccess("Head", "Post", "Put")],
+    }),
     Aggregate: step("aggregate", "functions/pipeline/aggregate.handler"),
     MarkFailed: step("mark-failed", "functions/pipeline/mark-failed.handler"),
   };

@@ -473,6 +473,30 @@ describe("deploy readiness (what an AWS review and cdk-nag found)", () => {
     );
   });
 
+  it("grants OpenSearch's HTTP verbs on the domain only to the functions that search or index, and has them sign", () => {
+    const granted: Record<string, string[]> = {};
+    for (const { props, resources } of ourFunctions()) {
+      const es = roleStatements(resources, props).filter((st) =>
+        actionsOf(st).some((a) => a.startsWith("es:")),
+      );
+      for (const st of es) {
+        expect(st.Effect).toBe("Allow");
+        // The domain's ARN (exported by the Data stack) and its paths: no other domain, no "*".
+        expect(resourcesOf(st)).toMatch(/opensearch.*\/\*"/i);
+        expect(st.Condition).toBeUndefined();
+      }
+      if (es.length > 0) granted[props["Handler"]] = es.flatMap(actionsOf).sort();
+      if (es.length > 0)
+        expect(props["Environment"]["Variables"]["OPENSEARCH_AUTH"]).toBe("aws-sigv4");
+    }
+    expect(granted).toEqual({
+      "functions/api.handler": ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"],
+      "functions/pipeline/index.handler": ["es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"],
+      "functions/analytics-refresh.handler": ["es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"],
+      "functions/monitoring.handler": ["es:ESHttpGet", "es:ESHttpHead"],
+    });
+  });
+
   it("lets CloudWatch alarms publish to the alerts topic, keeping the owner's rights and TLS-only", () => {
     const alerts = stack("Alerts");
     const [[, policy]] = ofType(alerts, "AWS::SNS::TopicPolicy") as [[string, Resource]];
