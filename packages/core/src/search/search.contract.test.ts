@@ -18,13 +18,13 @@ import { editDistance } from "./text";
 /**
  * One corpus and one set of queries, every reachable adapter: the embedded index on PGlite
  * always, on the PostgreSQL server when DATABASE_URL is set, and OpenSearch when
- * OPENSEARCH_URL is set (none runs on the development machine).
+ * OPENSEARCH_URL is set (scripts/servers/opensearch.sh installs and starts OpenSearch 2.19).
  */
 
 const openSearchUrl = process.env["OPENSEARCH_URL"] || undefined;
 if (!openSearchUrl)
   console.info(
-    "\n[jonquils] OpenSearch contract cases skipped: set OPENSEARCH_URL=http://127.0.0.1:9200 to run them.\n",
+    '\n[jonquils] OpenSearch contract cases skipped: `bash scripts/servers/opensearch.sh up` and eval "$(bash scripts/servers/opensearch.sh env)" to run them.\n',
   );
 
 interface Adapter {
