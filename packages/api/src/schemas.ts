@@ -158,6 +158,7 @@ export const GenreSchema = z
     name: z.string(),
     slug: z.string(),
     description: z.string().nullable(),
+    trackCount: z.number().int().openapi({ description: "Catalog tracks in this genre." }),
   })
   .openapi("Genre");
 

@@ -587,6 +587,18 @@ describe.each(wirings())("catalog ($name)", (wiring) => {
       );
       expect(new Set(res.body.items.map((g: Json) => g.slug)).size).toBe(res.body.items.length);
     });
+
+    it("counts each genre's tracks, so clients can offer only genres that have some", async () => {
+      const count = async (slug: string) =>
+        ((await api.request("GET", "/api/v1/genres")).body.items as Json[]).find(
+          (g) => g.slug === slug,
+        )!.trackCount as number;
+      const before = await count("lo-fi");
+      expect(before).toEqual(expect.any(Number));
+      const artist = await registerArtist(api);
+      await createTrack(artist.accessToken, { title: "Counted", genreId: genreId("lo-fi") });
+      expect(await count("lo-fi")).toBe(before + 1);
+    });
   });
 
   describe("authorization", () => {

@@ -110,7 +110,7 @@ describe.each(wirings())("monitoring: checks, alerts, admin endpoint ($name)", (
       "data_quality.uploads_stuck",
     ]);
     expect(open.find((a) => a.key === "data_quality.uploads_stuck")!.title).toMatch(
-      /1 upload\(s\) stuck in processing for over 30 minutes/,
+      /^1 upload stuck in processing for over 30 minutes/,
     );
 
     // Seen again: the same alert, counted twice, not a second one.

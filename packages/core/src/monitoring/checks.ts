@@ -6,6 +6,9 @@ import { tracks } from "../track/track.sql";
 import { trackUploads } from "../upload/upload.sql";
 import type { Probe } from "../wiring";
 
+/** "1 track has", "3 tracks have": alert titles read as sentences. */
+const nOf = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 export type Severity = "info" | "warning" | "critical";
 export type Category = "health" | "data_quality" | "performance" | "pipeline";
 
@@ -132,7 +135,7 @@ export async function checkTrackQuality(db: Db): Promise<CheckResult[]> {
           category: "data_quality",
           status: "alert",
           severity: "warning",
-          title: `${missingDuration!.n} track(s) have no duration`,
+          title: `${nOf(missingDuration!.n, "track has", "tracks have")} no duration`,
           detail: { count: missingDuration!.n, sample: missingDuration!.sample },
         }
       : ok("data_quality.tracks_missing_duration", "data_quality", "Every track has a duration"),
@@ -142,7 +145,7 @@ export async function checkTrackQuality(db: Db): Promise<CheckResult[]> {
           category: "data_quality",
           status: "alert",
           severity: "warning",
-          title: `${missingFeatures!.n} analysed track(s) have no tempo, energy or valence`,
+          title: `${nOf(missingFeatures!.n, "analysed track has", "analysed tracks have")} no tempo, energy or valence`,
           detail: { count: missingFeatures!.n, sample: missingFeatures!.sample },
         }
       : ok(
@@ -198,7 +201,7 @@ export async function checkStuck(db: Db, now: Date, t: Thresholds): Promise<Chec
           category: "data_quality",
           status: "alert",
           severity: "warning",
-          title: `${nUploads} upload(s) stuck in processing for over ${t.stuckAfterMinutes} minutes`,
+          title: `${nOf(nUploads, "upload", "uploads")} stuck in processing for over ${t.stuckAfterMinutes} minutes`,
           detail: { count: nUploads, sample: uploads.slice(0, SAMPLE) },
         }
       : ok("data_quality.uploads_stuck", "data_quality", "No upload is stuck in processing"),
@@ -208,7 +211,7 @@ export async function checkStuck(db: Db, now: Date, t: Thresholds): Promise<Chec
           category: "data_quality",
           status: "alert",
           severity: "warning",
-          title: `${nRegistry} stored file(s) claimed but unfinished for over ${t.stuckAfterMinutes} minutes`,
+          title: `${nOf(nRegistry, "stored file", "stored files")} claimed but unfinished for over ${t.stuckAfterMinutes} minutes`,
           detail: { count: nRegistry, sample: registrySample },
         }
       : ok("data_quality.registry_stuck", "data_quality", "No registry entry is stuck"),
@@ -287,7 +290,7 @@ export async function checkOrphanObjects(
         category: "data_quality",
         status: "alert",
         severity: "warning",
-        title: `${orphans.length} uploaded file(s) were never registered by the pipeline`,
+        title: `${nOf(orphans.length, "uploaded file was", "uploaded files were")} never registered by the pipeline`,
         detail,
       }
     : ok(key, "data_quality", "Every uploaded file is registered", detail);
