@@ -5,6 +5,7 @@ import { Api } from "./stacks/Api";
 import { Data } from "./stacks/Data";
 import { NODEJS_BUNDLING, OBSERVABILITY_ENV, PARAMS_AND_SECRETS } from "./stacks/lambda";
 import { Monitoring } from "./stacks/Monitoring";
+import { suppressNagFindings } from "./stacks/nag";
 import { Pipeline } from "./stacks/Pipeline";
 import { Secrets } from "./stacks/Secrets";
 import { Storage } from "./stacks/Storage";
@@ -42,5 +43,7 @@ export default {
       .stack(Api)
       .stack(Monitoring)
       .stack(WebContent);
+    // cdk-nag findings not fixed in the stacks, each with its reason (`npm run nag`).
+    suppressNagFindings(app);
   },
 } satisfies SSTConfig;

@@ -21,7 +21,10 @@ try {
   for (const f of nag) rules.set(f.rule, [...(rules.get(f.rule) ?? []), f]);
   for (const [rule, findings] of [...rules].sort()) {
     console.log(`${rule} (${findings.length})  ${findings[0]!.text.split("\n")[0]!.slice(0, 160)}`);
-    for (const f of findings) console.log(`    ${f.level.padEnd(7)} ${f.path}`);
+    for (const f of findings)
+      console.log(
+        `    ${f.level.padEnd(7)} ${f.path} ${/^[\w-]+(\[[^\]]*\])/.exec(f.text)?.[1] ?? ""}`,
+      );
   }
   console.log(
     `cdk-nag over ${stacks.length} stacks: ${nag.length === 0 ? "no unsuppressed findings" : `${nag.length} unsuppressed findings`}`,

@@ -52,7 +52,21 @@ export function Api({ stack }: StackContext) {
     // No API Gateway CORS: it would answer preflights itself with `*` and replace the app's
     // headers. The app's CORS (CORS_ORIGINS, exposed RateLimit-* headers) answers instead.
     cors: false,
-    accessLog: { retention: "one_month" },
+    // JSON access logs, kept a month (not for ever).
+    accessLog: {
+      retention: "one_month",
+      format: JSON.stringify({
+        requestId: "$context.requestId",
+        ip: "$context.identity.sourceIp",
+        time: "$context.requestTime",
+        method: "$context.httpMethod",
+        path: "$context.path",
+        status: "$context.status",
+        bytes: "$context.responseLength",
+        latencyMs: "$context.responseLatency",
+        integrationError: "$context.integrationErrorMessage",
+      }),
+    },
     defaults: {
       throttle: { rate: 500, burst: 1000 },
       function: {

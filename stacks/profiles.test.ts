@@ -33,7 +33,7 @@ beforeAll(async () => {
   process.env["JONQUILS_SKIP_WEB_BUILD"] = "1";
   Object.assign(process.env, ENV);
   ({ stacks } = await synthesize({ stage: "staging", outdir }));
-}, 180_000);
+}, 600_000);
 afterAll(async () => {
   for (const name of Object.keys(ENV)) delete process.env[name];
   await rm(outdir, { recursive: true, force: true });

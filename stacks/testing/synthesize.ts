@@ -56,14 +56,16 @@ export async function synthesize(options: {
   if (options.nag)
     for (const stack of assembly.stacks)
       for (const message of stack.messages) {
-        const text = String(message.entry.data);
+        const data: unknown = message.entry.data;
+        const text = typeof data === "string" ? data : JSON.stringify(data);
         const rule = /^\[?([\w-]+-[\w]+)/.exec(text.replace(/^\S*?:?\s*/, ""))?.[1];
-        if (message.level === "info" || !/^(AwsSolutions|Serverless)-/.test(rule ?? "")) continue;
+        const level = String(message.level);
+        if (level === "info" || !/^(AwsSolutions|Serverless)-/.test(rule ?? "")) continue;
         nag.push({
           stack: stack.stackName,
           path: message.id,
           rule: rule!,
-          level: message.level,
+          level,
           text,
         });
       }
