@@ -8,6 +8,7 @@ import {
 } from "@jonquils/core/app-password/index";
 import type { ApiDeps, AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
+import { forgetSubsonicSignIns } from "../subsonic/auth";
 import { defineRoute, IdParam, json, jsonBody } from "../schemas";
 import {
   ApiKeySchema,
@@ -20,7 +21,7 @@ import {
 const tags = ["auth"];
 
 /** App passwords and API keys for player apps (mounted at /api/v1/auth). */
-export function credentialRoutes(deps: Pick<ApiDeps, "config">) {
+export function credentialRoutes(deps: Pick<ApiDeps, "config" | "auth">) {
   const app = new OpenAPIHono<AppEnv>();
   const envelope = envelopeKeyFromConfig(deps.config);
 
@@ -66,7 +67,11 @@ export function credentialRoutes(deps: Pick<ApiDeps, "config">) {
       responses: { 204: { description: "Revoked" } },
     }),
     async (c) => {
-      await revokeAppPassword(c.get("ctx"), requireActor(c), c.req.valid("param").id);
+      const ctx = c.get("ctx");
+      const actor = requireActor(c);
+      await revokeAppPassword(ctx, actor, c.req.valid("param").id);
+      // Apps signed in with it are refused from the next request on (cached sign-ins dropped).
+      await forgetSubsonicSignIns(ctx, { username: (await deps.auth.me(actor)).username });
       return c.body(null, 204);
     },
   );
@@ -109,7 +114,9 @@ export function credentialRoutes(deps: Pick<ApiDeps, "config">) {
       responses: { 204: { description: "Revoked" } },
     }),
     async (c) => {
-      await revokeApiKey(c.get("ctx"), requireActor(c), c.req.valid("param").id);
+      const ctx = c.get("ctx");
+      const { digest } = await revokeApiKey(ctx, requireActor(c), c.req.valid("param").id);
+      await forgetSubsonicSignIns(ctx, { apiKeyDigest: digest });
       return c.body(null, 204);
     },
   );

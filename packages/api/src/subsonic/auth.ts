@@ -1,5 +1,5 @@
 import type { Ctx } from "@jonquils/core";
-import { findApiKeyOwner } from "@jonquils/core/api-key/index";
+import { digestApiKey, findApiKeyOwner } from "@jonquils/core/api-key/index";
 import {
   activeAppPasswordSecrets,
   envelopeKeyFromConfig,
@@ -8,6 +8,7 @@ import {
 import { passwordFitsBcrypt, verifyPassword } from "@jonquils/core/auth/password";
 import { recordAudit } from "@jonquils/core/audit/audit";
 import { findUserByLogin } from "@jonquils/core/user/user";
+import { bumpNamespace, namespaceKey } from "@jonquils/core/util/json-cache";
 import type { UserRole } from "@jonquils/core/user/user.sql";
 import { LRUCache } from "lru-cache";
 import { createHash, timingSafeEqual } from "node:crypto";
@@ -21,6 +22,30 @@ export interface SubsonicUser {
   email: string;
   role: UserRole;
   via: "password" | "app-password" | "api-key";
+}
+
+/**
+ * A successful sign-in is remembered this long (in the Cache port: memory or Redis), keyed by a
+ * digest of the credentials, under a per-account (or per-key) generation that a revoke bumps —
+ * so a revoke is immediate, while a password change or a disabled account takes at most this long.
+ */
+const AUTH_CACHE_SECONDS = 30;
+
+/** Call after revoking an app password (or anything else that must end Subsonic sign-ins now). */
+export async function forgetSubsonicSignIns(
+  ctx: Pick<Ctx, "cache" | "log">,
+  who: { username?: string; apiKeyDigest?: string },
+): Promise<void> {
+  try {
+    if (who.username)
+      await bumpNamespace(ctx.cache, `subsonic-auth:u:${who.username.toLowerCase()}`);
+    if (who.apiKeyDigest) await bumpNamespace(ctx.cache, `subsonic-auth:k:${who.apiKeyDigest}`);
+  } catch (error) {
+    ctx.log.warn(
+      { err: error },
+      "could not drop cached Subsonic sign-ins; they expire on their own",
+    );
+  }
 }
 
 /** Successful bcrypt checks are remembered this long (bcrypt costs ~250 ms a request at cost 12). */
@@ -71,8 +96,38 @@ export function createSubsonicAuth(deps: Pick<ApiDeps, "config" | "ports">) {
     return SubsonicErrors.wrongCredentials();
   }
 
+  /** The cache key of these credentials, or null when they are incomplete or mixed. */
+  async function cacheKeyOf(ctx: Ctx, params: Params): Promise<string | null> {
+    const apiKey = params.get("apiKey");
+    const u = params.get("u");
+    const p = params.get("p");
+    const t = params.get("t");
+    const s = params.get("s");
+    if (apiKey !== undefined)
+      return u === undefined && p === undefined && t === undefined
+        ? namespaceKey(ctx.cache, `subsonic-auth:k:${digestApiKey(apiKey)}`, "key")
+        : null;
+    if (!u || (p === undefined) === (t === undefined)) return null;
+    return namespaceKey(
+      ctx.cache,
+      `subsonic-auth:u:${u.trim().toLowerCase()}`,
+      sha256(p !== undefined ? `p\0${p}` : `t\0${t}\0${s ?? ""}`),
+    );
+  }
+
   return {
     async authenticate(ctx: Ctx, params: Params, helpUrl: string): Promise<SubsonicUser> {
+      const key = await cacheKeyOf(ctx, params).catch(() => null);
+      if (key) {
+        const hit = await ctx.cache.get<SubsonicUser>(key).catch(() => undefined);
+        if (hit) return hit;
+      }
+      const user = await this.verify(ctx, params, helpUrl);
+      if (key) await ctx.cache.set(key, user, AUTH_CACHE_SECONDS).catch(() => undefined);
+      return user;
+    },
+
+    async verify(ctx: Ctx, params: Params, helpUrl: string): Promise<SubsonicUser> {
       const apiKey = params.get("apiKey");
       const u = params.get("u");
       const p = params.get("p");

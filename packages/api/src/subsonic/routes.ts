@@ -306,13 +306,12 @@ const handlers: Record<string, Handler> = {
   },
   getAlbum: async (req) => {
     const { uuid } = parseId(req.params.required("id"), ["album"]);
-    const [[album], views, stars] = await Promise.all([
-      getAlbumSummaries(req.ctx.db, [uuid]),
+    const [[album], views] = await Promise.all([
+      getAlbumSummaries(req.ctx.db, [uuid], req.user.userId),
       albumTracks(req.ctx, uuid),
-      likedAtMap(req.ctx.db, req.user.userId, "album", [uuid]),
     ]);
     if (!album) throw SubsonicErrors.notFound("Album not found");
-    return { album: { ...albumId3(album, stars.get(uuid)), song: await songs(req, views) } };
+    return { album: { ...albumId3(album, album.starred), song: await songs(req, views) } };
   },
   getSong: async (req) => {
     const { uuid } = parseId(req.params.required("id"), ["track"]);
@@ -666,15 +665,7 @@ async function albumList(req: Req, dir: boolean) {
     toYear: req.params.int("toYear", undefined, 0, 9999),
     genre: req.params.get("genre"),
   });
-  const starredAt = await likedAtMap(
-    req.ctx.db,
-    req.user.userId,
-    "album",
-    list.map((a) => a.id),
-  );
-  return list.map((a) =>
-    dir ? albumDir(a, starredAt.get(a.id)) : albumId3(a, starredAt.get(a.id)),
-  );
+  return list.map((a) => (dir ? albumDir(a, a.starred) : albumId3(a, a.starred)));
 }
 
 async function starred(req: Req, dir: boolean) {

@@ -75,19 +75,25 @@ export async function listApiKeys(ctx: Pick<Ctx, "db">, actor: Actor): Promise<A
   return rows.map(toView);
 }
 
-export async function revokeApiKey(ctx: Ctx, actor: Actor, id: string): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+/** Revokes the key; returns its digest (so cached sign-ins with it can be dropped). */
+export async function revokeApiKey(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+): Promise<{ digest: string }> {
+  return ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: new Date() })
       .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, actor.userId), isNull(apiKeys.revokedAt)))
-      .returning({ id: apiKeys.id });
+      .returning({ id: apiKeys.id, digest: apiKeys.digest });
     if (!row) throw new AppError("api_key_not_found", 404, `No API key with id ${id}.`);
     await recordAudit(tx, ctx.meta, actor, {
       action: "api_key.revoke",
       entityType: "api_key",
       entityId: id,
     });
+    return { digest: row.digest };
   });
 }
 

@@ -23,6 +23,8 @@ export interface AlbumSummary {
   genre: string | null;
   coverImageUrl: string | null;
   createdAt: Date;
+  /** When the asking user starred it (when a user was given). */
+  starred?: Date | undefined;
 }
 
 export interface ArtistSummary {
@@ -147,37 +149,104 @@ export async function listAlbumSummaries(db: Executor, q: AlbumListQuery): Promi
       order = [sql`lower(${albums.title})`, asc(albums.id)];
       break;
   }
-  const rows = await db
-    .select(albumColumns)
+  // The page of ids first (ordering needs only what it names), then the stats of that page.
+  const page = await db
+    .select({ id: albums.id })
     .from(albums)
     .innerJoin(artists, eq(artists.id, albums.artistId))
     .where(and(where, q.artistId ? eq(albums.artistId, q.artistId) : undefined))
     .orderBy(...order)
     .limit(q.size)
     .offset(q.offset);
-  return rows.map(toSummary);
+  return getAlbumSummaries(
+    db,
+    page.map((r) => r.id),
+  );
 }
 
-export async function getAlbumSummaries(db: Executor, ids: string[]): Promise<AlbumSummary[]> {
+/**
+ * Albums with their stats, in the order of `ids`: the album rows, and one grouped pass over
+ * their tracks (count, duration, plays, year, most common genre), not a subquery per field.
+ */
+export async function getAlbumSummaries(
+  db: Executor,
+  ids: string[],
+  userId?: string,
+): Promise<AlbumSummary[]> {
   if (ids.length === 0) return [];
+  const stats = db
+    .select({
+      albumId: sql<string>`${tracks.albumId}`.as("stats_album_id"),
+      songCount: sql<number>`count(*)::int`.as("song_count"),
+      durationMs: sql<number>`coalesce(sum(${tracks.durationMs}), 0)::bigint`.as("duration_sum"),
+      playCount: sql<number>`coalesce(sum(${tracks.playCount}), 0)::bigint`.as("play_sum"),
+      year: sql<number | null>`max(${tracks.year})::int`.as("max_year"),
+      genreId: sql<number | null>`mode() within group (order by ${tracks.genreId})`.as(
+        "genre_mode",
+      ),
+    })
+    .from(tracks)
+    .where(inArray(tracks.albumId, ids))
+    .groupBy(tracks.albumId)
+    .as("stats");
   const rows = await db
-    .select(albumColumns)
+    .select({
+      id: albums.id,
+      title: albums.title,
+      artistId: artists.id,
+      artistName: artists.name,
+      releaseDate: albums.releaseDate,
+      songCount: stats.songCount,
+      durationMs: stats.durationMs,
+      playCount: stats.playCount,
+      trackYear: stats.year,
+      genre: genres.name,
+      coverImageUrl: albums.coverImageUrl,
+      createdAt: albums.createdAt,
+      starred: userId
+        ? sql<
+            Date | string | null
+          >`(select l.created_at from album_likes l where l.user_id = ${userId} and l.album_id = ${albums.id})`
+        : sql<null>`null`,
+    })
     .from(albums)
     .innerJoin(artists, eq(artists.id, albums.artistId))
+    .leftJoin(stats, eq(stats.albumId, albums.id))
+    .leftJoin(genres, eq(genres.id, stats.genreId))
     .where(inArray(albums.id, ids));
-  const byId = new Map(rows.map((r) => [r.id, toSummary(r)]));
+  const byId = new Map(
+    rows.map((r) => [
+      r.id,
+      toSummary({
+        id: r.id,
+        title: r.title,
+        artistId: r.artistId,
+        artistName: r.artistName,
+        songCount: r.songCount ?? 0,
+        durationMs: r.durationMs ?? 0,
+        playCount: r.playCount ?? 0,
+        year: r.releaseDate ? Number(r.releaseDate.slice(0, 4)) : r.trackYear,
+        genre: r.genre,
+        coverImageUrl: r.coverImageUrl,
+        createdAt: r.createdAt,
+        ...(r.starred ? { starred: new Date(r.starred) } : {}),
+      }),
+    ]),
+  );
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** An artist's albums, newest release first. */
 export async function listArtistAlbums(db: Executor, artistId: string): Promise<AlbumSummary[]> {
-  const rows = await db
-    .select(albumColumns)
+  const page = await db
+    .select({ id: albums.id })
     .from(albums)
-    .innerJoin(artists, eq(artists.id, albums.artistId))
     .where(eq(albums.artistId, artistId))
     .orderBy(sql`${year} desc nulls last`, asc(albums.title));
-  return rows.map(toSummary);
+  return getAlbumSummaries(
+    db,
+    page.map((r) => r.id),
+  );
 }
 
 const artistColumns = {
