@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { WithSubquery } from "drizzle-orm/subquery";
 import { albums } from "../album/album.sql";
 import { artists } from "../artist/artist.sql";
 import type { Executor } from "../db/types";
@@ -149,31 +150,36 @@ export async function listAlbumSummaries(db: Executor, q: AlbumListQuery): Promi
       order = [sql`lower(${albums.title})`, asc(albums.id)];
       break;
   }
-  // The page of ids first (ordering needs only what it names), then the stats of that page.
-  const page = await db
-    .select({ id: albums.id })
-    .from(albums)
-    .innerJoin(artists, eq(artists.id, albums.artistId))
-    .where(and(where, q.artistId ? eq(albums.artistId, q.artistId) : undefined))
-    .orderBy(...order)
-    .limit(q.size)
-    .offset(q.offset);
-  return getAlbumSummaries(
-    db,
-    page.map((r) => r.id),
+  // The page (a CTE, so a random order is drawn once), its stats and names: one statement.
+  const page = db.$with("album_page").as(
+    db
+      .select({ pageId: sql<string>`${albums.id}`.as("page_id") })
+      .from(albums)
+      .innerJoin(artists, eq(artists.id, albums.artistId))
+      .where(and(where, q.artistId ? eq(albums.artistId, q.artistId) : undefined))
+      .orderBy(...order)
+      .limit(q.size)
+      .offset(q.offset),
   );
+  const inPage = (column: SQLWrapper) => sql`${column} in (select page_id from album_page)`;
+  const rows = await summaryRows(db, inPage(albums.id), inPage(tracks.albumId), q.userId, [
+    page,
+  ]).orderBy(...(q.type === "random" ? [sql`random()`] : order));
+  return rows.map(rowToSummary);
 }
 
 /**
- * Albums with their stats, in the order of `ids`: the album rows, and one grouped pass over
- * their tracks (count, duration, plays, year, most common genre), not a subquery per field.
+ * Albums (those `albumFilter` keeps; `trackFilter` is the same set on `tracks.album_id`) with
+ * their stats from one grouped pass over their tracks (count, duration, plays, year, most
+ * common genre) and the user's star: one statement.
  */
-export async function getAlbumSummaries(
+function summaryRows(
   db: Executor,
-  ids: string[],
-  userId?: string,
-): Promise<AlbumSummary[]> {
-  if (ids.length === 0) return [];
+  albumFilter: SQL,
+  trackFilter: SQL,
+  userId: string | undefined,
+  withs: WithSubquery[] = [],
+) {
   const stats = db
     .select({
       albumId: sql<string>`${tracks.albumId}`.as("stats_album_id"),
@@ -186,10 +192,11 @@ export async function getAlbumSummaries(
       ),
     })
     .from(tracks)
-    .where(inArray(tracks.albumId, ids))
+    .where(trackFilter)
     .groupBy(tracks.albumId)
     .as("stats");
-  const rows = await db
+  const start = (withs.length > 0 ? db.with(...withs) : db) as Executor;
+  return start
     .select({
       id: albums.id,
       title: albums.title,
@@ -213,26 +220,37 @@ export async function getAlbumSummaries(
     .innerJoin(artists, eq(artists.id, albums.artistId))
     .leftJoin(stats, eq(stats.albumId, albums.id))
     .leftJoin(genres, eq(genres.id, stats.genreId))
-    .where(inArray(albums.id, ids));
-  const byId = new Map(
-    rows.map((r) => [
-      r.id,
-      toSummary({
-        id: r.id,
-        title: r.title,
-        artistId: r.artistId,
-        artistName: r.artistName,
-        songCount: r.songCount ?? 0,
-        durationMs: r.durationMs ?? 0,
-        playCount: r.playCount ?? 0,
-        year: r.releaseDate ? Number(r.releaseDate.slice(0, 4)) : r.trackYear,
-        genre: r.genre,
-        coverImageUrl: r.coverImageUrl,
-        createdAt: r.createdAt,
-        ...(r.starred ? { starred: new Date(r.starred) } : {}),
-      }),
-    ]),
-  );
+    .where(albumFilter)
+    .$dynamic();
+}
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryRows>["execute"]>>[number];
+
+const rowToSummary = (r: SummaryRow): AlbumSummary =>
+  toSummary({
+    id: r.id,
+    title: r.title,
+    artistId: r.artistId,
+    artistName: r.artistName,
+    songCount: r.songCount ?? 0,
+    durationMs: r.durationMs ?? 0,
+    playCount: r.playCount ?? 0,
+    year: r.releaseDate ? Number(r.releaseDate.slice(0, 4)) : r.trackYear,
+    genre: r.genre,
+    coverImageUrl: r.coverImageUrl,
+    createdAt: r.createdAt,
+    ...(r.starred ? { starred: new Date(r.starred) } : {}),
+  });
+
+/** Albums with their stats, in the order of `ids`. */
+export async function getAlbumSummaries(
+  db: Executor,
+  ids: string[],
+  userId?: string,
+): Promise<AlbumSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = await summaryRows(db, inArray(albums.id, ids), inArray(tracks.albumId, ids), userId);
+  const byId = new Map(rows.map((r) => [r.id, rowToSummary(r)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
