@@ -30,7 +30,8 @@ export const zodEnglishOnly: Plugin = {
 
 /**
  * How every function is bundled (the same options `npm run bench:lambda` measures): ESM,
- * minified, for Node 22, with the AWS SDK v3 left to the Lambda runtime that ships it.
+ * minified, for Node 22, with the AWS SDK v3 left to the Lambda runtime that ships it (and v2,
+ * which nothing loads, left out).
  * SST adds its `createRequire` banner and a source map beside each bundle.
  */
 export const NODEJS_BUNDLING = {
@@ -38,7 +39,9 @@ export const NODEJS_BUNDLING = {
   minify: true,
   esbuild: {
     target: "node22",
-    external: ["@aws-sdk/*"],
+    // aws-sdk (v2): @opensearch-project/opensearch/aws imports it only when the v3 credential
+    // provider is missing (never on Lambda, which ships v3); bundled, it would add ~9 MB.
+    external: ["@aws-sdk/*", "aws-sdk"],
     plugins: [zodEnglishOnly],
   } satisfies EsbuildOptions,
 } satisfies FunctionProps["nodejs"];
