@@ -1,5 +1,4 @@
-import { and, asc, desc, eq, inArray, sql, type SQL, type SQLWrapper } from "drizzle-orm";
-import type { WithSubquery } from "drizzle-orm/subquery";
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { albums } from "../album/album.sql";
 import { artists } from "../artist/artist.sql";
 import type { Executor } from "../db/types";
@@ -150,21 +149,18 @@ export async function listAlbumSummaries(db: Executor, q: AlbumListQuery): Promi
       order = [sql`lower(${albums.title})`, asc(albums.id)];
       break;
   }
-  // The page (a CTE, so a random order is drawn once), its stats and names: one statement.
-  const page = db.$with("album_page").as(
-    db
-      .select({ pageId: sql<string>`${albums.id}`.as("page_id") })
-      .from(albums)
-      .innerJoin(artists, eq(artists.id, albums.artistId))
-      .where(and(where, q.artistId ? eq(albums.artistId, q.artistId) : undefined))
-      .orderBy(...order)
-      .limit(q.size)
-      .offset(q.offset),
-  );
-  const inPage = (column: SQLWrapper) => sql`${column} in (select page_id from album_page)`;
-  const rows = await summaryRows(db, inPage(albums.id), inPage(tracks.albumId), q.userId, [
-    page,
-  ]).orderBy(...(q.type === "random" ? [sql`random()`] : order));
+  // The page of ids (a subquery), then per album of the page its stats: one statement.
+  const page = db
+    .select({ id: albums.id })
+    .from(albums)
+    .innerJoin(artists, eq(artists.id, albums.artistId))
+    .where(and(where, q.artistId ? eq(albums.artistId, q.artistId) : undefined))
+    .orderBy(...order)
+    .limit(q.size)
+    .offset(q.offset);
+  const rows = await summaryRows(db, q.userId)
+    .where(inArray(albums.id, page))
+    .orderBy(...order);
   return rows.map(rowToSummary);
 }
 
@@ -173,16 +169,10 @@ export async function listAlbumSummaries(db: Executor, q: AlbumListQuery): Promi
  * their stats from one grouped pass over their tracks (count, duration, plays, year, most
  * common genre) and the user's star: one statement.
  */
-function summaryRows(
-  db: Executor,
-  albumFilter: SQL,
-  trackFilter: SQL,
-  userId: string | undefined,
-  withs: WithSubquery[] = [],
-) {
+function summaryRows(db: Executor, userId: string | undefined) {
+  // A lateral aggregate per album walks tracks_album_idx for that album only.
   const stats = db
     .select({
-      albumId: sql<string>`${tracks.albumId}`.as("stats_album_id"),
       songCount: sql<number>`count(*)::int`.as("song_count"),
       durationMs: sql<number>`coalesce(sum(${tracks.durationMs}), 0)::bigint`.as("duration_sum"),
       playCount: sql<number>`coalesce(sum(${tracks.playCount}), 0)::bigint`.as("play_sum"),
@@ -192,11 +182,9 @@ function summaryRows(
       ),
     })
     .from(tracks)
-    .where(trackFilter)
-    .groupBy(tracks.albumId)
+    .where(eq(tracks.albumId, albums.id))
     .as("stats");
-  const start = (withs.length > 0 ? db.with(...withs) : db) as Executor;
-  return start
+  return db
     .select({
       id: albums.id,
       title: albums.title,
@@ -218,9 +206,8 @@ function summaryRows(
     })
     .from(albums)
     .innerJoin(artists, eq(artists.id, albums.artistId))
-    .leftJoin(stats, eq(stats.albumId, albums.id))
+    .leftJoinLateral(stats, sql`true`)
     .leftJoin(genres, eq(genres.id, stats.genreId))
-    .where(albumFilter)
     .$dynamic();
 }
 
@@ -249,7 +236,7 @@ export async function getAlbumSummaries(
   userId?: string,
 ): Promise<AlbumSummary[]> {
   if (ids.length === 0) return [];
-  const rows = await summaryRows(db, inArray(albums.id, ids), inArray(tracks.albumId, ids), userId);
+  const rows = await summaryRows(db, userId).where(inArray(albums.id, ids));
   const byId = new Map(rows.map((r) => [r.id, rowToSummary(r)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
