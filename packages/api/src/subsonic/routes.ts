@@ -62,6 +62,7 @@ import {
   artistId3,
   childrenOf,
   indexArtists,
+  songRows,
   trackStates,
 } from "./views";
 
@@ -96,8 +97,8 @@ async function songs(req: Req, views: TrackView[]) {
   return childrenOf(views, states);
 }
 
-async function songsByIds(req: Req, ids: string[]) {
-  return songs(req, await trackViewsInOrder(req.ctx.db, ids));
+function songsByIds(req: Req, ids: string[]) {
+  return songRows(req.ctx.db, req.user.userId, { ids });
 }
 
 async function albumsWithStars(req: Req, ids: string[], dir = false) {
@@ -306,12 +307,12 @@ const handlers: Record<string, Handler> = {
   },
   getAlbum: async (req) => {
     const { uuid } = parseId(req.params.required("id"), ["album"]);
-    const [[album], views] = await Promise.all([
+    const [[album], song] = await Promise.all([
       getAlbumSummaries(req.ctx.db, [uuid], req.user.userId),
-      albumTracks(req.ctx, uuid),
+      songRows(req.ctx.db, req.user.userId, { albumId: uuid }),
     ]);
     if (!album) throw SubsonicErrors.notFound("Album not found");
-    return { album: { ...albumId3(album, album.starred), song: await songs(req, views) } };
+    return { album: { ...albumId3(album, album.starred), song } };
   },
   getSong: async (req) => {
     const { uuid } = parseId(req.params.required("id"), ["track"]);

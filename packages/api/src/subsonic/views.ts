@@ -2,7 +2,10 @@ import type { Executor } from "@jonquils/core";
 import type { AlbumSummary, ArtistSummary } from "@jonquils/core/browse/index";
 import type { TrackView } from "@jonquils/core/track/views";
 import { tracks } from "@jonquils/core/track/track.sql";
-import { inArray, sql } from "drizzle-orm";
+import { albums } from "@jonquils/core/album/album.sql";
+import { artists } from "@jonquils/core/artist/artist.sql";
+import { genres } from "@jonquils/core/genre/genre.sql";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import { toId } from "./ids";
 
 /** Catalog rows → OpenSubsonic response objects (Child, AlbumID3, ArtistID3, directory entries). */
@@ -179,4 +182,91 @@ export function indexArtists<T extends { name: string }>(artists: T[]) {
   return [...groups.entries()].sort(([a], [b]) =>
     a === "#" ? 1 : b === "#" ? -1 : a.localeCompare(b),
   );
+}
+
+/**
+ * Songs with the user's star and rating in one statement (the catalog row, its artist, album
+ * and genre, and the state subqueries), by ids in that order or by album in disc/track order.
+ */
+export async function songRows(
+  db: Executor,
+  userId: string,
+  filter: { ids: string[] } | { albumId: string },
+): Promise<ReturnType<typeof child>[]> {
+  if ("ids" in filter && filter.ids.length === 0) return [];
+  const rows = await db
+    .select({
+      id: tracks.id,
+      title: tracks.title,
+      artistId: artists.id,
+      artistName: artists.name,
+      albumId: albums.id,
+      albumTitle: albums.title,
+      genreId: genres.id,
+      genreName: genres.name,
+      genreSlug: genres.slug,
+      trackNumber: tracks.trackNumber,
+      discNumber: tracks.discNumber,
+      year: tracks.year,
+      durationMs: tracks.durationMs,
+      playCount: tracks.playCount,
+      tempo: tracks.tempo,
+      fileFormat: tracks.fileFormat,
+      createdAt: tracks.createdAt,
+      starred: sql<
+        Date | string | null
+      >`(select l.created_at from track_likes l where l.user_id = ${userId} and l.track_id = ${tracks.id})`,
+      rating: sql<
+        number | null
+      >`(select r.rating from track_ratings r where r.user_id = ${userId} and r.track_id = ${tracks.id})`,
+      average: sql<
+        number | null
+      >`(select avg(r.rating)::real from track_ratings r where r.track_id = ${tracks.id})`,
+    })
+    .from(tracks)
+    .innerJoin(artists, eq(artists.id, tracks.artistId))
+    .leftJoin(albums, eq(albums.id, tracks.albumId))
+    .leftJoin(genres, eq(genres.id, tracks.genreId))
+    .where("ids" in filter ? inArray(tracks.id, filter.ids) : eq(tracks.albumId, filter.albumId))
+    .orderBy(asc(tracks.discNumber), asc(tracks.trackNumber), asc(tracks.title), asc(tracks.id))
+    .limit("ids" in filter ? filter.ids.length : 1000);
+  const out = rows.map((r) =>
+    child(
+      {
+        id: r.id,
+        title: r.title,
+        artist: { id: r.artistId, name: r.artistName },
+        album: r.albumId && r.albumTitle ? { id: r.albumId, title: r.albumTitle } : null,
+        genre:
+          r.genreId !== null && r.genreName && r.genreSlug
+            ? { id: r.genreId, name: r.genreName, slug: r.genreSlug }
+            : null,
+        genreSource: null,
+        genreConfidence: null,
+        trackNumber: r.trackNumber,
+        discNumber: r.discNumber,
+        year: r.year,
+        durationMs: r.durationMs,
+        popularity: 0,
+        playCount: r.playCount,
+        tempo: r.tempo,
+        energy: null,
+        valence: null,
+        loudness: null,
+        fileFormat: r.fileFormat,
+        hasAudio: true,
+        coverUrl: null,
+        createdAt: r.createdAt.toISOString(),
+        updatedAt: r.createdAt.toISOString(),
+      },
+      {
+        starred: r.starred ? new Date(r.starred) : undefined,
+        userRating: r.rating === null ? undefined : Number(r.rating),
+        averageRating: r.average === null ? undefined : Math.round(Number(r.average) * 100) / 100,
+      },
+    ),
+  );
+  if (!("ids" in filter)) return out;
+  const byId = new Map(out.map((c) => [c.id, c]));
+  return filter.ids.flatMap((id) => byId.get(toId("track", id)) ?? []);
 }
