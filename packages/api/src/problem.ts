@@ -1,6 +1,7 @@
 import { AppError, pgErrorCode, type Logger } from "@jonquils/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { databaseUnavailable, isDatabaseUnavailable } from "@jonquils/core/db/resilience";
 import type { AppEnv } from "./env";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -71,6 +72,13 @@ export function handleError(error: Error, c: Context<AppEnv>, log: Logger): Resp
     return problem(c, status, `http_${status}`, error.message || titles[status] || "HTTP error");
   }
   const requestId = c.get("requestId" as never) as string | undefined;
+  // A broken or missing database connection (possibly wrapped by drizzle): an outage the client
+  // can wait out, not a bug.
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ err: error, ...requestFacts(c, requestId) }, "database unavailable");
+    const e = databaseUnavailable();
+    return problem(c, e.status, e.code, e.message, e.extra);
+  }
   // SQLSTATE class 22 (data exception): a client value the database cannot hold, e.g. a NUL
   // character, or text that normalisation grew past its column. The client's fault, not ours.
   if (pgErrorCode(error)?.startsWith("22")) {

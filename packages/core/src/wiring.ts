@@ -5,6 +5,7 @@ import { createAccessTokens, createAuthService, type AuthService } from "./auth/
 import type { Cache } from "./cache/cache";
 import { createMemoryCache } from "./cache/memory";
 import { createRedisCache } from "./cache/redis";
+import { createCircuitBreaker } from "./cache/breaker";
 import type { Config } from "./config";
 import type { Ports } from "./context";
 import type { CatalogDatabase } from "./db/types";
@@ -71,13 +72,28 @@ export function createCacheAdapters(
   }
   const redis = new Redis(config.REDIS_URL, {
     maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
+    connectTimeout: 1000,
+    // A command Redis does not answer in time fails (and counts against the breaker) instead
+    // of holding the request: a cut or stalled Redis costs at most this per call.
+    commandTimeout: 100,
     lazyConnect: false,
   });
-  redis.on("error", (err: Error) => log.warn({ err }, "redis connection error"));
+  let lastError = 0;
+  redis.on("error", (err: Error) => {
+    if (Date.now() - lastError < 10_000) return;
+    lastError = Date.now();
+    log.warn({ err }, "redis connection error");
+  });
+  // One breaker for both: they share the connection, so they share its fate.
+  const breaker = createCircuitBreaker({
+    onChange: (open) =>
+      open
+        ? log.warn("redis unreachable: cache and rate limits run in memory")
+        : log.info("redis is back: cache and rate limits shared again"),
+  });
   return {
-    cache: createRedisCache(redis, log, `${config.REDIS_KEY_PREFIX}cache:`),
-    rateLimits: createRedisRateLimitStore(redis, `${config.REDIS_KEY_PREFIX}rl:`),
+    cache: createRedisCache(redis, log, `${config.REDIS_KEY_PREFIX}cache:`, breaker),
+    rateLimits: createRedisRateLimitStore(redis, `${config.REDIS_KEY_PREFIX}rl:`, breaker),
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -147,7 +163,13 @@ export function assembleRuntime(
   });
   const probes: Probe[] = [
     { name: "database", adapter: catalog.kind, ping: () => catalog.ping() },
-    { name: "cache", adapter: ports.cache.kind, ping: () => ports.cache.ping() },
+    // Redis down: the cache and rate limits fall back to memory (degraded, not unavailable).
+    {
+      name: "cache",
+      adapter: ports.cache.kind,
+      critical: false,
+      ping: () => ports.cache.ping(),
+    },
     { name: "objects", adapter: objects.kind, ping: () => objects.ping() },
     { name: "search", adapter: search.kind, critical: false, ping: () => search.ping() },
   ];

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { createCircuitBreaker, type CircuitBreaker } from "../cache/breaker";
 import {
   RateLimiterMemory,
   RateLimiterRedis,
@@ -71,27 +72,56 @@ export function createMemoryRateLimitStore(): RateLimitStore {
 }
 
 /**
- * Counters in Redis so every API instance shares them. If Redis is unreachable the
- * limiter falls back to a per-process memory limiter rather than failing requests.
+ * Counters in Redis so every API instance shares them. If Redis is unreachable (a command
+ * failed or timed out; the circuit breaker open) the limiter falls back to a per-process memory
+ * limiter with the same limits rather than failing or delaying requests: during an outage each
+ * instance enforces the limits on its own (N instances allow up to N× the limit), and counts
+ * start afresh in Redis when it is back. A documented decision: availability over exactness.
  */
-export function createRedisRateLimitStore(redis: Redis, prefix: string): RateLimitStore {
+export function createRedisRateLimitStore(
+  redis: Redis,
+  prefix: string,
+  breaker: CircuitBreaker = createCircuitBreaker(),
+): RateLimitStore {
   return {
     kind: "redis",
-    create: (name, limit, windowSeconds) =>
-      wrap(
+    create: (name, limit, windowSeconds) => {
+      const memory = wrap(
+        new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowSeconds }),
+        limit,
+        windowSeconds,
+      );
+      const shared = wrap(
         new RateLimiterRedis({
           storeClient: redis,
           keyPrefix: `${prefix}${name}`,
           points: limit,
           duration: windowSeconds,
-          insuranceLimiter: new RateLimiterMemory({
-            keyPrefix: name,
-            points: limit,
-            duration: windowSeconds,
-          }),
         }),
         limit,
         windowSeconds,
-      ),
+      );
+      return {
+        limit,
+        windowSeconds,
+        consume: (key) =>
+          breaker.run(
+            () => shared.consume(key),
+            () => memory.consume(key),
+          ),
+        peek: (key) =>
+          breaker.run(
+            () => shared.peek(key),
+            () => memory.peek(key),
+          ),
+        reset: (key) =>
+          breaker.run(
+            async () => {
+              await Promise.all([shared.reset(key), memory.reset(key)]);
+            },
+            () => memory.reset(key),
+          ),
+      };
+    },
   };
 }
