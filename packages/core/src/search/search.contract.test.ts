@@ -135,6 +135,11 @@ const tracks: TrackDocument[] = [
   track("Déjà Vu", "Белые Ночи", { genre: genre("rock"), year: 2024, tempo: 128 }),
   track("Walking on 52nd", "The Miles Trio", { genre: genre("jazz"), year: 2019, tempo: 168 }),
   track("<b>Bold</b> & Co", "The Miles Trio", { popularity: 1 }),
+  track("Quiet Harbour", "Paper Boats", { popularity: 5 }),
+  track("Harbour Lights", "Paper Boats", {
+    album: { id: id("album:Quiet Harbour"), title: "Quiet Harbour" },
+    popularity: 90,
+  }),
 ];
 
 const artists: ArtistDocument[] = [
@@ -228,6 +233,11 @@ describe.each(adapters)("search contract ($name)", (adapter) => {
     expect(editDistance("sattelyte", "satellite")).toBe(3);
     expect(await trackTitles("sattelyte")).not.toContain("Satellite");
     expect((await trackTitles("midnigth sun protocl"))[0]).toBe("Midnight Sun Protocol");
+  });
+
+  it("ranks a title matched with a typo above a more popular track matched through its album", async () => {
+    expect(await trackTitles("quiet harbur")).toEqual(["Quiet Harbour", "Harbour Lights"]);
+    expect(await trackTitles("quiet harbor")).toEqual(["Quiet Harbour", "Harbour Lights"]);
   });
 
   it("ranks the exact title above a longer one, then popularity breaks ties", async () => {
