@@ -57,4 +57,18 @@ describe("demo catalog", () => {
     expect(new TextDecoder().decode((await partial.arrayBuffer()).slice(0, 4))).toBe("RIFF");
     expect(await attachDemoAudio(api.runtime)).toBe(0);
   });
+
+  it("shows the demo tracks playable, with the clips' length, in search once clips are attached", async () => {
+    const all = await api.request("GET", "/api/v1/tracks?limit=100");
+    expect(all.body.items.length).toBeGreaterThanOrEqual(15);
+    for (const track of all.body.items.slice(0, 6) as { id: string; title: string }[]) {
+      const found = await api.request(
+        "GET",
+        `/api/v1/search/tracks?q=${encodeURIComponent(track.title)}`,
+      );
+      expect(found.status, JSON.stringify(found.body)).toBe(200);
+      const doc = (found.body.items as { id: string }[]).find((t) => t.id === track.id);
+      expect(doc, track.title).toMatchObject({ hasAudio: true, durationMs: 30_000 });
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { schema, type Runtime } from "@jonquils/core";
+import { syncTrackSearch } from "@jonquils/core/search/sync";
 import { invalidateTracks } from "@jonquils/core/track/index";
 import { musicLike } from "@jonquils/pipeline/analysis/synth";
 import { encodeWav } from "@jonquils/pipeline/analysis/wav";
@@ -45,6 +46,12 @@ export async function attachDemoAudio(runtime: Pick<Runtime, "ports">): Promise<
       })
       .where(eq(schema.tracks.id, row.id));
   }
-  if (rows.length > 0) await invalidateTracks(runtime.ports, ...rows.map((r) => r.id));
+  if (rows.length > 0) {
+    const ids = rows.map((r) => r.id);
+    await invalidateTracks(runtime.ports, ...ids);
+    // The search documents were written by the seed, before the clips: without this, search
+    // showed every demo track unplayable and with the seed's length.
+    await syncTrackSearch({ ...runtime.ports, meta: {} }, ids);
+  }
   return rows.length;
 }
