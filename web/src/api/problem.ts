@@ -30,3 +30,13 @@ export function messageOf(error: unknown): string {
 export function statusOf(error: unknown): number | undefined {
   return isAxiosError(error) ? error.response?.status : undefined;
 }
+
+/**
+ * Whether trying the same request again can help: no answer at all, a timeout, a rate limit
+ * or a server error. A 404 or a refused input will be refused again.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (!isAxiosError(error)) return true;
+  const status = error.response?.status;
+  return status === undefined || status === 408 || status === 429 || status >= 500;
+}

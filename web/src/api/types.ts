@@ -31,6 +31,8 @@ export interface Genre {
   name: string;
   slug: string;
   description: string | null;
+  /** Catalog tracks in this genre (absent from older servers). */
+  trackCount?: number;
 }
 
 export interface Track {

@@ -22,23 +22,25 @@ function ChartTable({
   head: [string, string];
 }) {
   return (
-    <table className="visually-hidden">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{head[0]}</th>
-          <th scope="col">{head[1]}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(([a, b], i) => (
-          <tr key={i}>
-            <th scope="row">{a}</th>
-            <td>{b}</td>
+    <div className="visually-hidden">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{head[0]}</th>
+            <th scope="col">{head[1]}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map(([a, b], i) => (
+            <tr key={i}>
+              <th scope="row">{a}</th>
+              <td>{b}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -233,29 +235,31 @@ export function Heatmap({
           </text>
         ))}
       </svg>
-      <table className="visually-hidden">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            {Array.from({ length: 24 }, (_, h) => (
-              <th scope="col" key={h}>
-                {h}:00
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {grid.map((row, d) => (
-            <tr key={d}>
-              <th scope="row">{WEEKDAYS[d]}</th>
-              {row.map((v, h) => (
-                <td key={h}>{v}</td>
+      <div className="visually-hidden">
+        <table>
+          <caption>{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              {Array.from({ length: 24 }, (_, h) => (
+                <th scope="col" key={h}>
+                  {h}:00
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {grid.map((row, d) => (
+              <tr key={d}>
+                <th scope="row">{WEEKDAYS[d]}</th>
+                {row.map((v, h) => (
+                  <td key={h}>{v}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </Frame>
   );
 }

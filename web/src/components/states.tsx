@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { messageOf } from "../api/problem";
+import { isRetryable, messageOf } from "../api/problem";
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
@@ -13,7 +13,7 @@ export function ErrorMessage({ error, retry }: { error: unknown; retry?: () => v
   return (
     <div className="state state-error" role="alert">
       <p>{messageOf(error)}</p>
-      {retry && (
+      {retry && isRetryable(error) && (
         <button type="button" onClick={retry}>
           Try again
         </button>

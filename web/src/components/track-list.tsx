@@ -56,9 +56,13 @@ export function TrackList({
                     <Link to={`/albums/${t.album.id}`}>{t.album.title}</Link>
                   </>
                 )}
-                {t.genre && <span className="tag">{t.genre.name}</span>}
               </span>
             </div>
+            {t.genre && (
+              <span className="track-tags">
+                <span className="tag">{t.genre.name}</span>
+              </span>
+            )}
             <span className="track-duration">{formatDuration(t.durationMs)}</span>
             <TrackMenu track={t} />
           </li>

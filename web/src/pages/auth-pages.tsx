@@ -1,21 +1,38 @@
 import { useState, type FormEvent } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router-dom";
+import { Link, Navigate, useNavigate, useSearchParams } from "react-router-dom";
+import { useAuth } from "../auth/auth";
 import { login, register } from "../api/endpoints";
 import { messageOf } from "../api/problem";
 import { field } from "../components/form";
 import { useTitle } from "../components/use-title";
 
-function useAfterSignIn() {
+/**
+ * Where `?next=` may send a user after signing in: a path on this site only. `//host`,
+ * `/\host` (browsers read a backslash as a slash) and anything that resolves to another
+ * origin go home instead.
+ */
+export function safeNext(next: string | null, origin = window.location.origin): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/";
+  try {
+    const url = new URL(next, origin);
+    return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : "/";
+  } catch {
+    return "/";
+  }
+}
+
+function useAfterSignIn(welcome?: boolean) {
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const next = params.get("next");
-  return () =>
-    navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });
+  const next = safeNext(params.get("next"));
+  return () => navigate(next, { replace: true, state: welcome ? { welcome: true } : undefined });
 }
 
 export function LoginPage() {
   useTitle("Sign in");
   const done = useAfterSignIn();
+  const { user } = useAuth();
+  const [params] = useSearchParams();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const submit = (e: FormEvent<HTMLFormElement>) => {
@@ -31,6 +48,8 @@ export function LoginPage() {
       },
     );
   };
+  // Already signed in (or just signed in): go on to where the link pointed.
+  if (user && !busy) return <Navigate to={safeNext(params.get("next"))} replace />;
   return (
     <section className="auth-card" aria-labelledby="login-title">
       <h1 id="login-title">Sign in</h1>
@@ -67,7 +86,7 @@ export function LoginPage() {
 
 export function RegisterPage() {
   useTitle("Sign up");
-  const done = useAfterSignIn();
+  const done = useAfterSignIn(true);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const submit = (e: FormEvent<HTMLFormElement>) => {

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link } from "react-router-dom";
+import { Link, useLocation } from "react-router-dom";
 import { listGenres, listTracks, popularTracks } from "../api/endpoints";
 import { useAuth } from "../auth/auth";
 import { Empty, ErrorMessage, Loading } from "../components/states";
@@ -34,6 +34,8 @@ function Shelf({
 }
 
 export function HomePage() {
+  // Straight after sign-up the greeting is a first one, not "welcome back".
+  const welcome = Boolean((useLocation().state as { welcome?: boolean } | null)?.welcome);
   useTitle(undefined);
   const { user } = useAuth();
   const popular = useAsync(() => popularTracks(10), []);
@@ -48,7 +50,11 @@ export function HomePage() {
   return (
     <div className="home">
       <section className="hero">
-        <h1>{user ? `Welcome back, ${user.username}` : "Music, straight from the artists"}</h1>
+        <h1>
+          {user
+            ? `${welcome ? "Welcome" : "Welcome back"}, ${user.username}`
+            : "Music, straight from the artists"}
+        </h1>
         {!user && (
           <p>
             <Link to="/register" className="button">
@@ -72,17 +78,19 @@ export function HomePage() {
         {pick(genres) === "error" && <ErrorMessage error={genres.error} retry={genres.reload} />}
         {pick(genres) === "ready" && (
           <div className="chips" role="group" aria-label="Genres">
-            {genres.data!.map((g) => (
-              <button
-                type="button"
-                key={g.id}
-                className="chip"
-                aria-pressed={genre === g.slug}
-                onClick={() => setGenre(genre === g.slug ? null : g.slug)}
-              >
-                {g.name}
-              </button>
-            ))}
+            {genres
+              .data!.filter((g) => (g.trackCount ?? 1) > 0)
+              .map((g) => (
+                <button
+                  type="button"
+                  key={g.id}
+                  className="chip"
+                  aria-pressed={genre === g.slug}
+                  onClick={() => setGenre(genre === g.slug ? null : g.slug)}
+                >
+                  {g.name}
+                </button>
+              ))}
           </div>
         )}
         {genre &&

@@ -139,7 +139,7 @@ export function OpsPage() {
         {pick(routes) === "loading" && <Loading />}
         {pick(routes) === "error" && <ErrorMessage error={routes.error} retry={routes.reload} />}
         {pick(routes) === "ready" &&
-          (routes.data!.routes.length === 0 ? (
+          (apiRoutes(routes.data!.routes).length === 0 ? (
             <Empty>No requests recorded in this window yet.</Empty>
           ) : (
             <>
@@ -147,24 +147,28 @@ export function OpsPage() {
                 <LineChart
                   title="p95 latency per route (ms)"
                   unit="ms"
-                  series={routes.data!.routes.slice(0, 6).map((r) => ({
-                    name: `${r.method} ${r.route}`,
-                    points: r.points.map((p) => ({
-                      x: p.at.slice(5, 16).replace("T", " "),
-                      y: p.p95Ms,
-                    })),
-                  }))}
+                  series={apiRoutes(routes.data!.routes)
+                    .slice(0, 6)
+                    .map((r) => ({
+                      name: `${r.method} ${r.route}`,
+                      points: r.points.map((p) => ({
+                        x: p.at.slice(5, 16).replace("T", " "),
+                        y: p.p95Ms,
+                      })),
+                    }))}
                 />
                 <LineChart
                   title="Server error rate per route (%)"
                   unit="%"
-                  series={routes.data!.routes.slice(0, 6).map((r) => ({
-                    name: `${r.method} ${r.route}`,
-                    points: r.points.map((p) => ({
-                      x: p.at.slice(5, 16).replace("T", " "),
-                      y: Math.round(p.errorRate * 10000) / 100,
-                    })),
-                  }))}
+                  series={apiRoutes(routes.data!.routes)
+                    .slice(0, 6)
+                    .map((r) => ({
+                      name: `${r.method} ${r.route}`,
+                      points: r.points.map((p) => ({
+                        x: p.at.slice(5, 16).replace("T", " "),
+                        y: Math.round(p.errorRate * 10000) / 100,
+                      })),
+                    }))}
                 />
               </div>
               <table className="table">
@@ -178,18 +182,22 @@ export function OpsPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {routes.data!.routes.slice(0, 20).map((r) => (
-                    <tr key={`${r.method} ${r.route}`}>
-                      <td>
-                        <code>
-                          {r.method} {r.route}
-                        </code>
-                      </td>
-                      <td>{r.requests}</td>
-                      <td>{Math.max(...r.points.map((p) => p.p95Ms))} ms</td>
-                      <td>{(Math.max(...r.points.map((p) => p.errorRate)) * 100).toFixed(1)} %</td>
-                    </tr>
-                  ))}
+                  {apiRoutes(routes.data!.routes)
+                    .slice(0, 20)
+                    .map((r) => (
+                      <tr key={`${r.method} ${r.route}`}>
+                        <td>
+                          <code>
+                            {r.method} {r.route}
+                          </code>
+                        </td>
+                        <td>{r.requests}</td>
+                        <td>{Math.max(...r.points.map((p) => p.p95Ms))} ms</td>
+                        <td>
+                          {(Math.max(...r.points.map((p) => p.errorRate)) * 100).toFixed(1)} %
+                        </td>
+                      </tr>
+                    ))}
                 </tbody>
               </table>
             </>
@@ -260,4 +268,9 @@ function PlatformKpis({ data }: { data: Record<string, unknown> }) {
       ))}
     </dl>
   );
+}
+
+/** Browser preflights (OPTIONS, mostly "(no route)") are CORS plumbing, not API traffic. */
+function apiRoutes<T extends { method: string; route: string }>(routes: T[]): T[] {
+  return routes.filter((r) => r.method !== "OPTIONS" && r.route !== "(no route)");
 }

@@ -76,6 +76,7 @@ function setup() {
 const order = () =>
   within(screen.getByRole("list", { name: /Tracks of/ }))
     .getAllByRole("link")
+    .filter((a) => a.classList.contains("track-title"))
     .map((a) => a.textContent);
 
 afterEach(() => {

@@ -259,7 +259,15 @@ export function PlaylistPage() {
                 <Link to={`/tracks/${t.id}`} className="track-title">
                   {t.title}
                 </Link>
-                <span className="track-sub">{t.artist.name}</span>
+                <span className="track-sub">
+                  <Link to={`/artists/${t.artist.id}`}>{t.artist.name}</Link>
+                  {t.album && (
+                    <>
+                      {" · "}
+                      <Link to={`/albums/${t.album.id}`}>{t.album.title}</Link>
+                    </>
+                  )}
+                </span>
               </div>
               <span className="track-duration">{formatDuration(t.durationMs)}</span>
               {mine && (

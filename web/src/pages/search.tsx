@@ -268,11 +268,20 @@ function Results({ data }: { data: ResultData }) {
                   </Link>
                   <span className="track-sub">
                     <Link to={`/artists/${t.artist.id}`}>{t.artist.name}</Link>
-                    {t.album && <> · {t.album.title}</>}
+                    {t.album && (
+                      <>
+                        {" · "}
+                        <Link to={`/albums/${t.album.id}`}>{t.album.title}</Link>
+                      </>
+                    )}
+                  </span>
+                </div>
+                {(t.genre || t.year) && (
+                  <span className="track-tags">
                     {t.genre && <span className="tag">{t.genre.name}</span>}
                     {t.year && <span className="tag">{t.year}</span>}
                   </span>
-                </div>
+                )}
                 <span className="track-duration">{formatDuration(t.durationMs)}</span>
                 <TrackMenu track={t} />
               </li>

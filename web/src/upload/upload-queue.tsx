@@ -110,10 +110,15 @@ function UploadRow({ item, retry }: { item: QueueItem; retry: () => void }) {
       </p>
       {item.error && (
         <p className="upload-error" role="alert">
-          {item.error}{" "}
-          <button type="button" className="link-button" onClick={retry}>
-            Try again
-          </button>
+          {item.error}
+          {item.retryable && (
+            <>
+              {" "}
+              <button type="button" className="link-button" onClick={retry}>
+                Try again
+              </button>
+            </>
+          )}
         </p>
       )}
     </li>

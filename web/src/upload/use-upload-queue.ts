@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { getUpload, requestUpload } from "../api/endpoints";
-import { messageOf } from "../api/problem";
+import { isRetryable, messageOf } from "../api/problem";
 import type { Upload } from "../api/types";
 import { sentence } from "../format";
 import { sendWithXhr, type SendFile } from "./transport";
@@ -18,6 +18,8 @@ export interface QueueItem {
   trackId: string | null;
   /** Why it failed, in words. */
   error: string | null;
+  /** Whether sending the same file again can help (not for a file refused as not audio). */
+  retryable: boolean;
 }
 
 export interface UploadApi {
@@ -92,6 +94,8 @@ export function useUploadQueue(api: Partial<UploadApi> = {}) {
     stage: u.status,
     trackId: u.trackId,
     error: u.status === "failed" ? sentence(u.failureReason ?? "Processing failed.") : null,
+    // The pipeline looked at the bytes and refused them: the same file would be refused again.
+    retryable: false,
   });
 
   const run = useCallback(
@@ -122,7 +126,11 @@ export function useUploadQueue(api: Partial<UploadApi> = {}) {
           await new Promise((r) => setTimeout(r, a.pollMs));
         }
       } catch (error) {
-        patch(item.key, { stage: "failed", error: messageOf(error) });
+        patch(item.key, {
+          stage: "failed",
+          error: messageOf(error),
+          retryable: isRetryable(error),
+        });
       } finally {
         aborts.current.delete(item.key);
       }
@@ -153,6 +161,7 @@ export function useUploadQueue(api: Partial<UploadApi> = {}) {
       uploadId: null,
       trackId: null,
       error: null,
+      retryable: true,
     }));
     setItems((list) => [...list, ...added]);
   }, []);
