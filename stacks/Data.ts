@@ -48,22 +48,21 @@ export function Data({ stack, app }: StackContext) {
   const protect = settings.protect;
   const dev = settings.profile === "dev";
 
+  // ~$3/month instead of a NAT gateway's ~$33 + data: fine for a development stage.
+  const natInstance = dev
+    ? ec2.NatProvider.instanceV2({
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023({
+          cpuType: ec2.AmazonLinuxCpuType.ARM_64,
+        }),
+        defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+      })
+    : undefined;
   const vpc = new ec2.Vpc(stack, "vpc", {
     // Fixed AZ names keep synthesis offline (no availability-zone lookup).
     availabilityZones: [`${stack.region}a`, `${stack.region}b`],
     natGateways: 1,
-    ...(dev
-      ? {
-          // ~$3/month instead of a NAT gateway's ~$33 + data: fine for a development stage.
-          natGatewayProvider: ec2.NatProvider.instanceV2({
-            instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
-            machineImage: ec2.MachineImage.latestAmazonLinux2023({
-              cpuType: ec2.AmazonLinuxCpuType.ARM_64,
-            }),
-            defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
-          }),
-        }
-      : {}),
+    ...(natInstance ? { natGatewayProvider: natInstance } : {}),
     subnetConfiguration: [
       { name: "public", subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
       { name: "functions", subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
@@ -71,6 +70,8 @@ export function Data({ stack, app }: StackContext) {
     ],
     gatewayEndpoints: { s3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
   });
+  // The NAT instance forwards what the private subnets send, and takes nothing from outside.
+  natInstance?.connections.allowFrom(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.allTraffic());
   const dataSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
 
   /** The functions' security group: the only one the data services let in. */

@@ -73,6 +73,13 @@ describe("deploy settings", () => {
     expect(ofType(data, "AWS::EC2::NatGateway")).toEqual([]);
     const [[, nat]] = ofType(data, "AWS::EC2::Instance") as [[string, Resource]];
     expect(nat.Properties!["InstanceType"]).toBe("t4g.nano");
+    // It must accept what the private subnets send (and nothing from the internet).
+    const ingress = ofType(data, "AWS::EC2::SecurityGroup")
+      .flatMap(([, sg]) => (sg.Properties!["SecurityGroupIngress"] ?? []) as any[])
+      .concat(ofType(data, "AWS::EC2::SecurityGroupIngress").map(([, r]) => r.Properties));
+    const fromVpc = ingress.filter((rule) => rule.IpProtocol === "-1" && rule.CidrIp);
+    expect(fromVpc.length).toBeGreaterThan(0);
+    for (const rule of fromVpc) expect(JSON.stringify(rule.CidrIp)).not.toContain("0.0.0.0/0");
     for (const s of stacks)
       for (const [id, r] of ofType(s.template.Resources as Resources, "AWS::Lambda::Function"))
         expect(r.Properties?.["Environment"]?.["Variables"] ?? {}, id).not.toHaveProperty(
