@@ -5,6 +5,7 @@
  * (~60 s of mono PCM) whatever the length of the track.
  */
 import decode from "audio-decode";
+import { LoudnessMeter, type LoudnessResult } from "./loudness";
 
 /** audio-decode format names we use (a subset of its registry). */
 export type DecoderName = "mp3" | "aac" | "m4a" | "flac" | "oga" | "opus" | "wav" | "aiff";
@@ -28,6 +29,8 @@ export interface DecodedAudio {
   frameSize: number;
   /** Mono mix of the analysis window (≤ WINDOW_SECONDS, from the middle when the length was known). */
   window: Float32Array;
+  /** BS.1770 integrated loudness and true peak over all channels of the whole file. */
+  loudness: LoudnessResult;
 }
 
 interface AudioChunk {
@@ -51,6 +54,7 @@ class MonoAccumulator {
   private plannedLength = 0;
   private readonly tail: Float32Array[] = [];
   private tailLength = 0;
+  private meter: LoudnessMeter | null = null;
 
   constructor(private readonly expectedSeconds: number | null) {}
 
@@ -65,6 +69,7 @@ class MonoAccumulator {
       );
     }
     this.channels = Math.max(this.channels, channels.length);
+    this.meter?.push(channels);
     const n = first.length;
     // Copy even for mono: decoders may hand out views of memory they reuse.
     const mono = new Float32Array(n);
@@ -86,6 +91,7 @@ class MonoAccumulator {
 
   private start(sampleRate: number): void {
     this.sampleRate = sampleRate;
+    this.meter = new LoudnessMeter(sampleRate);
     this.frameSize = Math.max(1, Math.round(sampleRate * LEVEL_FRAME_SECONDS));
     this.windowLength = Math.round(WINDOW_SECONDS * sampleRate);
     if (this.expectedSeconds !== null && this.expectedSeconds > 0) {
@@ -151,6 +157,7 @@ class MonoAccumulator {
       frameMeanSquares: Float32Array.from(this.frames),
       frameSize: this.frameSize,
       window,
+      loudness: this.meter?.finish() ?? { integratedLufs: -100, truePeakDb: -Infinity },
     };
   }
 }

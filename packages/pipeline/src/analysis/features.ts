@@ -13,7 +13,8 @@
 import type { AudioFeatures } from "./types";
 import type { DecodedAudio } from "./decode";
 import { levelFeatures } from "./levels";
-import { estimateTempo, type TempoEstimate } from "./tempo";
+import { analyseTempo, type TempoEstimate } from "./tempo";
+import { trackGain } from "./loudness";
 import { tonalFeatures, type TonalFeatures } from "./tonal";
 
 export const VALENCE_WEIGHTS = { mode: 0.45, brightness: 0.3, tempo: 0.25 } as const;
@@ -40,13 +41,21 @@ export interface FeatureDetails {
 
 export function computeFeatures(audio: DecodedAudio): FeatureDetails {
   const levels = levelFeatures(audio.frameMeanSquares);
+  const lufs = Math.round(audio.loudness.integratedLufs * 100) / 100;
+  const truePeakDb = Number.isFinite(audio.loudness.truePeakDb)
+    ? Math.round(audio.loudness.truePeakDb * 100) / 100
+    : null;
   if (levels.silent) {
     return {
       features: {
         tempo: null,
+        tempoConfidence: null,
+        tempoReason: "the file is silent",
         energy: round(levels.energy, 3),
         valence: 0.5,
-        loudness: levels.loudness,
+        loudness: lufs,
+        truePeakDb,
+        trackGainDb: trackGain(lufs),
         silent: true,
         silenceRatio: round(levels.silenceRatio, 4),
       },
@@ -54,15 +63,20 @@ export function computeFeatures(audio: DecodedAudio): FeatureDetails {
       tonal: null,
     };
   }
-  const tempo = estimateTempo(audio.window, audio.sampleRate);
+  const tempoResult = analyseTempo(audio.window, audio.sampleRate);
+  const tempo = tempoResult.tempo;
   const tonal = tonalFeatures(audio.window, audio.sampleRate);
   const valence = valenceFrom(tonal.modeScore, tonal.centroidHz, tempo?.bpm ?? null);
   return {
     features: {
       tempo: tempo?.bpm ?? null,
+      tempoConfidence: tempo?.confidence ?? null,
+      tempoReason: tempoResult.reason,
       energy: round(levels.energy, 3),
       valence: round(valence, 3),
-      loudness: levels.loudness,
+      loudness: lufs,
+      truePeakDb,
+      trackGainDb: trackGain(lufs),
       silent: false,
       silenceRatio: round(levels.silenceRatio, 4),
     },

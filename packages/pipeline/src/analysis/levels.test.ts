@@ -16,21 +16,23 @@ async function features(signal: Float32Array) {
 }
 
 describe("energy and loudness calibration", () => {
-  it("full-scale square wave: loudness ≈ 0 dBFS, energy 1", async () => {
+  // Loudness is BS.1770 LUFS now: −0.691 dB offset, K-weighting, one (mono) channel.
+  it("full-scale square wave: loudness ≈ −1.3 LUFS, energy 1", async () => {
     const f = await features(squareWave(100, 5, SR, 1));
-    expect(f.loudness).toBeCloseTo(0, 0);
+    expect(f.loudness).toBeCloseTo(-1.3, 0);
     expect(f.energy).toBe(1);
   });
 
-  it("full-scale sine: loudness ≈ -3 dBFS", async () => {
+  it("full-scale 440 Hz sine on one channel: −3.01 dB − 0.691 + K-weighting ≈ −3.6 LUFS", async () => {
     const f = await features(chord([440], 5, SR, 1));
-    expect(f.loudness).toBeCloseTo(-3.01, 1);
+    expect(f.loudness).toBeCloseTo(-3.61, 1);
     expect(f.energy).toBeGreaterThan(0.99);
   });
 
   it("full-scale white noise: energy near 1", async () => {
     const f = await features(whiteNoise(5, SR, 1));
-    expect(f.loudness).toBeCloseTo(-4.77, 0);
+    // −4.77 dB of power, lifted by the K-weighting's high shelf.
+    expect(f.loudness).toBeCloseTo(-2, 0);
     expect(f.energy).toBeGreaterThan(0.9);
   });
 

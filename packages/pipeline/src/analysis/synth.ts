@@ -202,3 +202,58 @@ export function musicLike(options: MusicLikeOptions): Float32Array[] {
   }
   return right ? [left, right] : [left];
 }
+
+export interface DrumLoopOptions {
+  bpm: number;
+  seconds: number;
+  sampleRate?: number;
+  /** Seed for the noise of snare and hi-hat. */
+  seed?: number;
+}
+
+/**
+ * A rock/pop drum loop: kick on beats 1 and 3, snare on 2 and 4, closed hi-hat on every
+ * eighth note (quieter), plus a quiet bass note on each beat. Mono.
+ */
+export function drumLoop(options: DrumLoopOptions): Float32Array {
+  const rate = options.sampleRate ?? 44_100;
+  const out = new Float32Array(Math.round(options.seconds * rate));
+  const random = seededRandom(options.seed ?? 7);
+  const beat = (60 / options.bpm) * rate;
+  const add = (start: number, length: number, fn: (i: number) => number) => {
+    for (let i = 0; i < length && start + i < out.length; i++)
+      out[start + i] = out[start + i]! + fn(i);
+  };
+  for (let n = 0; ; n++) {
+    const t = Math.round(n * (beat / 2));
+    if (t >= out.length) break;
+    const onBeat = n % 2 === 0;
+    const beatIndex = Math.floor(n / 2) % 4;
+    // Hi-hat: 30 ms of decaying noise, every eighth note.
+    add(
+      t,
+      Math.round(0.03 * rate),
+      (i) => 0.12 * (random() * 2 - 1) * Math.exp(-i / (0.008 * rate)),
+    );
+    if (!onBeat) continue;
+    if (beatIndex === 0 || beatIndex === 2) {
+      // Kick: a 150 → 50 Hz sine sweep, 150 ms.
+      let phase = 0;
+      add(t, Math.round(0.15 * rate), (i) => {
+        const f = 50 + 100 * Math.exp(-i / (0.03 * rate));
+        phase += (2 * Math.PI * f) / rate;
+        return 0.7 * Math.sin(phase) * Math.exp(-i / (0.05 * rate));
+      });
+    } else {
+      // Snare: noise plus a 200 Hz body, 120 ms.
+      add(
+        t,
+        Math.round(0.12 * rate),
+        (i) =>
+          (0.35 * (random() * 2 - 1) + 0.2 * Math.sin((2 * Math.PI * 200 * i) / rate)) *
+          Math.exp(-i / (0.04 * rate)),
+      );
+    }
+  }
+  return out;
+}

@@ -25,12 +25,20 @@ export interface AudioFormat {
 export interface AudioFeatures {
   /** Beats per minute, or null when no steady beat was found. */
   tempo: number | null;
+  /** Share of the analysis window's 8 s stretches that agree on the tempo, 0–1 (null without tempo). */
+  tempoConfidence?: number | null;
+  /** Why there is no tempo, in words (null when there is one). */
+  tempoReason?: string | null;
   /** 0–1, from RMS energy. */
   energy: number;
   /** 0–1, an estimate of musical positiveness from mode, tempo and brightness. */
   valence: number;
-  /** Integrated loudness estimate in dBFS (negative). */
+  /** Integrated loudness in LUFS per ITU-R BS.1770-4 / EBU R128 (−100 for digital silence). */
   loudness: number;
+  /** True peak in dBTP (4× oversampled), null for digital silence. */
+  truePeakDb?: number | null;
+  /** ReplayGain 2.0 track gain: dB to reach −18 LUFS (null for silence). */
+  trackGainDb?: number | null;
   /** True when the whole file is (near) silence. */
   silent: boolean;
   /** Share of analysis frames below the silence threshold, 0–1. */
