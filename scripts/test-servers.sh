@@ -82,6 +82,17 @@ if [ "$status" != 0 ]; then
   grep -v '^\s*$' "$tmp/vitest.log" | tail -n 80 >&2
 fi
 
+# The localstack/ init script (run by LocalStack on machines with Docker) stays shellcheck-clean.
+if command -v shellcheck >/dev/null 2>&1; then
+  if shellcheck localstack/init/ready.d/*.sh; then
+    printf '%-16s%-42s %s\n' localstack-init shellcheck "clean"
+  else
+    status=1
+  fi
+else
+  echo "[test:servers] shellcheck not installed (apt-get install shellcheck): localstack/init not checked"
+fi
+
 if [ -x scripts/servers/schemathesis-run.sh ]; then
   bash scripts/servers/schemathesis-run.sh || status=1
 fi

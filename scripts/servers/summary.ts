@@ -78,6 +78,6 @@ for (const r of rows.values()) {
   const counts = [`${r.passed} passed`];
   if (r.failed) counts.push(`${r.failed} failed`);
   if (r.skipped) counts.push(`${r.skipped} skipped`);
-  console.log(`${r.suite.padEnd(14)}${r.engine.padEnd(34)}${counts.join(", ")}`);
+  console.log(`${r.suite.padEnd(16)}${r.engine.padEnd(42)} ${counts.join(", ")}`);
 }
 process.exit(failed > 0 ? 1 : 0);
