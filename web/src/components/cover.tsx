@@ -7,11 +7,15 @@ export function Cover({
   track,
   size = 300,
   className = "",
+  of,
 }: {
   track: Pick<Track, "id" | "title" | "coverUrl">;
   size?: 64 | 300;
   className?: string;
+  /** What the art stands for when it is not the track itself (an album, an artist). */
+  of?: string;
 }) {
+  const name = of ?? track.title;
   const [failed, setFailed] = useState(false);
   const px = size === 64 ? 48 : 160;
   if (!track.coverUrl || failed) {
@@ -23,7 +27,7 @@ export function Cover({
         height={px}
         viewBox="0 0 10 10"
         role="img"
-        aria-label={`No cover art for ${track.title}`}
+        aria-label={`No cover art for ${name}`}
       >
         <rect width="10" height="10" fill={`hsl(${hue} 45% 30%)`} />
         <circle cx="5" cy="5" r="3" fill={`hsl(${(hue + 40) % 360} 70% 60%)`} />
@@ -37,7 +41,7 @@ export function Cover({
       src={coverSrc(track, size)}
       width={px}
       height={px}
-      alt={`Cover art of ${track.title}`}
+      alt={`Cover art of ${name}`}
       loading="lazy"
       onError={() => setFailed(true)}
     />

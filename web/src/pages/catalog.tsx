@@ -85,10 +85,21 @@ export function ArtistPage() {
   const a = artist.data!;
   return (
     <article>
-      <p className="eyebrow">Artist</p>
-      <h1>{a.name}</h1>
-      {a.bio && <p className="bio">{a.bio}</p>}
-      {a.country && <p className="muted">Country: {a.country}</p>}
+      <div className="detail">
+        {/* An artist's image: the art of one of their releases (generated art only as a last resort). */}
+        {pick(tracks) === "ready" && tracks.data!.items.length > 0 && (
+          <Cover
+            track={tracks.data!.items.find((t) => t.coverUrl) ?? tracks.data!.items[0]!}
+            of={a.name}
+          />
+        )}
+        <div>
+          <p className="eyebrow">Artist</p>
+          <h1>{a.name}</h1>
+          {a.bio && <p className="bio">{a.bio}</p>}
+          {a.country && <p className="muted">Country: {a.country}</p>}
+        </div>
+      </div>
       <section aria-labelledby="artist-albums">
         <h2 id="artist-albums">Albums</h2>
         {pick(albums) === "loading" && <Loading />}
@@ -134,11 +145,12 @@ export function AlbumPage() {
   if (pick(album) === "loading") return <Loading />;
   if (pick(album) === "error") return <ErrorMessage error={album.error} retry={album.reload} />;
   const a = album.data!;
-  const first = a.tracks[0];
+  // The album's cover is its tracks' embedded art: the first track that has some.
+  const first = a.tracks.find((t) => t.coverUrl) ?? a.tracks[0];
   return (
     <article>
       <div className="detail">
-        {first ? <Cover track={first} /> : null}
+        {first ? <Cover track={first} of={a.title} /> : null}
         <div>
           <p className="eyebrow">Album</p>
           <h1>{a.title}</h1>
