@@ -66,15 +66,18 @@ download() { # url file sha512
 
 install() {
   [ -x "$HOME_DIR/bin/opensearch" ] && [ -f "$HOME_DIR/modules/analysis-common/plugin-descriptor.properties" ] && return
-  if ! command -v unzip >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then die "unzip is missing"; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null
-  fi
   mkdir -p "$BASE"
   download "$DIST_URL" "$BASE/opensearch-$VERSION.zip" "$DIST_SHA512"
   download "$ANALYSIS_URL" "$BASE/analysis-common-$VERSION.jar" "$ANALYSIS_SHA512"
   rm -rf "$HOME_DIR"
-  unzip -q "$BASE/opensearch-$VERSION.zip" -d "$BASE"
+  if command -v unzip >/dev/null 2>&1 && [ -z "${OPENSEARCH_NO_UNZIP:-}" ]; then
+    unzip -q "$BASE/opensearch-$VERSION.zip" -d "$BASE"
+  else
+    # No apt-get here (other servers may be installing in parallel): Python's zipfile, which
+    # drops the executable bits.
+    python3 -m zipfile -e "$BASE/opensearch-$VERSION.zip" "$BASE"
+    chmod +x "$HOME_DIR"/bin/* "$HOME_DIR"/lib/tools/*/* 2>/dev/null || true
+  fi
   local mod="$HOME_DIR/modules/analysis-common"
   mkdir -p "$mod"
   cp "$BASE/analysis-common-$VERSION.jar" "$mod/"
