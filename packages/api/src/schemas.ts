@@ -357,6 +357,18 @@ export const UploadSchema = z
       .string()
       .nullable()
       .openapi({ description: "Why it failed, in words (status failed)." }),
+    warnings: z.array(z.string()).openapi({
+      description:
+        "Every non-fatal finding, in words: a silent file, the title taken from the file name, filed under Unknown Artist, a tagged artist that differs from your profile, a file named as another format …",
+      example: ["the file is silent"],
+    }),
+    detectedFormat: z.string().nullable().openapi({
+      description: "The real format found in the bytes (mp3, ogg, wav …), once processed.",
+    }),
+    expiresAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "When the signed upload form stops working (direct uploads)." }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

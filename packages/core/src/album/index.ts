@@ -6,6 +6,7 @@ import type { Actor, Ctx } from "../context";
 import { isUniqueViolation } from "../db/errors";
 import { AppError, CommonErrors } from "../errors";
 import { syncSearch } from "../search/sync";
+import { albumCoverRoute } from "../track/cover";
 import { listTrackViews, type TrackView } from "../track/views";
 import { toPage, type Page, type PageQuery } from "../util/page";
 import { cleanText, nameKey } from "../util/text";
@@ -42,7 +43,9 @@ const albumColumns = {
   id: albums.id,
   title: albums.title,
   releaseDate: albums.releaseDate,
-  coverImageUrl: albums.coverImageUrl,
+  coverImageUrl: sql<
+    string | null
+  >`coalesce(${albums.coverImageUrl}, ${albumCoverRoute(sql`${albums.id}`)})`,
   createdAt: albums.createdAt,
   artistId: artists.id,
   artistName: artists.name,

@@ -4,6 +4,7 @@ import { artists } from "../artist/artist.sql";
 import type { Executor } from "../db/types";
 import { playlists } from "../playlist/playlist.sql";
 import { tracks } from "../track/track.sql";
+import { albumCoverRoute } from "../track/cover";
 import { listTrackViews, type TrackView } from "../track/views";
 import { users } from "../user/user.sql";
 import type {
@@ -82,7 +83,9 @@ const albumColumns = {
   id: albums.id,
   title: albums.title,
   releaseDate: albums.releaseDate,
-  coverImageUrl: albums.coverImageUrl,
+  coverImageUrl: sql<
+    string | null
+  >`coalesce(${albums.coverImageUrl}, ${albumCoverRoute(sql`${albums.id}`)})`,
   createdAt: albums.createdAt,
   artistId: artists.id,
   artistName: artists.name,

@@ -4,6 +4,7 @@ import { artists } from "../artist/artist.sql";
 import type { Executor } from "../db/types";
 import { genres } from "../genre/genre.sql";
 import type { PageQuery } from "../util/page";
+import { albumCoverRoute, trackCoverRoute } from "./cover";
 import { tracks } from "./track.sql";
 
 export interface TrackView {
@@ -50,7 +51,9 @@ const columns = {
   artistName: artists.name,
   albumId: albums.id,
   albumTitle: albums.title,
-  albumCover: albums.coverImageUrl,
+  albumCover: sql<
+    string | null
+  >`coalesce(${albums.coverImageUrl}, ${albumCoverRoute(sql`${albums.id}`)})`,
   genreId: genres.id,
   genreName: genres.name,
   genreSlug: genres.slug,
@@ -68,7 +71,7 @@ const columns = {
   loudness: tracks.loudness,
   fileFormat: tracks.fileFormat,
   filePath: tracks.filePath,
-  coverUrl: tracks.coverUrl,
+  coverUrl: sql<string | null>`coalesce(${tracks.coverUrl}, ${trackCoverRoute(sql`${tracks.id}`)})`,
   createdAt: tracks.createdAt,
   updatedAt: tracks.updatedAt,
 };

@@ -1,13 +1,13 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
-import type { Executor } from "../db/types";
 import { safeFilename, type PresignedUpload } from "../storage/object-store";
 import { toPage, type Page, type PageQuery } from "../util/page";
 import { cleanText } from "../util/text";
 import { verifyAudio } from "./audio-verify";
 import { UploadErrors } from "./errors";
+import { insertUpload, markStoreFailed } from "./lifecycle";
 import { fetchAudio, type SafeFetchOptions } from "./safe-fetch";
 import { trackUploads } from "./upload.sql";
 
@@ -38,15 +38,14 @@ export interface UploadView {
   trackId: string | null;
   /** Why the upload failed, in words (status "failed"). */
   failureReason: string | null;
+  /** Every non-fatal finding, in words (silent file, title from the file name, artist filed differently …). */
+  warnings: string[];
+  /** The real format found in the bytes, once processed (may differ from the file name). */
+  detectedFormat: string | null;
+  /** When the signed form stops working (direct uploads). */
+  expiresAt: string | null;
   createdAt: string;
   updatedAt: string;
-}
-
-export interface UploadMetadata {
-  source: UploadSource;
-  bucket: typeof UPLOAD_BUCKET;
-  sourceUrl?: string;
-  [extra: string]: unknown;
 }
 
 type UploadRow = typeof trackUploads.$inferSelect;
@@ -58,9 +57,12 @@ export const toUploadView = (r: UploadRow): UploadView => ({
   contentType: r.contentType,
   sizeBytes: r.sizeBytes,
   key: r.s3Path,
-  source: (r.metadata as UploadMetadata | null)?.source === "url" ? "url" : "direct",
+  source: r.source,
   trackId: r.trackId,
   failureReason: r.failureReason,
+  warnings: r.warnings.map(displayText),
+  detectedFormat: r.detectedFormat,
+  expiresAt: r.expiresAt?.toISOString() ?? null,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -100,7 +102,17 @@ function checkContentType(contentType: string): string {
   return type;
 }
 
-const originalName = (filename: string) => cleanText(filename).slice(0, 255) || "audio";
+/** Control, format (bidi overrides, zero-width) and other invisible characters. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+
+/** Text safe to show: no control or bidi characters, spaces collapsed. */
+export const displayText = (text: string) => cleanText(text.replace(INVISIBLE, " "));
+
+/** Only the base name of a client's file name is kept (never its folders), made safe to show. */
+export function originalName(filename: string): string {
+  const base = filename.split(/[/\\]/).pop() ?? "";
+  return [...displayText(base)].slice(0, 255).join("").trim() || "audio";
+}
 
 /**
  * An artist asks to upload one file: a `pending` upload row and a presigned POST for the
@@ -133,7 +145,8 @@ export async function requestUpload(
       s3Path: key,
       contentType,
       sizeBytes: input.size ?? null,
-      metadata: { source: "direct", bucket: UPLOAD_BUCKET },
+      source: "direct",
+      expiresAt: new Date(presigned.expiresAt),
     });
     await recordAudit(tx, ctx.meta, actor, {
       action: "upload.request",
@@ -223,7 +236,10 @@ async function downloadAndStore(
       s3Path: key,
       contentType,
       sizeBytes: file.bytes.byteLength,
-      metadata: { source: "url", bucket: UPLOAD_BUCKET, sourceUrl: url.slice(0, 2048) },
+      source: "url",
+      sourceUrl: url.slice(0, 2048),
+      objectEtag: createHash("md5").update(file.bytes).digest("hex"),
+      detectedFormat: verdict.format,
     });
     await recordAudit(tx, ctx.meta, actor, {
       action: "upload.import",
@@ -241,11 +257,8 @@ async function downloadAndStore(
     await ctx.objects.put(UPLOAD_BUCKET, key, file.bytes, contentType);
   } catch (error) {
     ctx.log.error({ err: error, uploadId: id, key }, "storing an imported file failed");
-    await updateUploadStatus(ctx.db, id, {
-      status: "failed",
-      failureReason: "The downloaded file could not be stored.",
-    }).catch((err: unknown) =>
-      ctx.log.error({ err, uploadId: id }, "marking the upload failed failed"),
+    await markStoreFailed(ctx.db, id, "The downloaded file could not be stored.").catch(
+      (err: unknown) => ctx.log.error({ err, uploadId: id }, "marking the upload failed failed"),
     );
     throw UploadErrors.storageFailed();
   }
@@ -278,42 +291,4 @@ function claimImportSlot(userId: string): () => void {
 function withExtension(name: string, extension: string): string {
   const base = name.trim() || "audio";
   return /\.[A-Za-z0-9]{2,5}$/.test(base) ? base : `${base}.${extension}`;
-}
-
-async function insertUpload(
-  tx: Executor,
-  values: typeof trackUploads.$inferInsert & { metadata: UploadMetadata },
-): Promise<UploadRow> {
-  const [row] = await tx.insert(trackUploads).values(values).returning();
-  if (!row) throw new Error("insert returned no row");
-  return row;
-}
-
-/** For the pipeline: the upload a stored object belongs to. */
-export async function findUploadByKey(db: Executor, key: string): Promise<UploadView | null> {
-  const [row] = await db.select().from(trackUploads).where(eq(trackUploads.s3Path, key)).limit(1);
-  return row ? toUploadView(row) : null;
-}
-
-/** For the pipeline: moves an upload along (processing → done with its track, or failed with a reason). */
-export async function updateUploadStatus(
-  db: Executor,
-  id: string,
-  change: {
-    status: UploadStatus;
-    trackId?: string | null;
-    failureReason?: string | null;
-    metadata?: Record<string, unknown>;
-  },
-): Promise<void> {
-  await db
-    .update(trackUploads)
-    .set({
-      status: change.status,
-      ...(change.trackId !== undefined ? { trackId: change.trackId } : {}),
-      ...(change.failureReason !== undefined ? { failureReason: change.failureReason } : {}),
-      ...(change.metadata !== undefined ? { metadata: change.metadata } : {}),
-      updatedAt: new Date(),
-    })
-    .where(eq(trackUploads.id, id));
 }

@@ -1,6 +1,7 @@
 import {
   bigint,
   index,
+  integer,
   jsonb,
   pgSchema,
   text,
@@ -10,6 +11,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { tracks } from "../track/track.sql";
 import { users } from "../user/user.sql";
+import type { StagedTrack } from "./staged";
 
 export const staging = pgSchema("staging");
 
@@ -20,7 +22,14 @@ export const uploadStatus = staging.enum("upload_status", [
   "failed",
 ]);
 
-/** An artist's upload from request to catalog entry; what the pipeline read lands in metadata. */
+export const uploadSource = staging.enum("upload_source", ["direct", "url"]);
+
+/**
+ * An artist's upload from request to catalog entry. Written only by the upload lifecycle
+ * (`upload/lifecycle.ts`): the ticket (source, expiry), the object accepted for it (etag,
+ * real format), what the pipeline staged for Load (`staged`) and the warnings shown to
+ * the uploader, each in its own typed column.
+ */
 export const trackUploads = staging.table(
   "track_uploads",
   {
@@ -35,7 +44,20 @@ export const trackUploads = staging.table(
     status: uploadStatus("status").notNull().default("pending"),
     failureReason: text("failure_reason"),
     trackId: uuid("track_id").references(() => tracks.id, { onDelete: "set null" }),
-    metadata: jsonb("metadata").$type<Record<string, unknown>>(),
+    source: uploadSource("source").notNull().default("direct"),
+    sourceUrl: text("source_url"),
+    /** When the signed form stops working (direct uploads); a pending ticket past it is failed. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** MD5 etag of the object accepted for this upload: a different object later is a replay. */
+    objectEtag: varchar("object_etag", { length: 128 }),
+    /** The real format the gate found in the bytes (mp3, ogg, wav …). */
+    detectedFormat: varchar("detected_format", { length: 16 }),
+    /** What Transform read, for Load (tags, format, features, genre, thumbnails). */
+    staged: jsonb("staged").$type<StagedTrack>(),
+    /** Non-fatal findings in words, shown to the uploader. */
+    warnings: jsonb("warnings").$type<string[]>().notNull().default([]),
+    /** Executions started for this upload (re-drives after a crash are bounded). */
+    attempts: integer("attempts").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

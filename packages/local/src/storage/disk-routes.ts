@@ -8,6 +8,7 @@ import { open, unlink } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { DiskStoreInternals } from "./disk-store";
+import { UploadTargetUsedError } from "./errors";
 
 /** Room for the form's other fields and boundaries on top of the file's own size cap. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
@@ -144,11 +145,13 @@ function receive(
           settled = true;
           resolve(
             store
-              .commit(check.bucket, check.key, written.temp, {
-                contentType: check.contentType,
-                etag: written.etag,
-                size: written.size,
-              })
+              .commit(
+                check.bucket,
+                check.key,
+                written.temp,
+                { contentType: check.contentType, etag: written.etag, size: written.size },
+                { once: true },
+              )
               .then(
                 (): Outcome => ({
                   ok: true,
@@ -157,6 +160,14 @@ function receive(
                   size: written.size,
                 }),
                 (error: unknown): Outcome => {
+                  if (error instanceof UploadTargetUsedError)
+                    return {
+                      ok: false,
+                      status: 403,
+                      code: "upload_form_used",
+                      detail:
+                        "This upload form was already used: each form stores one file once. Request a new upload.",
+                    };
                   store.log?.error(
                     { err: error, key: check.key },
                     "local object store: commit failed",

@@ -16,7 +16,7 @@ import {
 } from "@jonquils/core/storage/object-store";
 import type { Hono } from "hono";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { constants } from "node:fs";
+import { constants, existsSync } from "node:fs";
 import {
   access,
   mkdir,
@@ -30,6 +30,9 @@ import {
 } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { diskStorageRoutes } from "./disk-routes";
+import { UploadTargetUsedError } from "./errors";
+
+export { UploadTargetUsedError } from "./errors";
 
 /**
  * The embedded object store: files under `<root>/<bucket>/<key>`, a `<key>.meta.json`
@@ -81,12 +84,16 @@ export interface DiskStoreInternals {
   ): DownloadCheck;
   /** A fresh temporary path on the store's file system. */
   tempPath(): Promise<string>;
-  /** Moves a finished temporary file into place and announces it. */
+  /**
+   * Moves a finished temporary file into place and announces it. `once`: the key is a
+   * signed form's target and may be written only once, ever (UploadTargetUsedError).
+   */
   commit(
     bucket: Bucket,
     key: string,
     tempFile: string,
     meta: { contentType: string; etag: string; size: number },
+    options?: { once?: boolean },
   ): Promise<void>;
   objectPath(bucket: Bucket, key: string): string;
   readMeta(bucket: Bucket, key: string): Promise<ObjectMeta | null>;
@@ -134,6 +141,7 @@ interface PolicyDoc {
 }
 
 const META_SUFFIX = ".meta.json";
+
 /** Partial files older than this belong to no live upload (uploads are capped at minutes). */
 const TEMP_MAX_AGE_MS = 6 * 3600_000;
 
@@ -145,6 +153,7 @@ export function deriveStorageSecret(jwtSecret: string): Buffer {
 export function createDiskObjectStore(options: DiskStoreOptions): DiskObjectStore {
   const root = resolve(options.root);
   const tmpDir = join(root, ".tmp");
+  const usedDir = join(root, ".used");
   const secret =
     typeof options.secret === "string" ? Buffer.from(options.secret) : Buffer.from(options.secret);
   if (secret.length < 32) throw new Error("the object store's signing secret must be ≥ 32 bytes");
@@ -208,13 +217,30 @@ export function createDiskObjectStore(options: DiskStoreOptions): DiskObjectStor
     }
   }
 
+  /** Marker of a signed form's key that was written (kept after the object is removed). */
+  const usedMarker = (bucket: Bucket, key: string) =>
+    join(usedDir, bucket, createHash("sha256").update(key).digest("hex"));
+
   async function commit(
     bucket: Bucket,
     key: string,
     tempFile: string,
     meta: { contentType: string; etag: string; size: number },
+    commitOptions: { once?: boolean } = {},
   ): Promise<void> {
     const final = objectPath(bucket, key);
+    if (commitOptions.once) {
+      // Exclusive create: of two posts of one form, racing or replayed later, one wins.
+      await mkdir(join(usedDir, bucket), { recursive: true });
+      try {
+        await writeFile(usedMarker(bucket, key), key, { flag: "wx", mode: 0o600 });
+      } catch (error) {
+        await unlink(tempFile).catch(ignoreMissing);
+        if ((error as NodeJS.ErrnoException).code === "EEXIST")
+          throw new UploadTargetUsedError(key);
+        throw error;
+      }
+    }
     try {
       await mkdir(dirname(final), { recursive: true });
       const metaTemp = tempFile + ".meta";
@@ -279,6 +305,12 @@ export function createDiskObjectStore(options: DiskStoreOptions): DiskObjectStor
         return fail(403, "signature_expired", "The upload policy has expired: request a new one.");
       if (key !== doc.k)
         return fail(403, "policy_mismatch", "The form's key is not the one the policy allows.");
+      if (existsSync(usedMarker(doc.b, doc.k)))
+        return fail(
+          403,
+          "upload_form_used",
+          "This upload form was already used: each form stores one file once. Request a new upload.",
+        );
       if (!contentType)
         return fail(400, "content_type_missing", "The form must declare the file's Content-Type.");
       if (!contentType.toLowerCase().startsWith(doc.ctp))

@@ -1,32 +1,20 @@
-import { schema } from "@jonquils/core";
 import { invalidateTracks } from "@jonquils/core/track/index";
-import { eq, sql } from "drizzle-orm";
+import { completeUpload } from "@jonquils/core/upload/lifecycle";
 import type { JobRef, PipelineDeps } from "./deps";
 
-/** The last step: caches invalidated, upload done, registry done, job closed with its timings. */
+/**
+ * The last step: upload done, registry done, job closed; caches invalidated; the upload
+ * target (`u/…`) removed — the track plays its verified copy (`a/…`).
+ */
 export async function aggregate(
   deps: PipelineDeps,
   input: { job: JobRef; trackId: string },
 ): Promise<{ trackId: string; uploadId: string }> {
   const { job, trackId } = input;
-  await deps.db.transaction(async (tx) => {
-    await tx
-      .update(schema.trackUploads)
-      .set({ status: "done", trackId, failureReason: null, updatedAt: new Date() })
-      .where(eq(schema.trackUploads.id, job.uploadId));
-    await tx
-      .update(schema.s3FileRegistry)
-      .set({ status: "done", processedAt: new Date(), error: null })
-      .where(eq(schema.s3FileRegistry.id, job.registryId));
-    await tx
-      .update(schema.etlJobs)
-      .set({
-        status: "succeeded",
-        endTime: new Date(),
-        details: sql`coalesce(${schema.etlJobs.details}, '{}'::jsonb) || ${JSON.stringify({ trackId })}::jsonb`,
-      })
-      .where(eq(schema.etlJobs.id, job.jobId));
-  });
+  await completeUpload(deps.db, job, trackId);
   await invalidateTracks(deps, trackId);
+  await deps.objects
+    .delete("tracks", job.key)
+    .catch((err: unknown) => deps.log.warn({ err, key: job.key }, "upload target not removed"));
   return { trackId, uploadId: job.uploadId };
 }

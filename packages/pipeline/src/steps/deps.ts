@@ -8,15 +8,7 @@ export interface PipelineDeps extends Pick<Ports, "db" | "cache" | "log" | "sear
   readonly analyseAudio: boolean;
 }
 
-/** A job reference passed between states: small, so it fits Step Functions' payload limit. */
-export interface JobRef {
-  claimed: boolean;
-  jobId: string;
-  uploadId: string;
-  registryId: string;
-  bucket: string;
-  key: string;
-}
+export type { JobRef } from "@jonquils/core/upload/lifecycle";
 
 /** An object the pipeline will never be able to process (no retry): the reason is shown to the uploader. */
 export class NotProcessableError extends Error {

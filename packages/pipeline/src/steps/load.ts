@@ -1,21 +1,31 @@
 import { schema } from "@jonquils/core";
 import { recordAudit } from "@jonquils/core/audit/audit";
+import type { Executor } from "@jonquils/core/db/types";
+import { attachTrack } from "@jonquils/core/upload/lifecycle";
 import { nameKey } from "@jonquils/core/util/text";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { NotProcessableError, type JobRef, type PipelineDeps } from "./deps";
-import type { StagedTrack } from "./staged";
 
 const UNKNOWN_ARTIST = "Unknown Artist";
 
-/** The URL clients fetch a track's cover from (the API redirects to a signed object URL). */
-export const coverPath = (trackId: string, size: 64 | 300 = 300) =>
-  `/api/v1/tracks/${trackId}/cover?size=${size}`;
+/** The artist row for a name, merged by normalised name. */
+async function artistNamed(tx: Executor, name: string): Promise<string> {
+  const [row] = await tx
+    .insert(schema.artists)
+    .values({ name, nameKey: nameKey(name) })
+    .onConflictDoUpdate({ target: schema.artists.nameKey, set: { updatedAt: new Date() } })
+    .returning({ id: schema.artists.id });
+  return row!.id;
+}
 
 /**
  * Upserts artist, album and track in one transaction. An artist's upload is filed under
  * their own profile whatever its tags say (an artist cannot publish as someone else);
- * an admin's upload is filed under the tagged artist, merged by normalised name.
- * The track is keyed by its file, so loading the same object twice updates one track.
+ * an admin's upload is filed under the tagged track artist, and its album under the
+ * tagged ALBUM artist (`albumartist`, compilations under "Various Artists"), so one album
+ * with ten track artists stays one album. Names merge by normalised name. The track is
+ * keyed by its audio copy, so loading the same upload twice updates one track. Covers are
+ * not stored as URLs: the thumbnails' keys stay on the upload and the API serves them.
  */
 export async function load(deps: PipelineDeps, job: JobRef): Promise<{ trackId: string }> {
   return deps.db.transaction(async (tx) => {
@@ -25,27 +35,26 @@ export async function load(deps: PipelineDeps, job: JobRef): Promise<{ trackId: 
       .innerJoin(schema.users, eq(schema.users.id, schema.trackUploads.userId))
       .where(eq(schema.trackUploads.id, job.uploadId))
       .limit(1);
-    if (!upload?.upload.metadata)
-      throw new NotProcessableError("nothing was staged for this upload");
-    const staged = upload.upload.metadata as unknown as StagedTrack;
-    const warnings = [...staged.warnings];
+    const staged = upload?.upload.staged;
+    if (!upload || !staged) throw new NotProcessableError("nothing was staged for this upload");
+    const warnings = [...upload.upload.warnings];
     const userId = upload.upload.userId;
 
     let artistId: string;
+    let albumArtistId: string;
     const [own] = await tx
       .select({ id: schema.artists.id, name: schema.artists.name })
       .from(schema.artists)
       .where(eq(schema.artists.userId, userId))
       .limit(1);
     if (upload.role === "admin" && staged.artistName) {
-      const [row] = await tx
-        .insert(schema.artists)
-        .values({ name: staged.artistName, nameKey: nameKey(staged.artistName) })
-        .onConflictDoUpdate({ target: schema.artists.nameKey, set: { updatedAt: new Date() } })
-        .returning({ id: schema.artists.id });
-      artistId = row!.id;
+      artistId = await artistNamed(tx, staged.artistName);
+      albumArtistId =
+        staged.albumArtistName && nameKey(staged.albumArtistName) !== nameKey(staged.artistName)
+          ? await artistNamed(tx, staged.albumArtistName)
+          : artistId;
     } else if (own) {
-      artistId = own.id;
+      artistId = albumArtistId = own.id;
       if (staged.artistName && nameKey(staged.artistName) !== nameKey(own.name)) {
         warnings.push(
           `tagged artist "${staged.artistName}" differs from your profile; filed under "${own.name}"`,
@@ -53,12 +62,7 @@ export async function load(deps: PipelineDeps, job: JobRef): Promise<{ trackId: 
       }
     } else if (upload.role === "admin") {
       // An admin's untagged file (bulk import): filed under "Unknown Artist" to be fixed later.
-      const [row] = await tx
-        .insert(schema.artists)
-        .values({ name: UNKNOWN_ARTIST, nameKey: nameKey(UNKNOWN_ARTIST) })
-        .onConflictDoUpdate({ target: schema.artists.nameKey, set: { updatedAt: new Date() } })
-        .returning({ id: schema.artists.id });
-      artistId = row!.id;
+      artistId = albumArtistId = await artistNamed(tx, UNKNOWN_ARTIST);
       warnings.push(`the file names no artist; filed under "${UNKNOWN_ARTIST}"`);
     } else {
       throw new NotProcessableError(
@@ -71,7 +75,7 @@ export async function load(deps: PipelineDeps, job: JobRef): Promise<{ trackId: 
       const [album] = await tx
         .insert(schema.albums)
         .values({
-          artistId,
+          artistId: albumArtistId,
           title: staged.albumTitle,
           titleKey: nameKey(staged.albumTitle),
           releaseDate: staged.tags.year ? `${staged.tags.year}-01-01` : null,
@@ -80,7 +84,7 @@ export async function load(deps: PipelineDeps, job: JobRef): Promise<{ trackId: 
           target: [schema.albums.artistId, schema.albums.titleKey],
           set: { updatedAt: new Date() },
         })
-        .returning({ id: schema.albums.id, cover: schema.albums.coverImageUrl });
+        .returning({ id: schema.albums.id });
       albumId = album!.id;
     }
 
@@ -109,7 +113,7 @@ export async function load(deps: PipelineDeps, job: JobRef): Promise<{ trackId: 
           ? staged.tags.year
           : null,
       durationMs: Math.max(0, Math.round(staged.format.durationMs)),
-      filePath: job.key,
+      filePath: staged.audioKey ?? job.key,
       fileFormat: formatName(staged.format.container, staged.format.codec),
       fileSizeBytes: upload.upload.sizeBytes,
       bitrate: staged.format.bitrate ? Math.round(staged.format.bitrate) : null,
@@ -127,29 +131,7 @@ export async function load(deps: PipelineDeps, job: JobRef): Promise<{ trackId: 
       .onConflictDoUpdate({ target: schema.tracks.filePath, set: values })
       .returning({ id: schema.tracks.id });
     const trackId = track!.id;
-    const hasCover = staged.thumbnails[300] !== undefined;
-    if (hasCover) {
-      await tx
-        .update(schema.tracks)
-        .set({ coverUrl: coverPath(trackId) })
-        .where(eq(schema.tracks.id, trackId));
-      if (albumId) {
-        await tx
-          .update(schema.albums)
-          .set({
-            coverImageUrl: sql`coalesce(${schema.albums.coverImageUrl}, ${coverPath(trackId)})`,
-          })
-          .where(eq(schema.albums.id, albumId));
-      }
-    }
-    await tx
-      .update(schema.trackUploads)
-      .set({
-        trackId,
-        metadata: { ...staged, warnings },
-        updatedAt: new Date(),
-      })
-      .where(eq(schema.trackUploads.id, job.uploadId));
+    await attachTrack(tx, job.uploadId, trackId, warnings);
     await recordAudit(
       tx,
       { requestId: job.jobId },

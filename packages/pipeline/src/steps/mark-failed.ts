@@ -1,5 +1,4 @@
-import { schema } from "@jonquils/core";
-import { and, eq, ne } from "drizzle-orm";
+import { failUpload } from "@jonquils/core/upload/lifecycle";
 import type { JobRef, PipelineDeps } from "./deps";
 
 interface FailedState {
@@ -26,40 +25,12 @@ export async function markFailed(
       : "an internal error stopped processing; it has been logged — try uploading again later";
   deps.log.warn({ errorName, cause: message, job: state.job }, "ingestion failed");
 
-  const key = state.job?.key ?? state.detail?.object?.key;
-  const bucket = state.job?.bucket ?? state.detail?.bucket?.name;
-  await deps.db.transaction(async (tx) => {
-    if (key) {
-      await tx
-        .update(schema.trackUploads)
-        .set({ status: "failed", failureReason: reason, updatedAt: new Date() })
-        .where(and(eq(schema.trackUploads.s3Path, key), ne(schema.trackUploads.status, "done")));
-    }
-    if (key && bucket) {
-      await tx
-        .update(schema.s3FileRegistry)
-        .set({
-          status: "failed",
-          error: `${errorName}: ${message}`.slice(0, 2000),
-          processedAt: new Date(),
-        })
-        .where(
-          and(
-            eq(schema.s3FileRegistry.bucketName, bucket),
-            eq(schema.s3FileRegistry.filePath, key),
-          ),
-        );
-    }
-    if (state.job?.jobId) {
-      await tx
-        .update(schema.etlJobs)
-        .set({
-          status: "failed",
-          endTime: new Date(),
-          error: `${errorName}: ${message}`.slice(0, 2000),
-        })
-        .where(eq(schema.etlJobs.id, state.job.jobId));
-    }
+  await failUpload(deps.db, {
+    key: state.job?.key ?? state.detail?.object?.key,
+    bucket: state.job?.bucket ?? state.detail?.bucket?.name,
+    jobId: state.job?.jobId || undefined,
+    reason,
+    error: `${errorName}: ${message}`,
   });
   return { reason };
 }

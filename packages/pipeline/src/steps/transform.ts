@@ -1,5 +1,12 @@
 import { schema } from "@jonquils/core";
 import { MIN_AUDIO_SECONDS, verifyAudio } from "@jonquils/core/upload/audio-verify";
+import {
+  audioKeyFor,
+  getUploadRow,
+  REPLAY_REASON,
+  stageUpload,
+} from "@jonquils/core/upload/lifecycle";
+import { createHash } from "node:crypto";
 import { cleanText } from "@jonquils/core/util/text";
 import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import { analyseAudio, createGenreModel, makeThumbnails, normaliseGenre } from "../analysis/index";
@@ -14,13 +21,14 @@ const TRAINING_LIMIT = 5000;
  */
 export async function transform(deps: PipelineDeps, job: JobRef): Promise<StagedTrack> {
   const { db, objects } = deps;
-  const [upload] = await db
-    .select()
-    .from(schema.trackUploads)
-    .where(eq(schema.trackUploads.id, job.uploadId))
-    .limit(1);
+  const upload = await getUploadRow(db, job.uploadId);
   if (!upload) throw new NotProcessableError("the upload record is gone");
   const bytes = await objects.get("tracks", job.key);
+  // Single use: the bytes must be the object first announced for this upload (S3 lets a
+  // signed form be posted again within its lifetime; that second object is refused).
+  const md5 = createHash("md5").update(bytes).digest("hex");
+  if (upload.objectEtag && !upload.objectEtag.includes("-") && upload.objectEtag !== md5)
+    throw new NotProcessableError(REPLAY_REASON);
   // The gate: the bytes, not the name or the declared type, decide what the file is.
   const verdict = verifyAudio(bytes, { filename: upload.originalFilename });
   if (!verdict.ok) throw new NotProcessableError(verdict.reason);
@@ -67,23 +75,42 @@ export async function transform(deps: PipelineDeps, job: JobRef): Promise<Staged
     }
   }
 
+  // The track plays this verified copy, a key no signed form can target.
+  const audioKey = audioKeyFor(job.key);
+  await objects.put("tracks", audioKey, bytes, verdict.contentType);
+
   const clean = (v: string | null) => (v && cleanText(v) ? cleanText(v) : null);
   const staged: StagedTrack = {
     title: clean(analysis.tags.title) ?? "Untitled",
     artistName: clean(analysis.tags.artist) ?? clean(analysis.tags.albumArtist),
+    albumArtistName: albumArtistOf(clean(analysis.tags.albumArtist)),
     albumTitle: clean(analysis.tags.album),
     tags: analysis.tags,
     format: analysis.format,
     features: analysis.features,
     genre,
     thumbnails,
-    warnings,
+    audioKey,
   };
-  await db
-    .update(schema.trackUploads)
-    .set({ metadata: staged as unknown as Record<string, unknown>, updatedAt: new Date() })
-    .where(eq(schema.trackUploads.id, job.uploadId));
+  await stageUpload(db, job.uploadId, staged, warnings, verdict.format);
   return staged;
+}
+
+/** Spellings of a compilation's album artist, filed under one name. */
+const VARIOUS = new Set([
+  "various artists",
+  "various",
+  "va",
+  "v.a.",
+  "v/a",
+  "diverse",
+  "various artist",
+]);
+export const VARIOUS_ARTISTS = "Various Artists";
+
+function albumArtistOf(tagged: string | null): string | null {
+  if (!tagged) return null;
+  return VARIOUS.has(tagged.toLowerCase()) ? VARIOUS_ARTISTS : tagged;
 }
 
 const models = new WeakMap<object, { at: number; model: ReturnType<typeof createGenreModel> }>();

@@ -1,0 +1,516 @@
+/**
+ * The upload lifecycle: the ONE module that writes `staging.track_uploads` and the etl
+ * tables (`etl.s3_file_registry`, `etl.etl_jobs`). The API (tickets, URL imports), the
+ * pipeline steps (claim, stage, attach, complete, fail) and the recovery sweeps all go
+ * through it.
+ *
+ *   pending ──claim──▶ processing ──stage──▶ (staged) ──attach+complete──▶ done
+ *      │                   │                                          ▲
+ *      │ expired           │ error / interrupted (bounded re-drives) ─┘
+ *      ▼                   ▼
+ *    failed ◀──────────── failed (with a reason in words)
+ *
+ * Single use: a ticket's object is accepted once. The first object-created event records
+ * its etag on the upload; a different object later (a replayed form) is refused, and
+ * Transform checks that the bytes it reads are that object. The track plays a copy under
+ * `a/…` that no signed form can target, so a `done` track's audio never changes.
+ */
+import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import type { Executor } from "../db/types";
+import { etlJobs, s3FileRegistry } from "../etl/etl.sql";
+import type { Logger } from "../logger";
+import type { ObjectCreatedEvent, ObjectStore } from "../storage/object-store";
+import type { StagedTrack } from "./staged";
+import { trackUploads } from "./upload.sql";
+
+export type { StagedTrack } from "./staged";
+
+export type UploadRow = typeof trackUploads.$inferSelect;
+export type NewUpload = typeof trackUploads.$inferInsert;
+
+/** Executions one upload may get (the first and the re-drives after crashes). */
+export const MAX_ATTEMPTS = 3;
+/** Grace after a ticket's expiry for its object-created event to arrive. */
+export const EXPIRY_GRACE_MS = 60_000;
+/** Without a live-execution list (AWS), a run older than this is dead (the state machine times out at 30 min). */
+export const STALLED_AFTER_MS = 35 * 60_000;
+
+export const EXPIRED_REASON =
+  "the upload link expired before a file arrived: start the upload again";
+export const REPLAY_REASON =
+  "the upload form was used a second time with another file; request a new upload for a new file";
+
+/** A job reference passed between states: small, so it fits Step Functions' payload limit. */
+export interface JobRef {
+  claimed: boolean;
+  jobId: string;
+  uploadId: string;
+  registryId: string;
+  bucket: string;
+  key: string;
+}
+
+/** A problem with the object that no retry fixes: the reason is shown to the uploader. */
+export class UploadRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotProcessableError";
+  }
+}
+
+/** Key of the verified copy the track plays: `a/…` for the upload target `u/…`. */
+export const audioKeyFor = (uploadKey: string) => uploadKey.replace(/^u\//, "a/");
+
+// --- tickets -------------------------------------------------------------------------
+
+export async function insertUpload(tx: Executor, values: NewUpload): Promise<UploadRow> {
+  const [row] = await tx.insert(trackUploads).values(values).returning();
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+/** A URL import whose file could not be stored. */
+export async function markStoreFailed(db: Executor, uploadId: string, reason: string) {
+  await db
+    .update(trackUploads)
+    .set({ status: "failed", failureReason: reason, updatedAt: new Date() })
+    .where(eq(trackUploads.id, uploadId));
+}
+
+// --- claim (Extract) ----------------------------------------------------------------
+
+export interface ClaimInput {
+  /** The bucket as the event names it (the real S3 name, or "tracks" locally). */
+  bucket: string;
+  key: string;
+  size?: number | null | undefined;
+  etag?: string | null | undefined;
+  executionName?: string | null | undefined;
+}
+
+const notClaimed = (uploadId: string, input: ClaimInput): JobRef => ({
+  claimed: false,
+  jobId: "",
+  uploadId,
+  registryId: "",
+  bucket: input.bucket,
+  key: input.key,
+});
+
+/**
+ * Claims an object for one execution. The claim is an insert against the registry's
+ * (bucket, path) key, so two executions cannot both win; a failed earlier attempt may be
+ * taken over (a re-drive), a running or done one may not. A `done` upload is never
+ * processed again, and an object other than the one first announced (another etag) is
+ * refused as a replay. Throws UploadRefusedError for an object nobody asked for.
+ */
+export async function claimObject(db: Executor, input: ClaimInput): Promise<JobRef> {
+  const [upload] = await db
+    .select()
+    .from(trackUploads)
+    .where(eq(trackUploads.s3Path, input.key))
+    .limit(1);
+  if (!upload) throw new UploadRefusedError("no upload was requested for this object");
+  if (upload.status === "done") return notClaimed(upload.id, input);
+  const etag = input.etag ?? null;
+  if (upload.objectEtag && etag && etag !== upload.objectEtag) {
+    // Before processing ends the first object wins; the replayed one is never ingested.
+    return notClaimed(upload.id, input);
+  }
+  if (upload.sizeBytes !== null && input.size != null && input.size !== upload.sizeBytes) {
+    throw new UploadRefusedError(
+      `the stored file has ${input.size} bytes, not the ${upload.sizeBytes} announced when the upload was requested`,
+    );
+  }
+  if (upload.attempts >= MAX_ATTEMPTS && upload.status !== "pending") {
+    throw new UploadRefusedError(
+      `processing was interrupted ${upload.attempts} times; giving up — upload the file again`,
+    );
+  }
+
+  return db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(s3FileRegistry)
+      .values({
+        bucketName: input.bucket,
+        filePath: input.key,
+        etag,
+        sizeBytes: input.size ?? null,
+        status: "processing",
+        attempts: 1,
+      })
+      .onConflictDoNothing()
+      .returning({ id: s3FileRegistry.id });
+    let registryId = inserted?.id;
+    if (!registryId) {
+      const [retaken] = await tx
+        .update(s3FileRegistry)
+        .set({
+          status: "processing",
+          attempts: sql`${s3FileRegistry.attempts} + 1`,
+          error: null,
+        })
+        .where(
+          and(
+            eq(s3FileRegistry.bucketName, input.bucket),
+            eq(s3FileRegistry.filePath, input.key),
+            eq(s3FileRegistry.status, "failed"),
+          ),
+        )
+        .returning({ id: s3FileRegistry.id });
+      registryId = retaken?.id;
+    }
+    if (!registryId) return notClaimed(upload.id, input);
+
+    const [job] = await tx
+      .insert(etlJobs)
+      .values({
+        jobName: "ingest_track",
+        status: "running",
+        executionName: input.executionName ?? null,
+        uploadId: upload.id,
+        details: { bucket: input.bucket, key: input.key, size: input.size ?? null },
+      })
+      .returning({ id: etlJobs.id });
+    await tx
+      .update(trackUploads)
+      .set({
+        status: "processing",
+        failureReason: null,
+        attempts: sql`${trackUploads.attempts} + 1`,
+        objectEtag: sql`coalesce(${trackUploads.objectEtag}, ${etag})`,
+        sizeBytes: sql`coalesce(${trackUploads.sizeBytes}, ${input.size ?? null}::bigint)`,
+        updatedAt: new Date(),
+      })
+      .where(eq(trackUploads.id, upload.id));
+    return {
+      claimed: true,
+      jobId: job!.id,
+      uploadId: upload.id,
+      registryId,
+      bucket: input.bucket,
+      key: input.key,
+    };
+  });
+}
+
+// --- stage (Transform) / attach (Load) ---------------------------------------------
+
+export async function getUploadRow(db: Executor, uploadId: string): Promise<UploadRow | null> {
+  const [row] = await db.select().from(trackUploads).where(eq(trackUploads.id, uploadId)).limit(1);
+  return row ?? null;
+}
+
+/** What Transform read, kept for Load; the warnings so far and the real format beside it. */
+export async function stageUpload(
+  db: Executor,
+  uploadId: string,
+  staged: StagedTrack,
+  warnings: readonly string[],
+  detectedFormat: string,
+): Promise<void> {
+  await db
+    .update(trackUploads)
+    .set({ staged, warnings: [...warnings], detectedFormat, updatedAt: new Date() })
+    .where(eq(trackUploads.id, uploadId));
+}
+
+/** Load, inside its transaction: the upload now points at its track, with every warning. */
+export async function attachTrack(
+  tx: Executor,
+  uploadId: string,
+  trackId: string,
+  warnings: readonly string[],
+): Promise<void> {
+  await tx
+    .update(trackUploads)
+    .set({ trackId, warnings: [...warnings], updatedAt: new Date() })
+    .where(eq(trackUploads.id, uploadId));
+}
+
+// --- end states (Aggregate, MarkFailed) --------------------------------------------
+
+export async function completeUpload(db: Executor, job: JobRef, trackId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(trackUploads)
+      .set({ status: "done", trackId, failureReason: null, updatedAt: new Date() })
+      .where(eq(trackUploads.id, job.uploadId));
+    await tx
+      .update(s3FileRegistry)
+      .set({ status: "done", processedAt: new Date(), error: null })
+      .where(eq(s3FileRegistry.id, job.registryId));
+    await tx
+      .update(etlJobs)
+      .set({
+        status: "succeeded",
+        endTime: new Date(),
+        details: sql`coalesce(${etlJobs.details}, '{}'::jsonb) || ${JSON.stringify({ trackId })}::jsonb`,
+      })
+      .where(eq(etlJobs.id, job.jobId));
+  });
+}
+
+export interface Failure {
+  key?: string | undefined;
+  bucket?: string | undefined;
+  jobId?: string | undefined;
+  /** For the uploader, in words. */
+  reason: string;
+  /** For operators: error name and message. */
+  error: string;
+}
+
+/** The upload failed with a reason (a done upload stays done), the job and registry closed. */
+export async function failUpload(db: Executor, f: Failure): Promise<void> {
+  const error = f.error.slice(0, 2000);
+  await db.transaction(async (tx) => {
+    if (f.key) {
+      await tx
+        .update(trackUploads)
+        .set({ status: "failed", failureReason: f.reason, updatedAt: new Date() })
+        .where(and(eq(trackUploads.s3Path, f.key), ne(trackUploads.status, "done")));
+    }
+    if (f.key && f.bucket) {
+      await tx
+        .update(s3FileRegistry)
+        .set({ status: "failed", error, processedAt: new Date() })
+        .where(and(eq(s3FileRegistry.bucketName, f.bucket), eq(s3FileRegistry.filePath, f.key)));
+    }
+    if (f.jobId) {
+      await tx
+        .update(etlJobs)
+        .set({ status: "failed", endTime: new Date(), error })
+        .where(and(eq(etlJobs.id, f.jobId), eq(etlJobs.status, "running")));
+    }
+  });
+}
+
+// --- recovery -----------------------------------------------------------------------
+
+export interface RecoveryDeps {
+  db: Executor;
+  objects: ObjectStore;
+  log: Pick<Logger, "info" | "warn" | "error">;
+}
+
+/** Starts an execution for an object (locally the in-process pipeline, in AWS StartExecution). */
+export type Redrive = (event: ObjectCreatedEvent) => unknown;
+
+export interface RecoveryOptions {
+  now?: Date;
+  /**
+   * Upload ids with a live execution in this process. Given (the local pipeline), every
+   * other running job is dead; absent (AWS), a job is dead after STALLED_AFTER_MS.
+   */
+  live?: ReadonlySet<string>;
+  stalledAfterMs?: number;
+}
+
+export interface RecoveryReport {
+  expired: number;
+  redriven: number;
+  gaveUp: number;
+  /** Objects whose event was lost, found by the reconcile sweep. */
+  reconciled: number;
+}
+
+/**
+ * After a crash (at start) and then periodically: every upload heads for `done` or
+ * `failed`. Pending tickets past their expiry with no object fail as expired; runs with no
+ * live execution are closed and re-driven (at most MAX_ATTEMPTS executions per upload,
+ * then failed with a reason); objects whose event was lost are re-driven by `reconcile`.
+ */
+export async function recoverUploads(
+  deps: RecoveryDeps,
+  redrive: Redrive,
+  options: RecoveryOptions = {},
+): Promise<RecoveryReport> {
+  const now = options.now ?? new Date();
+  const report: RecoveryReport = { expired: 0, redriven: 0, gaveUp: 0, reconciled: 0 };
+  report.expired = await expireTickets(deps, now);
+
+  const before = new Date(now.getTime() - (options.stalledAfterMs ?? STALLED_AFTER_MS));
+  // Uploads in flight: processing, or pending with a registry claim (a crash between claim and status).
+  const rows = await deps.db
+    .select({
+      id: trackUploads.id,
+      key: trackUploads.s3Path,
+      status: trackUploads.status,
+      attempts: trackUploads.attempts,
+      sizeBytes: trackUploads.sizeBytes,
+      etag: trackUploads.objectEtag,
+      updatedAt: trackUploads.updatedAt,
+    })
+    .from(trackUploads)
+    .where(eq(trackUploads.status, "processing"));
+  for (const row of rows) {
+    if (options.live ? options.live.has(row.id) : row.updatedAt > before) continue;
+    const [registry] = await deps.db
+      .select({ bucket: s3FileRegistry.bucketName })
+      .from(s3FileRegistry)
+      .where(eq(s3FileRegistry.filePath, row.key))
+      .limit(1);
+    const bucket = registry?.bucket ?? deps.objects.bucketNames.tracks;
+    const running = await deps.db
+      .select({ id: etlJobs.id })
+      .from(etlJobs)
+      .where(and(eq(etlJobs.uploadId, row.id), eq(etlJobs.status, "running")));
+    const interrupted = "Interrupted: no live execution (the process stopped mid-step)";
+    if (row.attempts >= MAX_ATTEMPTS) {
+      for (const job of running)
+        await failUpload(deps.db, {
+          key: row.key,
+          bucket,
+          jobId: job.id,
+          reason: `processing was interrupted ${row.attempts} times; giving up — upload the file again`,
+          error: interrupted,
+        });
+      if (running.length === 0)
+        await failUpload(deps.db, {
+          key: row.key,
+          bucket,
+          reason: `processing was interrupted ${row.attempts} times; giving up — upload the file again`,
+          error: interrupted,
+        });
+      report.gaveUp++;
+      deps.log.warn({ uploadId: row.id, attempts: row.attempts }, "upload given up after crashes");
+      continue;
+    }
+    // Close the dead run (registry failed → the next claim may retake it), then re-drive.
+    await deps.db.transaction(async (tx) => {
+      if (running.length > 0)
+        await tx
+          .update(etlJobs)
+          .set({ status: "failed", endTime: now, error: interrupted })
+          .where(
+            inArray(
+              etlJobs.id,
+              running.map((j) => j.id),
+            ),
+          );
+      await tx
+        .update(s3FileRegistry)
+        .set({ status: "failed", error: interrupted })
+        .where(and(eq(s3FileRegistry.filePath, row.key), ne(s3FileRegistry.status, "done")));
+    });
+    const info = await deps.objects.head("tracks", row.key);
+    if (!info) {
+      await failUpload(deps.db, {
+        key: row.key,
+        bucket,
+        reason: "the uploaded file is gone from storage; upload it again",
+        error: "object missing at recovery",
+      });
+      continue;
+    }
+    deps.log.info(
+      { uploadId: row.id, attempt: row.attempts + 1 },
+      "re-driving an interrupted upload",
+    );
+    report.redriven++;
+    await redrive({ bucket: "tracks", key: row.key, size: info.size, etag: info.etag });
+  }
+  report.reconciled = await reconcile(deps, redrive, { now });
+  return report;
+}
+
+/** Pending tickets past expiry (and grace) whose object never arrived: failed as expired. */
+export async function expireTickets(deps: RecoveryDeps, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - EXPIRY_GRACE_MS);
+  const rows = await deps.db
+    .select({ id: trackUploads.id, key: trackUploads.s3Path })
+    .from(trackUploads)
+    .where(
+      and(
+        eq(trackUploads.status, "pending"),
+        lt(trackUploads.expiresAt, cutoff),
+        isNull(trackUploads.objectEtag),
+      ),
+    );
+  let expired = 0;
+  for (const row of rows) {
+    // An object that did land is the reconcile sweep's (its event was lost), not expired.
+    if (await deps.objects.head("tracks", row.key)) continue;
+    await deps.db
+      .update(trackUploads)
+      .set({ status: "failed", failureReason: EXPIRED_REASON, updatedAt: now })
+      .where(and(eq(trackUploads.id, row.id), eq(trackUploads.status, "pending")));
+    expired++;
+  }
+  if (expired > 0) deps.log.info({ expired }, "expired upload tickets failed");
+  return expired;
+}
+
+/**
+ * The seed's Extract as a sweep: the tracks bucket (prefix u/) compared with
+ * etl.s3_file_registry. An object with a pending upload and no registry row lost its
+ * event: it is re-driven. Objects older than `minAgeMs` only (fresh ones are in flight).
+ */
+export async function reconcile(
+  deps: RecoveryDeps,
+  redrive: Redrive,
+  options: { now?: Date; minAgeMs?: number; maxObjects?: number } = {},
+): Promise<number> {
+  const now = options.now ?? new Date();
+  const minAge = options.minAgeMs ?? 0;
+  const max = options.maxObjects ?? 100_000;
+  const bucket = deps.objects.bucketNames.tracks;
+  let batch: { key: string; size: number; etag: string | null }[] = [];
+  let redriven = 0;
+  let scanned = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const keys = batch.map((o) => o.key);
+    const known = new Set(
+      (
+        await deps.db
+          .select({ key: s3FileRegistry.filePath })
+          .from(s3FileRegistry)
+          .where(and(eq(s3FileRegistry.bucketName, bucket), inArray(s3FileRegistry.filePath, keys)))
+      ).map((r) => r.key),
+    );
+    const pending = new Set(
+      (
+        await deps.db
+          .select({ key: trackUploads.s3Path })
+          .from(trackUploads)
+          .where(
+            and(
+              inArray(trackUploads.s3Path, keys),
+              or(eq(trackUploads.status, "pending"), eq(trackUploads.status, "processing")),
+            ),
+          )
+      ).map((r) => r.key),
+    );
+    for (const o of batch) {
+      if (known.has(o.key) || !pending.has(o.key)) continue;
+      deps.log.warn({ key: o.key }, "an uploaded object never reached the pipeline; re-driving it");
+      redriven++;
+      await redrive({ bucket: "tracks", key: o.key, size: o.size, etag: o.etag });
+    }
+    batch = [];
+  };
+  for await (const info of deps.objects.list("tracks", "u/")) {
+    if (++scanned > max) break;
+    if (info.lastModified && now.getTime() - info.lastModified.getTime() < minAge) continue;
+    batch.push({ key: info.key, size: info.size, etag: info.etag });
+    if (batch.length >= 500) await flush();
+  }
+  await flush();
+  return redriven;
+}
+
+/** For monitoring: pending tickets past their expiry (plus grace). */
+export async function countExpiredPending(db: Executor, now: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(trackUploads)
+    .where(
+      and(
+        eq(trackUploads.status, "pending"),
+        lt(trackUploads.expiresAt, new Date(now.getTime() - EXPIRY_GRACE_MS)),
+      ),
+    );
+  return row?.n ?? 0;
+}

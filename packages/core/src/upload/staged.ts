@@ -1,0 +1,47 @@
+/**
+ * What the Transform step reads from an uploaded file and leaves on the upload
+ * (`staging.track_uploads.staged`) for Load. Plain JSON; the pipeline's analysis types
+ * have the same shapes.
+ */
+export interface StagedTrack {
+  title: string;
+  /** The track's artist (tag `artist`, else `albumartist`). */
+  artistName: string | null;
+  /** The album's artist (tag `albumartist`; "Various Artists" for compilations). */
+  albumArtistName?: string | null;
+  albumTitle: string | null;
+  tags: {
+    title: string | null;
+    artist: string | null;
+    albumArtist: string | null;
+    album: string | null;
+    genres: string[];
+    year: number | null;
+    trackNumber: number | null;
+    discNumber: number | null;
+    /** Tagged as part of a compilation (iTunes `cpil`, Vorbis COMPILATION=1). */
+    compilation?: boolean;
+  };
+  format: {
+    container: string;
+    codec: string | null;
+    durationMs: number;
+    bitrate: number | null;
+    sampleRate: number | null;
+    channels: number | null;
+    lossless: boolean;
+  };
+  features: {
+    tempo: number | null;
+    energy: number;
+    valence: number;
+    loudness: number;
+    silent: boolean;
+    silenceRatio: number;
+  } | null;
+  genre: { slug: string; source: "tag" | "predicted"; confidence: number | null } | null;
+  /** Object keys in the covers bucket, by size. */
+  thumbnails: { 64?: string; 300?: string };
+  /** Key of the verified audio in the tracks bucket: the track plays this copy, never the upload target. */
+  audioKey?: string;
+}
