@@ -4,7 +4,7 @@
 # Starts what is not running (PostgreSQL and Redis by scripts/services.sh, then every
 # scripts/servers/*.sh — MinIO, moto, OpenSearch — in parallel), exports what their `env`
 # prints, runs the contract suites in one vitest run, prints one line per suite and engine,
-# runs schemathesis against a started API (scripts/servers/schemathesis.sh), and stops what it
+# runs schemathesis against a started API (scripts/schemathesis.sh), and stops what it
 # started (what was already running is left running). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,8 +93,8 @@ else
   echo "[test:servers] shellcheck not installed (apt-get install shellcheck): localstack/init not checked"
 fi
 
-if [ -x scripts/servers/schemathesis-run.sh ]; then
-  bash scripts/servers/schemathesis-run.sh || status=1
+if [ -x scripts/schemathesis.sh ]; then
+  bash scripts/schemathesis.sh || status=1
 fi
 
 echo "[test:servers] finished in $(($(date +%s) - started_at)) s"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# scripts/schemathesis.sh, part of `npm run test:servers`: schemathesis (PyPI, pinned in scripts/servers/requirements.txt)
+# against the API's /openapi.json, as an outside check: positive and negative data, the checks
+# "no server error" and "responses conform to the documented schema". Starts the API (the
+# `npm start` process, on PostgreSQL and Redis from the environment) on a free loopback port with
+# a fresh database and data folder, runs a bounded pass, stops the API. One summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR source=servers/lib/common.bash
+. scripts/servers/lib/common.bash
+ensure_venv
+
+: "${DATABASE_URL:?DATABASE_URL: run after scripts/services.sh env}"
+port=$(
+  for ((p = 19590; p <= 19599; p++)); do if ! port_busy "$p"; then
+    echo "$p"
+    break
+  fi; done
+)
+web_port=$((port == 19599 ? 19589 : port + 1))
+db="jq_schemathesis"
+admin_url="${DATABASE_URL%/*}/postgres"
+psql "$admin_url" -qc "drop database if exists $db" -qc "create database $db" >/dev/null 2>&1
+data=$(mktemp -d)
+log="$data/api.log"
+DATABASE_URL="${DATABASE_URL%/*}/$db" PORT=$port WEB_PORT=$web_port DATA_DIR="$data" \
+  SEED_DEMO=false LOG_LEVEL=warn setsid npx tsx packages/local/src/start.ts >"$log" 2>&1 </dev/null &
+api=$!
+# shellcheck disable=SC2317 # (called by the EXIT trap)
+stop() {
+  kill -- "-$api" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap stop EXIT
+wait_for 120 curl -fs -m 2 -o /dev/null "http://127.0.0.1:$port/health" || {
+  echo "[schemathesis] the API did not start:" >&2
+  tail -n 30 "$log" >&2
+  exit 1
+}
+out="$data/schemathesis.log"
+status=0
+timeout "${SCHEMATHESIS_TIMEOUT:-300}" "$VENV/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+  --mode all --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-5}" \
+  --checks not_a_server_error,response_schema_conformance \
+  --request-timeout 10 --max-failures 20 --seed 1 >"$out" 2>&1 || status=$?
+counts=$(grep -Eo '[0-9]+ generated, [0-9]+ passed(, [0-9]+ failed)?' "$out" | tail -n 1 || true)
+printf '%-16s%-42s %s\n' schemathesis "api(/openapi.json)" "${counts:-no summary}"
+if [ "$status" != 0 ]; then
+  grep -v '^\s*$' "$out" | tail -n 60 >&2
+  exit 1
+fi
