@@ -159,8 +159,9 @@ describe.skipIf(!hasPostgres())("functions/api.ts module (PostgreSQL)", () => {
     )) as APIGatewayProxyStructuredResultV2;
     // No S3 is reachable here, so the object store reports down; the database is up on the server.
     const health = JSON.parse(res.body!);
-    expect(health.components.database).toMatchObject({ adapter: "postgres", status: "up" });
-    expect(health.components.objects.adapter).toBe("s3");
+    // In public /health answers the status alone (component details are for admins).
+    expect(health.components).toBeUndefined();
+    expect(["ok", "degraded", "unavailable"]).toContain(health.status);
     vi.unstubAllEnvs();
     await catalog.close();
   });
