@@ -96,7 +96,8 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
       await page.getByLabel("Email").fill(`${user.name}@example.com`);
       await page.getByLabel("Password").fill(user.password);
       await page.getByRole("button", { name: "Sign up" }).click();
-      await page.getByRole("heading", { name: `Welcome back, ${user.name}` }).waitFor();
+      // A first greeting, not "welcome back", straight after sign-up.
+      await page.getByRole("heading", { name: `Welcome, ${user.name}`, exact: true }).waitFor();
 
       // Become an artist.
       await page.getByRole("link", { name: "Studio" }).click();
@@ -308,6 +309,94 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
       throw error;
     }
   }, 300_000);
+
+  it("reports a listen cut short by a reload, and picks up the queue where it was", async () => {
+    // Signed in as the admin (the journey above ends there).
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(stack.webUrl);
+    const first = page.getByRole("list", { name: "Popular" }).getByRole("listitem").first();
+    const title = (await first.locator(".track-title").textContent())!;
+    await first.getByRole("button", { name: `Play ${title}` }).click();
+    await expect
+      .poll(() => page.locator("audio").evaluate((a: HTMLAudioElement) => a.currentTime), {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(4);
+    const trackHref = (await first.locator(".track-title").getAttribute("href"))!;
+    const trackId = trackHref.split("/").pop()!;
+    await page.reload();
+    // The queue and the track are back after the reload (paused where it was).
+    const player = page.getByRole("region", { name: "Player" });
+    await player.getByRole("link", { name: title }).waitFor();
+    await expect
+      .poll(() => page.locator("audio").evaluate((a: HTMLAudioElement) => a.currentTime), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(2);
+    // The interrupted listen reached the stats.
+    const login = await fetch(`${stack.apiUrl}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ login: stack.admin.username, password: stack.admin.password }),
+    });
+    const { accessToken, user } = (await login.json()) as {
+      accessToken: string;
+      user: { id: string };
+    };
+    await expect
+      .poll(
+        async () => {
+          const res = await fetch(`${stack.apiUrl}/api/v1/analytics/user/${user.id}?period=week`, {
+            headers: { authorization: `Bearer ${accessToken}` },
+          });
+          const body = (await res.json()) as { topTracks?: { trackId: string }[] };
+          return (body.topTracks ?? []).map((t) => t.trackId);
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toContain(trackId);
+  }, 180_000);
+
+  it("has no sideways scroll and links albums and artists, on a laptop and a phone", async () => {
+    const wide: string[] = [];
+    for (const viewport of [
+      { width: 1366, height: 768 },
+      { width: 390, height: 844 },
+    ]) {
+      const p = await context.newPage();
+      await p.setViewportSize(viewport);
+      watch(p);
+      for (const path of ["/", "/search?q=zephyr", "/stats", "/playlists", "/studio", "/ops"]) {
+        await p.goto(`${stack.webUrl}${path}`);
+        await p.locator("main h1, main h2").first().waitFor();
+        await p.waitForLoadState("networkidle");
+        const over = await p.evaluate(
+          () => document.documentElement.scrollWidth - window.innerWidth,
+        );
+        if (over > 0) wide.push(`${path} at ${viewport.width}px: ${over}px too wide`);
+      }
+      // Album and artist are links in search results.
+      await p.goto(`${stack.webUrl}/search?q=zephyr`);
+      const row = p.getByRole("list", { name: "Track results" }).getByRole("listitem").first();
+      await row.waitFor();
+      expect(await row.locator('a[href^="/artists/"]').count()).toBeGreaterThan(0);
+      // A ?next= pointing off-site neither throws nor leaves a signed-in user on /login.
+      await p.goto(`${stack.webUrl}/login?next=/\\example.com`);
+      await p.waitForURL(`${stack.webUrl}/`);
+      await p.close();
+    }
+    expect(wide).toEqual([]);
+    // API docs pages: no console errors (favicon, CSP-blocked logo).
+    const docs = await context.newPage();
+    watch(docs);
+    for (const path of ["/docs", "/redoc"]) {
+      await docs.goto(`${stack.apiUrl}${path}`);
+      await docs.waitForLoadState("networkidle");
+      await docs.waitForTimeout(1500);
+    }
+    await docs.close();
+    expect(consoleErrors).toEqual([]);
+  }, 240_000);
 
   it("keeps the main bundle under 300 kB gzip", async () => {
     const html = await (await fetch(stack.webUrl)).text();

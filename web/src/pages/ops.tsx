@@ -171,35 +171,42 @@ export function OpsPage() {
                     }))}
                 />
               </div>
-              <table className="table">
-                <caption>Routes in the window (busiest first)</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Route</th>
-                    <th scope="col">Requests</th>
-                    <th scope="col">Worst hourly p95</th>
-                    <th scope="col">Worst hourly error rate</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {apiRoutes(routes.data!.routes)
-                    .slice(0, 20)
-                    .map((r) => (
-                      <tr key={`${r.method} ${r.route}`}>
-                        <td>
-                          <code>
-                            {r.method} {r.route}
-                          </code>
-                        </td>
-                        <td>{r.requests}</td>
-                        <td>{Math.max(...r.points.map((p) => p.p95Ms))} ms</td>
-                        <td>
-                          {(Math.max(...r.points.map((p) => p.errorRate)) * 100).toFixed(1)} %
-                        </td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
+              <div
+                className="table-scroll"
+                tabIndex={0}
+                role="region"
+                aria-label="Scrollable table"
+              >
+                <table className="table">
+                  <caption>Routes in the window (busiest first)</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Route</th>
+                      <th scope="col">Requests</th>
+                      <th scope="col">Worst hourly p95</th>
+                      <th scope="col">Worst hourly error rate</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {apiRoutes(routes.data!.routes)
+                      .slice(0, 20)
+                      .map((r) => (
+                        <tr key={`${r.method} ${r.route}`}>
+                          <td>
+                            <code>
+                              {r.method} {r.route}
+                            </code>
+                          </td>
+                          <td>{r.requests}</td>
+                          <td>{Math.max(...r.points.map((p) => p.p95Ms))} ms</td>
+                          <td>
+                            {(Math.max(...r.points.map((p) => p.errorRate)) * 100).toFixed(1)} %
+                          </td>
+                        </tr>
+                      ))}
+                  </tbody>
+                </table>
+              </div>
             </>
           ))}
       </section>
@@ -218,32 +225,34 @@ export function OpsPage() {
 
 function EtlTable({ jobs }: { jobs: EtlJob[] }) {
   return (
-    <table className="table">
-      <caption className="visually-hidden">Recent ingestion runs</caption>
-      <thead>
-        <tr>
-          <th scope="col">Started</th>
-          <th scope="col">File</th>
-          <th scope="col">Status</th>
-          <th scope="col">Took</th>
-        </tr>
-      </thead>
-      <tbody>
-        {jobs.map((j) => (
-          <tr key={j.id}>
-            <td>{formatDateTime(j.startTime)}</td>
-            <td>{j.filename ?? j.jobName}</td>
-            <td>
-              <span className={`badge stage ${j.status === "succeeded" ? "done" : j.status}`}>
-                {j.status}
-              </span>
-              {j.error && <span className="failure"> {sentence(j.error)}</span>}
-            </td>
-            <td>{j.durationMs !== null ? `${(j.durationMs / 1000).toFixed(1)} s` : "—"}</td>
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Scrollable table">
+      <table className="table">
+        <caption className="visually-hidden">Recent ingestion runs</caption>
+        <thead>
+          <tr>
+            <th scope="col">Started</th>
+            <th scope="col">File</th>
+            <th scope="col">Status</th>
+            <th scope="col">Took</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {jobs.map((j) => (
+            <tr key={j.id}>
+              <td>{formatDateTime(j.startTime)}</td>
+              <td>{j.filename ?? j.jobName}</td>
+              <td>
+                <span className={`badge stage ${j.status === "succeeded" ? "done" : j.status}`}>
+                  {j.status}
+                </span>
+                {j.error && <span className="failure"> {sentence(j.error)}</span>}
+              </td>
+              <td>{j.durationMs !== null ? `${(j.durationMs / 1000).toFixed(1)} s` : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
