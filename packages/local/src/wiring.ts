@@ -14,7 +14,11 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { openLocalAnalytics } from "./analytics/open";
 import { startAnalyticsRefresh } from "./analytics/scheduler";
+import { recoverUploads } from "@jonquils/core/upload/lifecycle";
 import { localJwtSecret } from "./secret";
+
+/** The local twin of the hourly EventBridge reconcile schedule. */
+const RECOVERY_EVERY_MS = 3600_000;
 import { createDiskObjectStore, deriveStorageSecret } from "./storage/disk-store";
 
 /**
@@ -111,11 +115,27 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
     analyseAudio: config.INGEST_ANALYSE_AUDIO,
   });
   late.pipeline = started;
+  // Crash safety: at start and every hour, expired tickets fail, interrupted runs are
+  // re-driven (bounded) and objects whose event was lost are found (the reconcile sweep).
+  const recover = () =>
+    recoverUploads(
+      { db: runtime.ports.db, objects: store.objects, log },
+      (event) => void started.start(event),
+      { live: started.liveKeys() },
+    ).then(
+      (report) => log.info(report, "upload recovery sweep"),
+      (err: unknown) => log.error({ err }, "upload recovery sweep failed"),
+    );
+  // The disk store announces events; with S3, EventBridge starts the cloud pipeline instead.
+  const recovery = store.routes ? setInterval(() => void recover(), RECOVERY_EVERY_MS) : undefined;
+  recovery?.unref();
+  if (store.routes) void recover();
   return {
     ...runtime,
     pipeline: started,
     storageRoutes: store.routes,
     async close() {
+      if (recovery) clearInterval(recovery);
       await refresh.stop();
       await started.close();
       // Drains the analytics queue (or spills it to DATA_DIR/analytics-spool) before closing.

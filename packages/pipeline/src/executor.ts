@@ -83,7 +83,19 @@ export function createLocalPipeline(deps: PipelineDeps, options: LocalPipelineOp
   const running = new Set<Promise<void>>();
   let closed = false;
 
+  const live = new Map<string, number>();
   async function execute(event: ObjectCreatedEvent): Promise<ExecutionOutcome> {
+    live.set(event.key, (live.get(event.key) ?? 0) + 1);
+    try {
+      return await executeOnce(event);
+    } finally {
+      const n = (live.get(event.key) ?? 1) - 1;
+      if (n > 0) live.set(event.key, n);
+      else live.delete(event.key);
+    }
+  }
+
+  async function executeOnce(event: ObjectCreatedEvent): Promise<ExecutionOutcome> {
     const executionName = `ingest-${randomUUID()}`;
     const input = objectCreatedToEventBridge(event);
     try {
@@ -149,6 +161,10 @@ export function createLocalPipeline(deps: PipelineDeps, options: LocalPipelineOp
   }
 
   return {
+    /** Object keys with an execution queued or running in this process (recovery skips them). */
+    liveKeys(): ReadonlySet<string> {
+      return new Set([...live.keys(), ...queue.map((q) => q.event.key)]);
+    },
     /** Starts an execution for a new object; resolves when it ends (callers need not wait). */
     start(event: ObjectCreatedEvent): Promise<ExecutionOutcome> {
       if (closed) {

@@ -300,7 +300,7 @@ export type Redrive = (event: ObjectCreatedEvent) => unknown;
 export interface RecoveryOptions {
   now?: Date;
   /**
-   * Upload ids with a live execution in this process. Given (the local pipeline), every
+   * Object keys with a live execution in this process. Given (the local pipeline), every
    * other running job is dead; absent (AWS), a job is dead after STALLED_AFTER_MS.
    */
   live?: ReadonlySet<string>;
@@ -345,7 +345,7 @@ export async function recoverUploads(
     .from(trackUploads)
     .where(eq(trackUploads.status, "processing"));
   for (const row of rows) {
-    if (options.live ? options.live.has(row.id) : row.updatedAt > before) continue;
+    if (options.live ? options.live.has(row.key) : row.updatedAt > before) continue;
     const [registry] = await deps.db
       .select({ bucket: s3FileRegistry.bucketName })
       .from(s3FileRegistry)

@@ -1,0 +1,115 @@
+import { schema } from "@jonquils/core";
+import { claimObject, EXPIRED_REASON, recoverUploads } from "@jonquils/core/upload/lifecycle";
+import {
+  registerArtist,
+  startTestApi,
+  type TestApiWithStorage,
+} from "@jonquils/local/testing/harness";
+import { eq } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const audio = new Uint8Array(readFileSync(new URL("./fixtures/corpus/alarm.mp3", import.meta.url)));
+
+/**
+ * After a crash every upload ends done or failed: the state a killed process leaves
+ * (claimed, job running, no execution) is built here, then the recovery sweep runs as it
+ * does at start.
+ */
+describe("crash recovery: every upload ends done or failed", () => {
+  let api: TestApiWithStorage;
+  let artist: Awaited<ReturnType<typeof registerArtist>>;
+  beforeAll(async () => {
+    api = await startTestApi(
+      { db: "pglite", redis: false },
+      { INGEST_ANALYSE_AUDIO: "false" },
+      { pipeline: true },
+    );
+    artist = await registerArtist(api, "Recovery Band");
+  });
+  afterAll(() => api.close());
+
+  const view = async (id: string) =>
+    (await api.request("GET", `/api/v1/uploads/${id}`, { token: artist.accessToken })).body;
+  const ticket = async (name: string) => {
+    const res = await api.request("POST", "/api/v1/tracks/upload", {
+      token: artist.accessToken,
+      body: { filename: name, contentType: "audio/mpeg", size: audio.byteLength },
+    });
+    return { id: res.body.upload.id as string, key: res.body.upload.key as string };
+  };
+  /** Writes the object as the store would, without announcing it (the event is lost). */
+  const land = async (key: string) => {
+    const path = join(api.store.root, "tracks", key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, audio);
+  };
+  const recover = () =>
+    recoverUploads(
+      { db: api.runtime.ports.db, objects: api.store, log: api.runtime.ports.log },
+      (event) => void api.pipeline!.start(event),
+      { live: api.pipeline!.liveKeys() },
+    );
+  const settle = async () => {
+    await Promise.all(api.executions);
+    await api.pipeline!.drain();
+  };
+
+  it("re-drives a run killed mid-step (claimed, job running, no execution) to done", async () => {
+    const t = await ticket("killed.mp3");
+    await land(t.key);
+    const job = await claimObject(api.runtime.ports.db, {
+      bucket: "tracks",
+      key: t.key,
+      size: audio.byteLength,
+      etag: createHash("md5").update(audio).digest("hex"),
+    });
+    expect(job.claimed).toBe(true);
+    expect((await view(t.id)).status).toBe("processing");
+
+    const report = await recover();
+    expect(report.redriven).toBe(1);
+    await settle();
+    expect(await view(t.id)).toMatchObject({ status: "done" });
+    const jobs = await api.runtime.ports.db
+      .select({ status: schema.etlJobs.status, error: schema.etlJobs.error })
+      .from(schema.etlJobs)
+      .where(eq(schema.etlJobs.uploadId, t.id));
+    expect(jobs.map((j) => j.status).sort()).toEqual(["failed", "succeeded"]);
+  });
+
+  it("gives up after a bounded number of interrupted runs, with a reason", async () => {
+    const t = await ticket("crashy.mp3");
+    await land(t.key);
+    await claimObject(api.runtime.ports.db, { bucket: "tracks", key: t.key });
+    await api.runtime.ports.db
+      .update(schema.trackUploads)
+      .set({ attempts: 3 })
+      .where(eq(schema.trackUploads.id, t.id));
+    await recover();
+    const up = await view(t.id);
+    expect(up.status).toBe("failed");
+    expect(up.failureReason).toMatch(/interrupted 3 times/);
+  });
+
+  it("fails a pending ticket past its expiry as expired, and re-drives an object whose event was lost", async () => {
+    const expired = await ticket("never-sent.mp3");
+    const lost = await ticket("lost-event.mp3");
+    await land(lost.key);
+    await api.runtime.ports.db
+      .update(schema.trackUploads)
+      .set({ expiresAt: new Date(Date.now() - 3600_000) })
+      .where(eq(schema.trackUploads.id, expired.id));
+    const report = await recover();
+    expect(report).toMatchObject({ expired: 1, reconciled: 1 });
+    await settle();
+    expect(await view(expired.id)).toMatchObject({
+      status: "failed",
+      failureReason: EXPIRED_REASON,
+    });
+    expect((await view(lost.id)).status).toBe("done");
+  });
+});
