@@ -11,13 +11,7 @@ import { readFileSync } from "node:fs";
 import { analyseAudio } from "../analysis/analyse";
 import { clickTrack, drumLoop } from "../analysis/synth";
 import { encodeWav } from "../analysis/wav";
-import {
-  audioPath,
-  fetchMaterial,
-  loadManifest,
-  references,
-  tempoReference,
-} from "./material";
+import { audioPath, fetchMaterial, loadManifest, references, tempoReference } from "./material";
 
 const args = process.argv.slice(2);
 const every = Number(args[args.indexOf("--every") + 1] ?? 1) || 1;
