@@ -3,6 +3,7 @@ import { openAsBlob } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, extname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { runningServer, serverBaseUrl } from "../server-record";
 
 /**
  * `npm run import -- <folder>`: sends every audio file under a folder through the same path
@@ -24,7 +25,7 @@ const AUDIO_TYPES: Record<string, string> = {
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    api: { type: "string", default: process.env["JONQUILS_API"] ?? "http://localhost:8000" },
+    api: { type: "string", default: process.env["JONQUILS_API"] },
     login: { type: "string", default: process.env["JONQUILS_LOGIN"] },
     password: { type: "string", default: process.env["JONQUILS_PASSWORD"] },
     concurrency: { type: "string", default: "2" },
@@ -34,7 +35,9 @@ const { values, positionals } = parseArgs({
 });
 
 const usage = `usage: npm run import -- <folder> [--api URL] [--login USER --password PW] [--concurrency N] [--wait]
-  Credentials default to JONQUILS_LOGIN / JONQUILS_PASSWORD, else the demo admin in .jonquils/demo-accounts.json.
+  The server is the one DATA_DIR/server.json names (the running \`npm start\` on that data folder),
+  or --api / JONQUILS_API. Credentials default to JONQUILS_LOGIN / JONQUILS_PASSWORD; the demo
+  admin's password from DATA_DIR/demo-accounts.json is sent only to the server found in server.json.
   An artist's files are filed under their own profile; an admin's under the artists named in the tags.`;
 
 const folder = positionals[0];
@@ -43,7 +46,16 @@ if (values.help || !folder) {
   process.exit(folder ? 0 : 2);
 }
 
-const api = values.api.replace(/\/$/, "");
+const dataDir = process.env["DATA_DIR"] ?? ".jonquils";
+/** The server: given explicitly, or the one that serves DATA_DIR (never a guessed address). */
+const found = values.api ? null : await runningServer(dataDir);
+if (!values.api && !found) {
+  process.stderr.write(
+    `No JONQUILS server runs on ${resolve(dataDir)} (no live DATA_DIR/server.json): start it with \`npm start\`, or pass --api URL.\n`,
+  );
+  process.exit(3);
+}
+const api = (values.api ?? serverBaseUrl(found!)).replace(/\/$/, "");
 
 interface UploadView {
   id: string;
@@ -83,10 +95,19 @@ async function call<T>(
 
 async function credentials(): Promise<{ login: string; password: string }> {
   if (values.login && values.password) return { login: values.login, password: values.password };
+  // The data folder's admin password goes only to the server that data folder names.
+  if (!found) {
+    process.stderr.write(
+      `--api ${api} was given: pass --login and --password for that server (the data folder's demo admin is sent only to the server in ${join(dataDir, "server.json")}).\n`,
+    );
+    process.exit(2);
+  }
   try {
-    const accounts = JSON.parse(
-      await readFile(join(process.env["DATA_DIR"] ?? ".jonquils", "demo-accounts.json"), "utf8"),
-    ) as { username: string; password: string; role: string }[];
+    const accounts = JSON.parse(await readFile(join(dataDir, "demo-accounts.json"), "utf8")) as {
+      username: string;
+      password: string;
+      role: string;
+    }[];
     const admin = accounts.find((a) => a.role === "admin");
     if (admin) return { login: admin.username, password: admin.password };
   } catch {
@@ -125,9 +146,20 @@ async function listUploads(token: string): Promise<UploadView[]> {
 const root = resolve(folder);
 const files = await walk(root);
 const { login, password } = await credentials();
-let token = (
-  await call<{ accessToken: string }>("POST", "/api/v1/auth/login", null, { login, password })
-).accessToken;
+let token: string;
+try {
+  token = (
+    await call<{ accessToken: string }>("POST", "/api/v1/auth/login", null, { login, password })
+  ).accessToken;
+} catch (error) {
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  process.stderr.write(
+    cause === "ECONNREFUSED"
+      ? `No JONQUILS server answers at ${api}: is it running?\n`
+      : `Signing in at ${api} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(3);
+}
 const tokenAt = { t: Date.now() };
 const fresh = async () => {
   if (Date.now() - tokenAt.t > 10 * 60_000) {
