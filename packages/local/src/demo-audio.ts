@@ -51,7 +51,7 @@ export async function attachDemoAudio(runtime: Pick<Runtime, "ports">): Promise<
     await invalidateTracks(runtime.ports, ...ids);
     // The search documents were written by the seed, before the clips: without this, search
     // showed every demo track unplayable and with the seed's length.
-    await syncTrackSearch({ ...runtime.ports, meta: {} }, ids);
+    await syncTrackSearch(runtime.ports, ids);
   }
   return rows.length;
 }

@@ -78,13 +78,13 @@ async function waitHealthy(port: number, child: ChildProcess, output: () => stri
 
 function stopGroup(child: ChildProcess): Promise<void> {
   if (exited(child) || child.pid === undefined) return Promise.resolve();
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const gone = new Promise<void>((r) => child.once("exit", () => r()));
   try {
     process.kill(-child.pid, "SIGTERM");
   } catch {
     // already gone
   }
-  return exited;
+  return gone;
 }
 
 /** Runs bash code in the work folder; `npm` runs the repository's scripts, as from a clone. */
