@@ -1,4 +1,5 @@
 import { schema } from "@jonquils/core";
+import { checkStuck, DEFAULT_THRESHOLDS } from "@jonquils/core/monitoring/checks";
 import { claimObject, EXPIRED_REASON, recoverUploads } from "@jonquils/core/upload/lifecycle";
 import {
   registerArtist,
@@ -103,8 +104,16 @@ describe("crash recovery: every upload ends done or failed", () => {
       .update(schema.trackUploads)
       .set({ expiresAt: new Date(Date.now() - 3600_000) })
       .where(eq(schema.trackUploads.id, expired.id));
+    // Monitoring alerts on a ticket pending past its expiry (until the sweep fails it).
+    const db = api.runtime.ports.db;
+    const alert = async () =>
+      (await checkStuck(db, new Date(), DEFAULT_THRESHOLDS)).find(
+        (c) => c.key === "data_quality.tickets_expired_pending",
+      )!.status;
+    expect(await alert()).toBe("alert");
     const report = await recover();
     expect(report).toMatchObject({ expired: 1, reconciled: 1 });
+    expect(await alert()).toBe("ok");
     await settle();
     expect(await view(expired.id)).toMatchObject({
       status: "failed",

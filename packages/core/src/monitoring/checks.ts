@@ -3,6 +3,7 @@ import type { Db } from "../db/types";
 import { etlJobs, s3FileRegistry } from "../etl/etl.sql";
 import type { ObjectStore } from "../storage/object-store";
 import { tracks } from "../track/track.sql";
+import { countExpiredPending } from "../upload/lifecycle";
 import { trackUploads } from "../upload/upload.sql";
 import type { Probe } from "../wiring";
 
@@ -193,6 +194,7 @@ export async function checkStuck(db: Db, now: Date, t: Thresholds): Promise<Chec
     )
     .limit(SAMPLE);
   const nUploads = uploadCount?.n ?? 0;
+  const nExpired = await countExpiredPending(db, now);
   const nRegistry = registryCount?.n ?? 0;
   return [
     nUploads > 0
@@ -215,6 +217,20 @@ export async function checkStuck(db: Db, now: Date, t: Thresholds): Promise<Chec
           detail: { count: nRegistry, sample: registrySample },
         }
       : ok("data_quality.registry_stuck", "data_quality", "No registry entry is stuck"),
+    nExpired > 0
+      ? {
+          key: "data_quality.tickets_expired_pending",
+          category: "data_quality",
+          status: "alert",
+          severity: "warning",
+          title: `${nOf(nExpired, "upload ticket", "upload tickets")} still pending past expiry: the recovery sweep is not running`,
+          detail: { count: nExpired },
+        }
+      : ok(
+          "data_quality.tickets_expired_pending",
+          "data_quality",
+          "No upload ticket is pending past its expiry",
+        ),
   ];
 }
 
