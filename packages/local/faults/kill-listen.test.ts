@@ -69,8 +69,8 @@ async function api(method: string, path: string, token?: string, body?: unknown)
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-   
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) };
+
+  return { status: res.status, body: text ? JSON.parse(text) : {} };
 }
 
 async function stopServer(signal: NodeJS.Signals) {

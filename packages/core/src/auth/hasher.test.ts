@@ -37,7 +37,7 @@ describe("password hasher (bounded worker pool)", () => {
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
     expect(refused).toHaveLength(3);
     for (const r of refused) {
-      const reason = (r).reason as { status: number; code: string };
+      const reason = r.reason as { status: number; code: string };
       expect(reason.status).toBe(503);
       expect(reason.code).toBe("server_busy");
     }

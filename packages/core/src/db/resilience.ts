@@ -141,6 +141,7 @@ export function createDatabaseBreaker(options: BreakerOptions) {
             if (isDatabaseUnavailable(error)) {
               void check();
               reject(databaseUnavailable());
+              // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the driver's own error, passed on unchanged
             } else reject(error);
           },
         );
@@ -168,12 +169,11 @@ export function guardClient(client: Sql, breaker: DatabaseBreaker): Sql {
           return (...args: Parameters<Sql["unsafe"]>) => {
             const query = target.unsafe(...args);
             const then = query.then.bind(query);
-            Object.defineProperty(query, "then", {
+            // defineProperty returns the (thenable) query itself: nothing to await here.
+            void Object.defineProperty(query, "then", {
               configurable: true,
               value: (ok?: (v: unknown) => unknown, fail?: (e: unknown) => unknown) =>
-                breaker
-                  .watch(() => ({ then: (a, b) => then(a, b) }))
-                  .then(ok, fail),
+                breaker.watch(() => ({ then: (a, b) => then(a, b) })).then(ok, fail),
             });
             return query;
           };
