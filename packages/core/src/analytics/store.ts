@@ -5,14 +5,22 @@ export interface InsertOptions {
   readonly dedupToken?: string;
 }
 
-/** ClickHouse settings of a deduplicated insert into `table` (the token is per table). */
-export function dedupSettings(table: string, options?: InsertOptions) {
+/**
+ * ClickHouse settings of an insert into `table`. With a token (the token is per table) the
+ * insert is deduplicated. Without one, deduplication is switched off: the tables keep a
+ * deduplication window, and a block identical to an earlier one (two equal batches of real,
+ * distinct events) would otherwise be dropped by content hash.
+ */
+export function dedupSettings(
+  table: string,
+  options?: InsertOptions,
+): Record<string, string | number> {
   return options?.dedupToken
     ? {
         insert_deduplication_token: `${options.dedupToken}:${table}`,
         deduplicate_blocks_in_dependent_materialized_views: 1 as const,
       }
-    : undefined;
+    : { insert_deduplicate: 0 as const };
 }
 
 export type QueryParams = Record<string, string | number | boolean | readonly string[]>;
