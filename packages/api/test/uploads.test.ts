@@ -125,7 +125,7 @@ describe.each(wirings())("uploads ($name)", (wiring) => {
         trackId: null,
         failureReason: null,
       });
-      expect(upload.key).toBe(`u/${artist.user.id}/${upload.id}/My Song.mp3`);
+      expect(upload.key).toBe(`u/${artist.user.id}/${upload.id}/My_Song.mp3`);
       expect(res.headers.get("location")).toBe(`/api/v1/uploads/${upload.id}`);
       expect(presigned).toMatchObject({
         method: "POST",
@@ -184,7 +184,7 @@ describe.each(wirings())("uploads ($name)", (wiring) => {
         contentType: "audio/mpeg",
       });
       expect(unicode.body.upload.key).toBe(
-        `u/${artist.user.id}/${unicode.body.upload.id}/Ærø _ 音楽 .mp3`,
+        `u/${artist.user.id}/${unicode.body.upload.id}/r.mp3`,
       );
     });
 
@@ -319,7 +319,7 @@ describe.each(wirings())("uploads ($name)", (wiring) => {
         contentType: "audio/mpeg",
         sizeBytes: MP3.length,
       });
-      expect(res.body.key).toBe(`u/${artist.user.id}/${res.body.id}/remote song.mp3`);
+      expect(res.body.key).toBe(`u/${artist.user.id}/${res.body.id}/remote_song.mp3`);
       expect(await api.store.get("tracks", res.body.key)).toEqual(new Uint8Array(MP3));
       expect(api.events.slice(eventsBefore)).toEqual([
         expect.objectContaining({ bucket: "tracks", key: res.body.key, size: MP3.length }),

@@ -71,7 +71,29 @@ export const toUploadView = (r: UploadRow): UploadView => ({
 export const uploadPrefix = (userId: string) => `u/${userId}/`;
 
 export const uploadKey = (userId: string, uploadId: string, filename: string) =>
-  `${uploadPrefix(userId)}${uploadId}/${safeFilename(filename)}`;
+  `${uploadPrefix(userId)}${uploadId}/${keyFilename(filename)}`;
+
+/**
+ * The file name as it appears in an object key: ASCII letters, digits, `.`, `_` and `-` only.
+ * S3 event notifications URL-encode anything else (a space as `+`), so a key with spaces or
+ * accents would reach Extract spelled differently from the one registered; ASCII keys are the
+ * same everywhere they travel. The name as uploaded is kept on the upload row for display.
+ */
+export function keyFilename(name: string): string {
+  const safe = safeFilename(name);
+  const dot = safe.lastIndexOf(".");
+  const ext = dot > 0 ? toKeyAscii(safe.slice(dot + 1)).replace(/[._-]/g, "") : "";
+  const stem = toKeyAscii(dot > 0 ? safe.slice(0, dot) : safe).replace(/^[._-]+|[._-]+$/g, "");
+  // Nothing left of a name written only in other scripts: a plain stem keeps the extension.
+  return `${stem || "audio"}${ext ? `.${ext}` : ""}`;
+}
+
+const toKeyAscii = (text: string) =>
+  text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .replace(/_+/g, "_");
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const KEY_PATTERN = new RegExp(`^u/(${UUID})/(${UUID})/([^/]+)$`);

@@ -249,14 +249,14 @@ describe("disk store: signed direct uploads", () => {
 
   it("keeps a file name with ../ and Unicode inside its folder", async () => {
     const key = uploadKey(USER, UPLOAD, "../../../étude для 音楽\u0000.mp3");
-    expect(key).toBe(`u/${USER}/${UPLOAD}/étude для 音楽_.mp3`);
+    expect(key).toBe(`u/${USER}/${UPLOAD}/etude.mp3`);
     const presigned = await presign(key);
     const res = await send(presigned.url, { method: "POST", body: form(presigned, MP3) });
     expect(res.status).toBe(204);
-    const path = join(root, "tracks", "u", USER, UPLOAD, "étude для 音楽_.mp3");
+    const path = join(root, "tracks", "u", USER, UPLOAD, "etude.mp3");
     expect(new Uint8Array(await readFile(path))).toEqual(MP3);
     const listed = [];
-    for await (const o of store.list("tracks", `u/${USER}/${UPLOAD}/étude`)) listed.push(o.key);
+    for await (const o of store.list("tracks", `u/${USER}/${UPLOAD}/etude`)) listed.push(o.key);
     expect(listed).toEqual([key]);
     // Keys the store refuses outright, whoever builds them.
     for (const bad of ["../x.mp3", "/etc/passwd", "a/../../b", "a//b", "a\\b", "x.meta.json", ""]) {
