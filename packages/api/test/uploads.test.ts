@@ -183,9 +183,7 @@ describe.each(wirings())("uploads ($name)", (wiring) => {
         filename: "../Ærø — 音楽 .mp3",
         contentType: "audio/mpeg",
       });
-      expect(unicode.body.upload.key).toBe(
-        `u/${artist.user.id}/${unicode.body.upload.id}/r.mp3`,
-      );
+      expect(unicode.body.upload.key).toBe(`u/${artist.user.id}/${unicode.body.upload.id}/r.mp3`);
     });
 
     it("refuses bad input with problem+json", async () => {
