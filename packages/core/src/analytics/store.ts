@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { AppError } from "../errors";
 import type { AnalyticsRecord } from "./records";
 
@@ -7,9 +8,10 @@ export interface InsertOptions {
 
 /**
  * ClickHouse settings of an insert into `table`. With a token (the token is per table) the
- * insert is deduplicated. Without one, deduplication is switched off: the tables keep a
- * deduplication window, and a block identical to an earlier one (two equal batches of real,
- * distinct events) would otherwise be dropped by content hash.
+ * insert is deduplicated. Without one it gets a token of its own, never seen again: the tables
+ * keep a deduplication window, and a block identical to an earlier one (two equal batches of
+ * real, distinct events) would otherwise be dropped by its content hash. (chDB's insert does not
+ * apply `insert_deduplicate = 0`; a unique token works on every engine.)
  */
 export function dedupSettings(
   table: string,
@@ -20,7 +22,7 @@ export function dedupSettings(
         insert_deduplication_token: `${options.dedupToken}:${table}`,
         deduplicate_blocks_in_dependent_materialized_views: 1 as const,
       }
-    : { insert_deduplicate: 0 as const };
+    : { insert_deduplication_token: `unique-${randomUUID()}:${table}` };
 }
 
 export type QueryParams = Record<string, string | number | boolean | readonly string[]>;
