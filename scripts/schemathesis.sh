@@ -28,8 +28,12 @@ DATABASE_URL="${DATABASE_URL%/*}/$db" PORT=$port WEB_PORT=$web_port DATA_DIR="$d
 api=$!
 # shellcheck disable=SC2317 # (called by the EXIT trap)
 stop() {
+  local rc=$?
   kill -- "-$api" 2>/dev/null || true
-  rm -rf "$data"
+  # The server (and its chDB) may still be writing its folder for a moment after the signal.
+  for _ in $(seq 1 50); do kill -0 "$api" 2>/dev/null || break; sleep 0.2; done
+  rm -rf "$data" 2>/dev/null || { sleep 1; rm -rf "$data" || true; }
+  exit "$rc"
 }
 trap stop EXIT
 wait_for 120 curl -fs -m 2 -o /dev/null "http://127.0.0.1:$port/health" || {

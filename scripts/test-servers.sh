@@ -15,9 +15,11 @@ to_stop=()
 
 # shellcheck disable=SC2317 # (called by the EXIT trap)
 cleanup() {
-  local s
+  local rc=$? s
   for s in "${to_stop[@]}"; do bash "$s" down >/dev/null 2>&1 || true; done
-  rm -rf "$tmp"
+  # A folder a stopping process still writes to must not turn a green run red.
+  rm -rf "$tmp" 2>/dev/null || { sleep 1; rm -rf "$tmp" || true; }
+  exit "$rc"
 }
 trap cleanup EXIT
 
