@@ -975,6 +975,7 @@ describe.each(wirings())("catalog ($name)", (wiring) => {
         .where(
           and(eq(schema.auditLog.entityId, id), eq(schema.auditLog.action, "playlist.add_track")),
         )
+        .orderBy(schema.auditLog.id)
         .limit(1);
       expect(added!.details).toMatchObject({ trackId: t1.id, position: 0 });
     });
