@@ -31,6 +31,10 @@ export const tracks = pgTable(
     genreId: integer("genre_id").references(() => genres.id, { onDelete: "set null" }),
     genreSource: genreSource("genre_source"),
     genreConfidence: real("genre_confidence"),
+    /** Version of the genre model behind a predicted genre (or behind its abstention). */
+    genreModelVersion: varchar("genre_model_version", { length: 64 }),
+    /** Why the model gave no genre (its best guess was below the confidence threshold). */
+    genreAbstainReason: text("genre_abstain_reason"),
     title: varchar("title", { length: 300 }).notNull(),
     trackNumber: smallint("track_number"),
     discNumber: smallint("disc_number"),
@@ -48,9 +52,18 @@ export const tracks = pgTable(
     popularity: smallint("popularity").notNull().default(0),
     playCount: bigint("play_count", { mode: "number" }).notNull().default(0),
     tempo: real("tempo"),
+    /** Share of the file's 8 s stretches that agree on the tempo, 0–1 (null without tempo). */
+    tempoConfidence: real("tempo_confidence"),
+    /** Why there is no tempo, in words (null when there is one). */
+    tempoReason: text("tempo_reason"),
     energy: real("energy"),
     valence: real("valence"),
+    /** Integrated loudness, LUFS (ITU-R BS.1770-4). */
     loudness: real("loudness"),
+    /** True peak, dBTP (4× oversampled). */
+    truePeakDb: real("true_peak_db"),
+    /** ReplayGain 2.0 track gain: dB to bring the track to −18 LUFS. */
+    trackGainDb: real("track_gain_db"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -67,6 +80,10 @@ export const tracks = pgTable(
     check("tracks_popularity_range", sql`${t.popularity} between 0 and 100`),
     check("tracks_energy_range", sql`${t.energy} is null or ${t.energy} between 0 and 1`),
     check("tracks_valence_range", sql`${t.valence} is null or ${t.valence} between 0 and 1`),
+    check(
+      "tracks_tempo_confidence_range",
+      sql`${t.tempoConfidence} is null or ${t.tempoConfidence} between 0 and 1`,
+    ),
     check("tracks_duration_nonneg", sql`${t.durationMs} >= 0`),
   ],
 );
