@@ -170,17 +170,45 @@ export const TrackSchema = z
     album: z.object({ id: z.uuid(), title: z.string() }).nullable(),
     genre: z.object({ id: z.number().int(), name: z.string(), slug: z.string() }).nullable(),
     genreSource: z.enum(["tag", "predicted", "manual"]).nullable(),
-    genreConfidence: z.number().nullable(),
+    genreConfidence: z.number().nullable().openapi({
+      description:
+        "Calibrated probability (0–1) of a predicted genre; null for tagged or manual genres.",
+    }),
+    genreModelVersion: z.string().nullable().openapi({
+      description: "Version of the genre model behind a predicted genre or an abstention.",
+    }),
+    genreAbstainReason: z.string().nullable().openapi({
+      description:
+        "Why no genre was predicted (the model's best guess was below its confidence threshold); null otherwise.",
+    }),
     trackNumber: z.number().int().nullable(),
     discNumber: z.number().int().nullable(),
     year: z.number().int().nullable(),
     durationMs: z.number().int(),
     popularity: z.number().int(),
     playCount: z.number().int(),
-    tempo: z.number().nullable(),
+    tempo: z
+      .number()
+      .nullable()
+      .openapi({ description: "Beats per minute; null when there is no steady beat." }),
+    tempoConfidence: z.number().nullable().openapi({
+      description: "Share (0–1) of the track's 8 s stretches that agree on the tempo.",
+    }),
+    tempoReason: z
+      .string()
+      .nullable()
+      .openapi({ description: "Why there is no tempo, in words; null when there is one." }),
     energy: z.number().nullable(),
     valence: z.number().nullable(),
-    loudness: z.number().nullable(),
+    loudness: z
+      .number()
+      .nullable()
+      .openapi({ description: "Integrated loudness, LUFS (ITU-R BS.1770-4 / EBU R128)." }),
+    truePeakDb: z.number().nullable().openapi({ description: "True peak, dBTP." }),
+    trackGainDb: z.number().nullable().openapi({
+      description:
+        "ReplayGain 2.0 track gain: dB to apply to reach −18 LUFS (what “Normalize volume” applies).",
+    }),
     fileFormat: z.string().nullable(),
     hasAudio: z.boolean(),
     coverUrl: z.string().nullable(),

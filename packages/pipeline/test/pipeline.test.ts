@@ -81,6 +81,13 @@ describe.each(wirings())("ingestion pipeline, end to end ($name)", (wiring) => {
     expect(track.body.year).toBe(2021);
     expect(track.body.durationMs).toBeGreaterThan(3000);
     expect(track.body.tempo).toBeGreaterThan(0);
+    expect(track.body.tempoConfidence).toBeGreaterThan(0);
+    expect(track.body.tempoConfidence).toBeLessThanOrEqual(1);
+    expect(track.body.tempoReason).toBeNull();
+    // Loudness in LUFS and the ReplayGain 2.0 gain the player's "Normalize volume" applies.
+    expect(track.body.loudness).toBeLessThan(0);
+    expect(track.body.trackGainDb).toBeCloseTo(-18 - track.body.loudness, 1);
+    expect(track.body.truePeakDb).toBeLessThanOrEqual(1);
     expect(track.body.energy).toBeGreaterThan(0);
     expect(track.body.valence).toBeGreaterThanOrEqual(0);
     expect(track.body.genre.slug).toBe("electronic");

@@ -15,6 +15,10 @@ export interface TrackView {
   genre: { id: number; name: string; slug: string } | null;
   genreSource: "tag" | "predicted" | "manual" | null;
   genreConfidence: number | null;
+  /** Version of the genre model behind a predicted genre or an abstention. */
+  genreModelVersion: string | null;
+  /** Why the model gave no genre (confidence below its threshold). */
+  genreAbstainReason: string | null;
   trackNumber: number | null;
   discNumber: number | null;
   year: number | null;
@@ -22,9 +26,13 @@ export interface TrackView {
   popularity: number;
   playCount: number;
   tempo: number | null;
+  tempoConfidence: number | null;
+  tempoReason: string | null;
   energy: number | null;
   valence: number | null;
   loudness: number | null;
+  truePeakDb: number | null;
+  trackGainDb: number | null;
   fileFormat: string | null;
   hasAudio: boolean;
   coverUrl: string | null;
@@ -59,6 +67,8 @@ const columns = {
   genreSlug: genres.slug,
   genreSource: tracks.genreSource,
   genreConfidence: tracks.genreConfidence,
+  genreModelVersion: tracks.genreModelVersion,
+  genreAbstainReason: tracks.genreAbstainReason,
   trackNumber: tracks.trackNumber,
   discNumber: tracks.discNumber,
   year: tracks.year,
@@ -66,9 +76,13 @@ const columns = {
   popularity: tracks.popularity,
   playCount: tracks.playCount,
   tempo: tracks.tempo,
+  tempoConfidence: tracks.tempoConfidence,
+  tempoReason: tracks.tempoReason,
   energy: tracks.energy,
   valence: tracks.valence,
   loudness: tracks.loudness,
+  truePeakDb: tracks.truePeakDb,
+  trackGainDb: tracks.trackGainDb,
   fileFormat: tracks.fileFormat,
   filePath: tracks.filePath,
   coverUrl: sql<string | null>`coalesce(${tracks.coverUrl}, ${trackCoverRoute(sql`${tracks.id}`)})`,
@@ -90,6 +104,8 @@ function toTrackView(r: Row): TrackView {
         : null,
     genreSource: r.genreSource,
     genreConfidence: r.genreConfidence,
+    genreModelVersion: r.genreModelVersion,
+    genreAbstainReason: r.genreAbstainReason,
     trackNumber: r.trackNumber,
     discNumber: r.discNumber,
     year: r.year,
@@ -97,9 +113,13 @@ function toTrackView(r: Row): TrackView {
     popularity: r.popularity,
     playCount: r.playCount,
     tempo: r.tempo,
+    tempoConfidence: r.tempoConfidence,
+    tempoReason: r.tempoReason,
     energy: r.energy,
     valence: r.valence,
     loudness: r.loudness,
+    truePeakDb: r.truePeakDb,
+    trackGainDb: r.trackGainDb,
     fileFormat: r.fileFormat,
     hasAudio: r.filePath != null,
     coverUrl: r.coverUrl ?? r.albumCover,

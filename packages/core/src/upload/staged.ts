@@ -33,13 +33,26 @@ export interface StagedTrack {
   };
   features: {
     tempo: number | null;
+    tempoConfidence?: number | null;
+    tempoReason?: string | null;
     energy: number;
     valence: number;
     loudness: number;
+    truePeakDb?: number | null;
+    trackGainDb?: number | null;
+    onsetDensity?: number | null;
     silent: boolean;
     silenceRatio: number;
   } | null;
-  genre: { slug: string; source: "tag" | "predicted"; confidence: number | null } | null;
+  genre: {
+    slug: string;
+    source: "tag" | "predicted";
+    confidence: number | null;
+    /** The genre model's version, for a predicted genre. */
+    modelVersion?: string | null;
+  } | null;
+  /** The genre model looked and abstained: its version and why (no genre is set). */
+  genreAbstain?: { modelVersion: string; reason: string } | null;
   /** Object keys in the covers bucket, by size. */
   thumbnails: { 64?: string; 300?: string };
   /** Key of the verified audio in the tracks bucket: the track plays this copy, never the upload target. */
