@@ -67,6 +67,7 @@ suites=(
   packages/local/src/analytics/clickhouse-http.servers.test.ts=analytics-http
   packages/core/src/queue/queue.contract.test.ts=queue
   functions/aws-services.servers.test.ts=aws
+  packages/api/test/subsonic/kms.servers.test.ts=kms
 )
 files=()
 for s in "${suites[@]}"; do [ -f "${s%%=*}" ] && files+=("${s%%=*}"); done

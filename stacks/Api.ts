@@ -82,11 +82,15 @@ export function Api({ stack }: StackContext) {
           CORS_ORIGINS: web.url,
           // An admin's monitoring run (POST /admin/monitoring/runs) publishes what it opens.
           ALERTS_TOPIC_ARN: alerts.topicArn,
+          // Subsonic app passwords are sealed under this KMS key (not a key file).
+          ...secrets.appPasswordKeyAccess.environment,
         },
         bind: apiSecrets.bind,
         permissions: [
           ...apiSecrets.permissions!,
           ...data.dataSecretsAccess,
+          // Encrypt/Decrypt/GenerateDataKey on the app-password key, nothing else of KMS.
+          ...secrets.appPasswordKeyAccess.permissions,
           // Search and suggest (POST _search), counts and health (GET), its index's alias
           // (HEAD) and creation on first use (PUT), document writes (POST _bulk). No DELETE:
           // only a reindex (`npm run search:reindex`, an operator's credentials) drops indices.

@@ -504,6 +504,34 @@ describe("deploy readiness (what an AWS review and cdk-nag found)", () => {
     });
   });
 
+  it("seals Subsonic app passwords under a rotated KMS key only the API may use, and only to encrypt, decrypt and make data keys", () => {
+    const secrets = stack("Secrets");
+    const keys = ofType(secrets, "AWS::KMS::Key");
+    expect(keys).toHaveLength(1);
+    const [keyId, key] = keys[0]!;
+    expect(key.Properties!["EnableKeyRotation"]).toBe(true);
+    // The API reads the key's ARN (exported by the Secrets stack) from APP_PASSWORD_KMS_KEY_ID…
+    const api = functionByHandler(stack("Api"), "functions/api.handler");
+    const keyRef = JSON.stringify(api.props["Environment"]["Variables"]["APP_PASSWORD_KMS_KEY_ID"]);
+    expect(keyRef).toMatch(/Fn::ImportValue/);
+    expect(keyRef).toContain(keyId);
+    // …and is the only function with any KMS right, exactly these three, on that key alone.
+    const granted: Record<string, string[]> = {};
+    for (const { props, resources } of ourFunctions()) {
+      const statements = roleStatements(resources, props).filter((st) =>
+        actionsOf(st).some((a) => a.toLowerCase().startsWith("kms:")),
+      );
+      for (const st of statements) {
+        expect(st.Effect).toBe("Allow");
+        expect(resourcesOf(st)).toBe(keyRef);
+      }
+      if (statements.length > 0) granted[props["Handler"]] = statements.flatMap(actionsOf).sort();
+    }
+    expect(granted).toEqual({
+      "functions/api.handler": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+    });
+  });
+
   it("lets CloudWatch alarms publish to the alerts topic, keeping the owner's rights and TLS-only", () => {
     const alerts = stack("Alerts");
     const [[, policy]] = ofType(alerts, "AWS::SNS::TopicPolicy") as [[string, Resource]];
