@@ -4,6 +4,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   uniqueIndex,
   pgEnum,
   pgTable,
@@ -17,6 +18,7 @@ import {
 import { albums } from "../album/album.sql";
 import { artists } from "../artist/artist.sql";
 import { genres } from "../genre/genre.sql";
+import type { TrackLyrics } from "./lyrics";
 
 export const genreSource = pgEnum("genre_source", ["tag", "predicted", "manual"]);
 
@@ -64,6 +66,8 @@ export const tracks = pgTable(
     truePeakDb: real("true_peak_db"),
     /** ReplayGain 2.0 track gain: dB to bring the track to −18 LUFS. */
     trackGainDb: real("track_gain_db"),
+    /** Lyrics from the file's tags (null: it carried none). Read only by the lyrics endpoints. */
+    lyrics: jsonb("lyrics").$type<TrackLyrics[]>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
