@@ -222,7 +222,8 @@ describe("analyseAudio: duration, truncation and silence", () => {
     const loud = (await analyse("music.wav")).features;
     const quiet = (await analyse("quiet.wav")).features;
     if (!loud || !quiet) throw new Error("no features");
-    expect(loud.energy).toBeGreaterThan(quiet.energy + 0.3);
+    // 20 dB of 45 on the level scale, weighted 0.65: ≈ 0.29; the onsets are the same.
+    expect(loud.energy).toBeGreaterThan(quiet.energy + 0.25);
     expect(loud.loudness - quiet.loudness).toBeCloseTo(20, 0);
     expect(loud.loudness).toBeGreaterThan(-15);
     expect(loud.loudness).toBeLessThan(-6);

@@ -18,6 +18,20 @@ import { trackGain } from "./loudness";
 import { tonalFeatures, type TonalFeatures } from "./tonal";
 
 export const VALENCE_WEIGHTS = { mode: 0.45, brightness: 0.3, tempo: 0.25 } as const;
+/**
+ * Energy = LEVEL · level + ONSETS · activity: level is the mean power of the file mapped
+ * −48 dBFS → 0 … −3 dBFS → 1 (levels.ts), activity the onset density mapped 0 → 0 …
+ * ONSET_DENSITY_FULL onsets/s → 1 (sixteenth notes at 120 BPM), both clamped to 0–1.
+ */
+export const ENERGY_WEIGHTS = { level: 0.65, onsets: 0.35 } as const;
+export const ONSET_DENSITY_FULL = 8;
+
+export function energyFrom(levelEnergy: number, onsetsPerSecond: number): number {
+  return clamp01(
+    ENERGY_WEIGHTS.level * clamp01(levelEnergy) +
+      ENERGY_WEIGHTS.onsets * clamp01(onsetsPerSecond / ONSET_DENSITY_FULL),
+  );
+}
 
 const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -51,7 +65,8 @@ export function computeFeatures(audio: DecodedAudio): FeatureDetails {
         tempo: null,
         tempoConfidence: null,
         tempoReason: "the file is silent",
-        energy: round(levels.energy, 3),
+        energy: round(energyFrom(levels.energy, 0), 3),
+        onsetDensity: 0,
         valence: 0.5,
         loudness: lufs,
         truePeakDb,
@@ -72,7 +87,8 @@ export function computeFeatures(audio: DecodedAudio): FeatureDetails {
       tempo: tempo?.bpm ?? null,
       tempoConfidence: tempo?.confidence ?? null,
       tempoReason: tempoResult.reason,
-      energy: round(levels.energy, 3),
+      energy: round(energyFrom(levels.energy, tempoResult.onsetDensity), 3),
+      onsetDensity: tempoResult.onsetDensity,
       valence: round(valence, 3),
       loudness: lufs,
       truePeakDb,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analyseAudio } from "./analyse";
 import { energyFromDb, levelFeatures } from "./levels";
-import { chord, squareWave, whiteNoise } from "./synth";
+import { chord, clickTrack, drumLoop, squareWave, whiteNoise } from "./synth";
 import { encodeWav } from "./wav";
 
 const SR = 16_000;
@@ -17,16 +17,19 @@ async function features(signal: Float32Array) {
 
 describe("energy and loudness calibration", () => {
   // Loudness is BS.1770 LUFS now: −0.691 dB offset, K-weighting, one (mono) channel.
-  it("full-scale square wave: loudness ≈ −1.3 LUFS, energy 1", async () => {
+  it("full-scale square wave: loudness ≈ −1.3 LUFS, full level but few onsets", async () => {
     const f = await features(squareWave(100, 5, SR, 1));
     expect(f.loudness).toBeCloseTo(-1.3, 0);
-    expect(f.energy).toBe(1);
+    // Energy = 0.65 × level (1 at full scale) + 0.35 × onset activity (a held tone has ~none).
+    expect(f.energy).toBeGreaterThanOrEqual(0.65);
+    expect(f.energy).toBeLessThan(0.95);
   });
 
   it("full-scale 440 Hz sine on one channel: −3.01 dB − 0.691 + K-weighting ≈ −3.6 LUFS", async () => {
     const f = await features(chord([440], 5, SR, 1));
     expect(f.loudness).toBeCloseTo(-3.61, 1);
-    expect(f.energy).toBeGreaterThan(0.99);
+    expect(f.energy).toBeGreaterThanOrEqual(0.64);
+    expect(f.onsetDensity).toBeLessThan(1);
   });
 
   it("full-scale white noise: energy near 1", async () => {
@@ -53,6 +56,28 @@ describe("energy and loudness calibration", () => {
       expect(cur.energy).toBeGreaterThan(prev.energy);
       expect(cur.loudness - prev.loudness).toBeCloseTo(10, 0);
     }
+  });
+
+  it("counts onsets: eighth-note drums at 120 BPM ≈ 4 per second, a click at 60 BPM ≈ 1", async () => {
+    const drums = await features(drumLoop({ bpm: 120, seconds: 20, sampleRate: SR }));
+    expect(drums.onsetDensity).toBeGreaterThan(3.5);
+    expect(drums.onsetDensity).toBeLessThan(4.5);
+    const clicks = await features(clickTrack({ bpm: 60, seconds: 20, sampleRate: SR }));
+    expect(clicks.onsetDensity).toBeGreaterThan(0.8);
+    expect(clicks.onsetDensity).toBeLessThan(1.2);
+  });
+
+  it("at the same mean level, busier music has more energy (onset density is part of it)", async () => {
+    // Same drum sound, twice the tempo: twice the onsets; levels matched by scaling.
+    const slow = drumLoop({ bpm: 70, seconds: 20, sampleRate: SR });
+    const fast = drumLoop({ bpm: 140, seconds: 20, sampleRate: SR });
+    const power = (x: Float32Array) => x.reduce((a, v) => a + v * v, 0) / x.length;
+    const k = Math.sqrt(power(slow) / power(fast));
+    const fastMatched = fast.map((v) => v * k);
+    const a = await features(slow);
+    const b = await features(fastMatched);
+    expect(b.onsetDensity!).toBeGreaterThan(1.6 * a.onsetDensity!);
+    expect(b.energy).toBeGreaterThan(a.energy + 0.05);
   });
 
   it("maps typical music levels (-8…-25 dBFS RMS) into 0.5–0.9", () => {

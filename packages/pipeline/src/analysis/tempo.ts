@@ -61,6 +61,61 @@ export interface TempoResult {
   tempo: TempoEstimate | null;
   /** Why there is no tempo, in words (null when there is one). */
   reason: string | null;
+  /** Onsets per second in the analysis window (peaks of the onset envelope), ≥ 0. */
+  onsetDensity: number;
+}
+
+/** Shortest gap between two counted onsets (s): 20 onsets/s at most. */
+const MIN_ONSET_GAP_SECONDS = 0.05;
+/** Neighbourhood of the adaptive onset threshold (s either side). */
+const ONSET_THRESHOLD_SECONDS = 1.5;
+
+/**
+ * Onsets per second: peaks of the onset envelope that are the largest within ±50 ms and
+ * stand above an adaptive threshold — the mean of the envelope over ±1.5 s plus one
+ * standard deviation of the whole envelope's non-zero part — so a quiet passage's small
+ * flicker and a sustained note's shimmer are not counted as attacks.
+ */
+export function onsetDensity(envelope: Float64Array, fps: number): number {
+  const n = envelope.length;
+  if (n < 3 || fps <= 0) return 0;
+  let sum = 0;
+  let sumSq = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = envelope[i]!;
+    if (v > 0) {
+      sum += v;
+      sumSq += v * v;
+      count++;
+    }
+  }
+  if (count === 0) return 0;
+  const mean = sum / count;
+  const std = Math.sqrt(Math.max(0, sumSq / count - mean * mean));
+  const gap = Math.max(1, Math.round(MIN_ONSET_GAP_SECONDS * fps));
+  const half = Math.max(1, Math.round(ONSET_THRESHOLD_SECONDS * fps));
+  // Prefix sums for the moving mean.
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + envelope[i]!;
+  let onsets = 0;
+  let last = -Infinity;
+  for (let i = 1; i < n - 1; i++) {
+    const v = envelope[i]!;
+    if (v <= 0 || i - last < gap) continue;
+    let isPeak = true;
+    for (let k = Math.max(0, i - gap); k <= Math.min(n - 1, i + gap) && isPeak; k++)
+      if (envelope[k]! > v) isPeak = false;
+    if (!isPeak) continue;
+    const lo = Math.max(0, i - half);
+    const hi = Math.min(n, i + half + 1);
+    const local = (prefix[hi]! - prefix[lo]!) / (hi - lo);
+    if (v > local + std) {
+      onsets++;
+      last = i;
+    }
+  }
+  return onsets / (n / fps);
 }
 
 export const NO_TEMPO_SHORT = "too short to find a beat";
@@ -281,14 +336,16 @@ function bestTempo(t: Tempogram, fps: number): { bpm: number; score: number } {
 
 /** Tempo with a confidence, or null with the reason. */
 export function analyseTempo(signal: Float32Array, sampleRate: number): TempoResult {
-  if (signal.length < MIN_TEMPO_SECONDS * sampleRate)
-    return { tempo: null, reason: NO_TEMPO_SHORT };
   const factor = Math.max(1, Math.round(sampleRate / TARGET_RATE));
   const x = decimate(signal, factor);
   const rate = sampleRate / factor;
-  if (spectralNovelty(x, rate) < MIN_NOVELTY) return { tempo: null, reason: NO_TEMPO_DRONE };
-
+  if (spectralNovelty(x, rate) < MIN_NOVELTY)
+    return { tempo: null, reason: NO_TEMPO_DRONE, onsetDensity: 0 };
   const { envelope, fps } = onsetEnvelope(x, rate);
+  const density = Math.round(onsetDensity(envelope, fps) * 100) / 100;
+  if (signal.length < MIN_TEMPO_SECONDS * sampleRate)
+    return { tempo: null, reason: NO_TEMPO_SHORT, onsetDensity: density };
+
   const maxLag = Math.ceil((COMB * 60 * fps) / TEMPO_MIN_BPM) + 2;
   const windowFrames = Math.round(LOCAL_SECONDS * fps);
   const step = Math.round(LOCAL_STEP_SECONDS * fps);
@@ -310,7 +367,7 @@ export function analyseTempo(signal: Float32Array, sampleRate: number): TempoRes
   const global: Tempogram = { acf: acfSum, dft: gridLookup(dftSum) };
 
   const best = bestTempo(global, fps);
-  if (best.score <= 0) return { tempo: null, reason: NO_TEMPO_UNSTEADY };
+  if (best.score <= 0) return { tempo: null, reason: NO_TEMPO_UNSTEADY, onsetDensity: density };
   const periodicity = Math.min(1, at(acfSum, (60 * fps) / best.bpm));
   let agree = 0;
   for (const t of locals) {
@@ -319,7 +376,7 @@ export function analyseTempo(signal: Float32Array, sampleRate: number): TempoRes
   }
   const confidence = agree / locals.length;
   if (periodicity < MIN_BEAT_PERIODICITY || confidence < MIN_CONFIDENCE)
-    return { tempo: null, reason: NO_TEMPO_UNSTEADY };
+    return { tempo: null, reason: NO_TEMPO_UNSTEADY, onsetDensity: density };
   return {
     tempo: {
       bpm: Math.round(best.bpm * 100) / 100,
@@ -327,6 +384,7 @@ export function analyseTempo(signal: Float32Array, sampleRate: number): TempoRes
       periodicity: Math.round(periodicity * 1000) / 1000,
     },
     reason: null,
+    onsetDensity: density,
   };
 }
 

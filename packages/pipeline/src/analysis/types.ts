@@ -9,6 +9,18 @@ export interface TrackTags {
   year: number | null;
   trackNumber: number | null;
   discNumber: number | null;
+  /** Lyrics tags (USLT/SYLT, LYRICS/UNSYNCEDLYRICS, ©lyr); absent or empty when none. */
+  lyrics?: TrackLyrics[];
+}
+
+/** One lyrics tag (the same shape as core's track/lyrics.ts, where it is kept). */
+export interface TrackLyrics {
+  /** ISO 639 language from the tag, else "xxx". */
+  lang: string;
+  /** Every line has `start` in milliseconds. */
+  synced: boolean;
+  description?: string;
+  lines: { start?: number; value: string }[];
 }
 
 export interface AudioFormat {
@@ -29,8 +41,10 @@ export interface AudioFeatures {
   tempoConfidence?: number | null;
   /** Why there is no tempo, in words (null when there is one). */
   tempoReason?: string | null;
-  /** 0–1, from RMS energy. */
+  /** 0–1: 0.65 × level (mean power) + 0.35 × activity (onset density), see docs/analysis.md. */
   energy: number;
+  /** Onsets (attacks) per second in the analysis window. */
+  onsetDensity?: number;
   /** 0–1, an estimate of musical positiveness from mode, tempo and brightness. */
   valence: number;
   /** Integrated loudness in LUFS per ITU-R BS.1770-4 / EBU R128 (−100 for digital silence). */

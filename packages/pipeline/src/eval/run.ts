@@ -7,11 +7,19 @@
  *   npm run eval:analysis                # everything (first run downloads ~1.5 GB of .debs)
  *   npm run eval:analysis -- --every 3   # every third recording (quicker)
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { analyseAudio } from "../analysis/analyse";
 import { clickTrack, drumLoop } from "../analysis/synth";
 import { encodeWav } from "../analysis/wav";
-import { audioPath, fetchMaterial, loadManifest, references, tempoReference } from "./material";
+import {
+  audioPath,
+  EVAL_CACHE,
+  fetchMaterial,
+  loadManifest,
+  references,
+  tempoReference,
+} from "./material";
 
 const args = process.argv.slice(2);
 const every = Number(args[args.indexOf("--every") + 1] ?? 1) || 1;
@@ -31,6 +39,11 @@ interface Row {
   truePeak: number | null;
   refTruePeak: number | null;
   energy: number;
+  onsetDensity: number;
+  valence: number;
+  /** Manifest genre (the genre model's label), null for mixed soundtracks and synthetic material. */
+  genre: string | null;
+  ref: { package: string; version: string; path: string } | null;
 }
 
 const within = (a: number, b: number, tol = 0.04) => Math.abs(a / b - 1) <= tol;
@@ -86,6 +99,10 @@ async function main() {
       truePeak: f?.truePeakDb ?? null,
       refTruePeak: r?.truePeakDb ?? null,
       energy: f?.energy ?? 0,
+      onsetDensity: f?.onsetDensity ?? 0,
+      valence: f?.valence ?? 0.5,
+      genre: e.genre,
+      ref: { package: e.package, version: e.version, path: e.path },
     });
     if (++n % 20 === 0) console.error(`  analysed ${n}/${manifest.length}`);
   }
@@ -112,9 +129,16 @@ async function main() {
         truePeak: null,
         refTruePeak: null,
         energy: result.features?.energy ?? 0,
+        onsetDensity: result.features?.onsetDensity ?? 0,
+        valence: result.features?.valence ?? 0.5,
+        genre: null,
+        ref: null,
       });
     }
   }
+
+  // The measured features, for inspection and for rebuilding the genre reference set.
+  writeFileSync(join(EVAL_CACHE, "features.json"), JSON.stringify(rows, null, 1));
 
   const out: string[] = [];
   out.push(`recordings: ${rows.filter((r) => !r.style.startsWith("synthetic")).length}`);
@@ -176,12 +200,34 @@ async function main() {
 
   out.push("");
   const real = rows.filter((r) => !r.style.startsWith("synthetic"));
+  const r = (a: (x: Row) => number, b: (x: Row) => number) =>
+    pearson(real.map(a), real.map(b)).toFixed(3);
+  out.push(`ENERGY sanity (n=${real.length}; energy = 0.65·level + 0.35·onset activity):`);
   out.push(
-    `ENERGY sanity: Pearson r(energy, LUFS) = ${pearson(
-      real.map((r) => r.energy),
-      real.map((r) => r.lufs),
-    ).toFixed(3)} (n=${real.length})`,
+    `  Pearson r(energy, integrated LUFS)       = ${r(
+      (x) => x.energy,
+      (x) => x.lufs,
+    )}`,
   );
+  out.push(
+    `  Pearson r(energy, onset density)         = ${r(
+      (x) => x.energy,
+      (x) => x.onsetDensity,
+    )}`,
+  );
+  out.push(
+    `  Pearson r(LUFS, onset density)           = ${r(
+      (x) => x.lufs,
+      (x) => x.onsetDensity,
+    )}`,
+  );
+  for (const style of styles.filter((st) => !st.startsWith("synthetic"))) {
+    const rs = real.filter((x) => x.style === style);
+    const mean = (f: (x: Row) => number) => rs.reduce((a, x) => a + f(x), 0) / rs.length;
+    out.push(
+      `  ${style.padEnd(12)} mean energy ${mean((x) => x.energy).toFixed(2)}  LUFS ${mean((x) => x.lufs).toFixed(1)}  onsets/s ${mean((x) => x.onsetDensity).toFixed(2)}  valence ${mean((x) => x.valence).toFixed(2)} (heuristic)`,
+    );
+  }
   out.push("");
   const secs = real.reduce((a, r) => a + r.seconds, 0);
   const cpu = real.reduce((a, r) => a + r.cpuSeconds, 0);
