@@ -6,7 +6,8 @@ import { authMiddleware, rejectBadToken } from "./middleware/auth";
 import { contextMiddleware } from "./middleware/context";
 import { requestLogMiddleware } from "./middleware/request-log";
 import { corsHeaders, securityHeaders } from "./middleware/headers";
-import { rateLimitMiddleware } from "./middleware/rate-limit";
+import { leanPublicReads } from "./middleware/lean";
+import { createRequestLimits, rateLimitMiddleware } from "./middleware/rate-limit";
 import { handleError, problem } from "./problem";
 import { adminRoutes } from "./routes/admin";
 import { adminUserRoutes } from "./routes/admin-users";
@@ -55,6 +56,9 @@ export function createApp(deps: ApiDeps) {
     },
   });
 
+  const limits = createRequestLimits(deps);
+  // Cache hits of public reads by id answer here, with the same headers as the stack below.
+  app.use(leanPublicReads(deps, limits));
   app.use(requestId({ limitLength: 64 }));
   app.use(securityHeaders);
   app.use(contextMiddleware(deps));
@@ -80,7 +84,7 @@ export function createApp(deps: ApiDeps) {
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: app.defaultHook });
   api.use(authMiddleware(deps));
-  api.use(rateLimitMiddleware(deps));
+  api.use(rateLimitMiddleware(deps, limits));
   api.use(rejectBadToken);
   api.route("/auth", authRoutes(deps));
   api.route("/auth", credentialRoutes(deps));

@@ -8,5 +8,5 @@ export * from "./db/types";
 export * as schema from "./db/schema";
 export * from "./wiring";
 export { pgErrorCode } from "./db/errors";
-export type { JsonText } from "./util/json-cache";
+export type { CachedBody, JsonText } from "./util/json-cache";
 export type { Page } from "./util/page";

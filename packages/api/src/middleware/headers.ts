@@ -8,7 +8,7 @@ import type { AppEnv } from "../env";
  * response, which cost most of the API's per-request time in `npm run bench:api`.
  * Pages with other needs (the docs) override Content-Security-Policy in their handler.
  */
-const SECURITY_HEADERS: [string, string][] = [
+export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
   ["Strict-Transport-Security", "max-age=63072000; includeSubDomains"],
   ["X-Content-Type-Options", "nosniff"],
@@ -24,7 +24,7 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-const EXPOSED = [
+export const EXPOSED_HEADERS = [
   "RateLimit-Limit",
   "RateLimit-Remaining",
   "RateLimit-Reset",
@@ -42,11 +42,11 @@ export function corsHeaders(origins: readonly string[]): MiddlewareHandler<AppEn
     origin: [...origins],
     allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", "X-Request-Id", "Idempotency-Key"],
-    exposeHeaders: EXPOSED,
+    exposeHeaders: [...EXPOSED_HEADERS],
     maxAge: 600,
   });
   const allowed = new Set(origins);
-  const exposed = EXPOSED.join(",");
+  const exposed = EXPOSED_HEADERS.join(",");
   return async (c, next) => {
     if (c.req.method === "OPTIONS") return preflight(c, next);
     c.header("Vary", "Origin");

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { createAlbum, getAlbum, listAlbums } from "@jonquils/core/album/index";
-import { listGenresJson } from "@jonquils/core/genre/index";
+import { listGenresBody } from "@jonquils/core/genre/index";
 import type { AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
 import {
@@ -73,7 +73,7 @@ export function genreRoutes() {
       summary: "All genres",
       responses: { 200: json(z.object({ items: z.array(GenreSchema) })) },
     }),
-    async (c) => sendJson(c, await listGenresJson(c.get("ctx"))),
+    async (c) => sendJson(c, await listGenresBody(c.get("ctx"))),
   );
   return app;
 }

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { listAlbums } from "@jonquils/core/album/index";
 import { createArtist, getArtist, listArtists } from "@jonquils/core/artist/index";
-import { listTracksJson } from "@jonquils/core/track/index";
+import { listTracksBody } from "@jonquils/core/track/index";
 import type { AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
 import {
@@ -76,7 +76,7 @@ export function artistRoutes() {
       const { id } = c.req.valid("param");
       await getArtist(ctx, id);
       const { genre, ...q } = c.req.valid("query");
-      return sendJson(c, await listTracksJson(ctx, { ...q, genreSlug: genre, artistId: id }));
+      return sendJson(c, await listTracksBody(ctx, { ...q, genreSlug: genre, artistId: id }));
     },
   );
 

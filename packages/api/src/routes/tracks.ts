@@ -2,9 +2,9 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   createTrack,
   deleteTrack,
-  getTrackJson,
-  listTracksJson,
-  popularTracksJson,
+  getTrackBody,
+  listTracksBody,
+  popularTracksBody,
   POPULAR_MAX,
   updateTrack,
 } from "@jonquils/core/track/index";
@@ -41,7 +41,7 @@ export function trackRoutes() {
     }),
     async (c) => {
       const { genre, ...q } = c.req.valid("query");
-      return sendJson(c, await listTracksJson(c.get("ctx"), { ...q, genreSlug: genre }));
+      return sendJson(c, await listTracksBody(c.get("ctx"), { ...q, genreSlug: genre }));
     },
   );
 
@@ -56,7 +56,7 @@ export function trackRoutes() {
       },
       responses: { 200: json(z.object({ items: z.array(TrackSchema) })) },
     }),
-    async (c) => sendJson(c, await popularTracksJson(c.get("ctx"), c.req.valid("query").limit)),
+    async (c) => sendJson(c, await popularTracksBody(c.get("ctx"), c.req.valid("query").limit)),
   );
 
   app.openapi(
@@ -81,7 +81,7 @@ export function trackRoutes() {
       request: { params: IdParam },
       responses: { 200: json(TrackSchema) },
     }),
-    async (c) => sendJson(c, await getTrackJson(c.get("ctx"), c.req.valid("param").id)),
+    async (c) => sendJson(c, await getTrackBody(c.get("ctx"), c.req.valid("param").id)),
   );
 
   app.openapi(

@@ -1,6 +1,7 @@
 import { asc, sql } from "drizzle-orm";
 import type { Ctx } from "../context";
-import { cachedJson, namespaceKey, type JsonText } from "../util/json-cache";
+import type { Executor } from "../db/types";
+import { cachedBody, namespaceKey, type CachedBody } from "../util/json-cache";
 import { genres } from "./genre.sql";
 
 export interface GenreView {
@@ -13,9 +14,9 @@ export interface GenreView {
 }
 
 /** Cached in the tracks namespace: a new or re-tagged track refreshes the counts. */
-export async function listGenresJson(ctx: Ctx): Promise<JsonText> {
+export async function listGenresBody(ctx: Ctx): Promise<CachedBody> {
   const key = await namespaceKey(ctx.cache, "tracks", "genres:all");
-  return cachedJson(ctx.cache, key, 300, async () => ({
+  return cachedBody(ctx.cache, key, 300, async () => ({
     items: await ctx.db
       .select({
         id: genres.id,
@@ -30,4 +31,9 @@ export async function listGenresJson(ctx: Ctx): Promise<JsonText> {
       .from(genres)
       .orderBy(asc(genres.name)),
   }));
+}
+
+/** Every genre's slug and name (the pipeline matches tagged genres against them). */
+export async function genreNames(db: Executor): Promise<{ slug: string; name: string }[]> {
+  return db.select({ slug: genres.slug, name: genres.name }).from(genres);
 }

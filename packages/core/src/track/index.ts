@@ -6,8 +6,14 @@ import type { Actor, Ctx } from "../context";
 import { isForeignKeyViolation } from "../db/errors";
 import { CommonErrors } from "../errors";
 import { detachTrackFromPlaylists } from "../playlist";
-import { syncTrackSearch } from "../search/sync";
-import { bumpNamespace, cachedJson, namespaceKey, type JsonText } from "../util/json-cache";
+import { transaction, type TxEffects } from "../db/transaction";
+import {
+  bumpNamespace,
+  cachedBody,
+  namespaceKey,
+  peekCachedBody,
+  type CachedBody,
+} from "../util/json-cache";
 import { toPage, type PageQuery } from "../util/page";
 import { cleanText } from "../util/text";
 import { tracks } from "./track.sql";
@@ -44,7 +50,7 @@ export type TrackPatch = Partial<Omit<TrackInput, "artistId">>;
 
 const trackKey = (id: string) => `track:${id}`;
 
-export async function listTracksJson(ctx: Ctx, query: ListTracksQuery): Promise<JsonText> {
+export async function listTracksBody(ctx: Ctx, query: ListTracksQuery): Promise<CachedBody> {
   const { limit, offset, sort, ...filter } = query;
   const canonical = JSON.stringify([
     limit,
@@ -57,15 +63,15 @@ export async function listTracksJson(ctx: Ctx, query: ListTracksQuery): Promise<
     filter.year,
   ]);
   const key = await namespaceKey(ctx.cache, TRACKS_NS, `list:${canonical}`);
-  return cachedJson(ctx.cache, key, LIST_TTL, async () =>
+  return cachedBody(ctx.cache, key, LIST_TTL, async () =>
     toPage(await listTrackViews(ctx.db, filter, sort, { limit: limit + 1, offset }), query),
   );
 }
 
 /** The most popular tracks (at most POPULAR_MAX), cached. */
-export async function popularTracksJson(ctx: Ctx, limit: number): Promise<JsonText> {
+export async function popularTracksBody(ctx: Ctx, limit: number): Promise<CachedBody> {
   const key = await namespaceKey(ctx.cache, TRACKS_NS, `popular:${limit}`);
-  return cachedJson(ctx.cache, key, LIST_TTL, async () => ({
+  return cachedBody(ctx.cache, key, LIST_TTL, async () => ({
     items: await listTrackViews(ctx.db, {}, "popularity", {
       limit: Math.min(limit, POPULAR_MAX),
       offset: 0,
@@ -79,13 +85,22 @@ export async function getTrack(ctx: Pick<Ctx, "db">, id: string): Promise<TrackV
   return view;
 }
 
-export function getTrackJson(ctx: Ctx, id: string): Promise<JsonText> {
-  return cachedJson(ctx.cache, trackKey(id), TRACK_TTL, () => getTrack(ctx, id));
+/** A track's serialised view and ETag, through the cache. */
+export function getTrackBody(ctx: Ctx, id: string): Promise<CachedBody> {
+  return cachedBody(ctx.cache, trackKey(id), TRACK_TTL, () => getTrack(ctx, id));
+}
+
+/** The cached body of a track, or undefined when it is not cached (the lean read path). */
+export function peekTrackBody(
+  ctx: Pick<Ctx, "cache">,
+  id: string,
+): Promise<CachedBody | undefined> {
+  return peekCachedBody(ctx.cache, trackKey(id));
 }
 
 export async function createTrack(ctx: Ctx, actor: Actor, input: TrackInput): Promise<TrackView> {
   const id = await withFkErrors(() =>
-    ctx.db.transaction(async (tx) => {
+    transaction(ctx, async (tx, effects) => {
       const artistId = await resolveWritableArtist(tx, actor, input.artistId);
       if (input.albumId) await assertAlbumOfArtist({ db: tx }, input.albumId, artistId);
       const [row] = await tx
@@ -104,11 +119,10 @@ export async function createTrack(ctx: Ctx, actor: Actor, input: TrackInput): Pr
         entityId: row.id,
         details: { title: input.title },
       });
+      trackEffects(ctx, effects, row.id);
       return row.id;
     }),
   );
-  await invalidateTracks(ctx, id);
-  await syncTrackSearch(ctx, [id]);
   return getTrack(ctx, id);
 }
 
@@ -118,8 +132,8 @@ export async function updateTrack(
   id: string,
   patch: TrackPatch,
 ): Promise<TrackView> {
-  const previousAlbumId = await withFkErrors(() =>
-    ctx.db.transaction(async (tx) => {
+  await withFkErrors(() =>
+    transaction(ctx, async (tx, effects) => {
       const [current] = await tx
         .select({ artistId: tracks.artistId, albumId: tracks.albumId })
         .from(tracks)
@@ -146,16 +160,16 @@ export async function updateTrack(
         entityId: id,
         details: { fields: Object.keys(patch) },
       });
-      return current.albumId;
+      // The album it left loses a track too.
+      trackEffects(ctx, effects, id);
+      effects.syncSearch({ albums: [current.albumId] });
     }),
   );
-  await invalidateTracks(ctx, id);
-  await syncTrackSearch(ctx, [id], { albums: [previousAlbumId] });
   return getTrack(ctx, id);
 }
 
 export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<void> {
-  const deleted = await ctx.db.transaction(async (tx) => {
+  await transaction(ctx, async (tx, effects) => {
     // Locked first: a concurrent add to a playlist then waits on the row and fails cleanly.
     const [current] = await tx
       .select({ artistId: tracks.artistId, albumId: tracks.albumId, title: tracks.title })
@@ -165,7 +179,7 @@ export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<v
       .for("update");
     if (!current) throw CommonErrors.notFound("track", id);
     await assertOwnsArtist(tx, actor, current.artistId);
-    await detachTrackFromPlaylists(tx, id);
+    await detachTrackFromPlaylists(tx, effects, id);
     await tx.delete(tracks).where(eq(tracks.id, id));
     await recordAudit(tx, ctx.meta, actor, {
       action: "track.delete",
@@ -173,10 +187,23 @@ export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<v
       entityId: id,
       details: { title: current.title },
     });
-    return current;
+    trackEffects(ctx, effects, id);
+    // Gone from the catalog: its artist and album can no longer be found through it.
+    effects.syncSearch({ artists: [current.artistId], albums: [current.albumId] });
   });
-  await invalidateTracks(ctx, id);
-  await syncTrackSearch(ctx, [id], { artists: [deleted.artistId], albums: [deleted.albumId] });
+}
+
+/**
+ * What a committed track write changes elsewhere: the track's search document (with its
+ * artist's and album's, whose counts it feeds) and the cached track and lists.
+ */
+export function trackEffects(
+  ctx: Pick<Ctx, "cache" | "log">,
+  effects: TxEffects,
+  ...ids: string[]
+): void {
+  effects.syncSearch({ tracks: ids });
+  effects.afterCommit("tracks cache", () => invalidateTracks(ctx, ...ids));
 }
 
 /** After a committed write: drop the track's entry and every cached list. Never fails the write. */

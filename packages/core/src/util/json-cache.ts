@@ -1,9 +1,71 @@
+import { createHash } from "node:crypto";
 import type { Cache } from "../cache/cache";
 
 /** A response body already serialised to JSON, so hot reads skip the database and the serialiser. */
 export type JsonText = string & { readonly __json: unique symbol };
 
 export const toJsonText = (value: unknown) => JSON.stringify(value) as JsonText;
+
+/**
+ * A serialised response body as the cache keeps it: the JSON text and its strong ETag,
+ * computed once when the entry is filled. A cache hit does no JSON work and no hashing.
+ */
+export interface CachedBody {
+  readonly json: JsonText;
+  /** Strong validator (RFC 9110 §8.8.3), quoted: the same bytes always have the same tag. */
+  readonly etag: string;
+}
+
+/** Strong ETag of a body: 128 bits of its SHA-1, base64url, quoted. */
+export function strongEtag(text: string): string {
+  return `"${createHash("sha1").update(text).digest("base64url").slice(0, 22)}"`;
+}
+
+export const toCachedBody = (json: JsonText): CachedBody => ({ json, etag: strongEtag(json) });
+
+// The encoded bytes of a body, kept beside the object the memory cache hands back every time
+// (a Redis hit is a new object, encoded once per request as before). Not a property, so the
+// cache never serialises it.
+const encoded = new WeakMap<CachedBody, Uint8Array<ArrayBuffer>>();
+const utf8 = new TextEncoder();
+
+/** The body's UTF-8 bytes, encoded once per cached object. */
+export function bodyBytes(body: CachedBody): Uint8Array<ArrayBuffer> {
+  let bytes = encoded.get(body);
+  if (!bytes) {
+    bytes = utf8.encode(body.json);
+    encoded.set(body, bytes);
+  }
+  return bytes;
+}
+
+function asCachedBody(hit: unknown): CachedBody | undefined {
+  if (typeof hit === "string") return toCachedBody(hit as JsonText); // an entry cached before ETags
+  if (hit && typeof hit === "object" && "json" in hit && "etag" in hit) {
+    const { json, etag } = hit as Record<string, unknown>;
+    if (typeof json === "string" && typeof etag === "string") return hit as CachedBody;
+  }
+  return undefined;
+}
+
+/** The cached body under `key`, or undefined on a miss (never loads). */
+export async function peekCachedBody(cache: Cache, key: string): Promise<CachedBody | undefined> {
+  return asCachedBody(await cache.get(key));
+}
+
+/** Reads a serialised value and its ETag through the cache. */
+export async function cachedBody(
+  cache: Cache,
+  key: string,
+  ttlSeconds: number,
+  load: () => Promise<unknown>,
+): Promise<CachedBody> {
+  const hit = asCachedBody(await cache.get(key));
+  if (hit) return hit;
+  const body = toCachedBody(toJsonText(await load()));
+  await cache.set(key, body, ttlSeconds);
+  return body;
+}
 
 /** Reads a serialised value through the cache. */
 export async function cachedJson(
@@ -12,11 +74,7 @@ export async function cachedJson(
   ttlSeconds: number,
   load: () => Promise<unknown>,
 ): Promise<JsonText> {
-  const hit = await cache.get<string>(key);
-  if (typeof hit === "string") return hit as JsonText;
-  const text = toJsonText(await load());
-  await cache.set(key, text, ttlSeconds);
-  return text;
+  return (await cachedBody(cache, key, ttlSeconds, load)).json;
 }
 
 /**
