@@ -58,7 +58,7 @@ describe.each(wirings())("ETag and 304 on cached reads ($name)", (wiring) => {
     }
     const stale = await get(`/api/v1/tracks/${trackId}`, { "if-none-match": '"not-it"' });
     expect(stale.status).toBe(200);
-    expect((await stale.json()).title).toBe("Validator");
+    expect(((await stale.json()) as Json).title).toBe("Validator");
   });
 
   it("a change to the track gives a new ETag, and the old one gets the new body", async () => {
@@ -72,7 +72,7 @@ describe.each(wirings())("ETag and 304 on cached reads ($name)", (wiring) => {
 
     const after = await get(`/api/v1/tracks/${trackId}`, { "if-none-match": oldEtag });
     expect(after.status).toBe(200);
-    expect((await after.json()).title).toBe("Validator (Remix)");
+    expect(((await after.json()) as Json).title).toBe("Validator (Remix)");
     const newEtag = after.headers.get("etag")!;
     expect(newEtag).not.toBe(oldEtag);
     expect((await get(`/api/v1/tracks/${trackId}`, { "if-none-match": newEtag })).status).toBe(304);
@@ -94,7 +94,7 @@ describe.each(wirings())("ETag and 304 on cached reads ($name)", (wiring) => {
     });
     const changed = await get(path, { "if-none-match": etag });
     expect(changed.status).toBe(200);
-    expect((await changed.json()).items.map((t: Json) => t.title)).toContain("Second");
+    expect(((await changed.json()) as Json).items.map((t: Json) => t.title)).toContain("Second");
     expect(changed.headers.get("etag")).not.toBe(etag);
   });
 
