@@ -1,3 +1,5 @@
+import type { TrackLyrics } from "../track/lyrics";
+
 /**
  * What the Transform step reads from an uploaded file and leaves on the upload
  * (`staging.track_uploads.staged`) for Load. Plain JSON; the pipeline's analysis types
@@ -21,6 +23,8 @@ export interface StagedTrack {
     discNumber: number | null;
     /** Tagged as part of a compilation (iTunes `cpil`, Vorbis COMPILATION=1). */
     compilation?: boolean;
+    /** Lyrics tags as read (track/lyrics.ts); absent or empty when the file had none. */
+    lyrics?: TrackLyrics[];
   };
   format: {
     container: string;

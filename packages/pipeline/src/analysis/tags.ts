@@ -1,6 +1,6 @@
 /** Tag extraction from a music-metadata result, with the file-name fallback for titles. */
-import type { IAudioMetadata, IPicture } from "music-metadata";
-import type { CoverArt, TrackTags } from "./types";
+import type { IAudioMetadata, ILyricsTag, IPicture } from "music-metadata";
+import type { CoverArt, TrackLyrics, TrackTags } from "./types";
 
 export const TITLE_FROM_FILE_NAME_WARNING = "no title tag: title taken from the file name";
 
@@ -83,9 +83,62 @@ export function readTags(meta: IAudioMetadata, fileName: string): ReadTags {
       year,
       trackNumber: positive(common.track.no),
       discNumber: positive(common.disk.no),
+      lyrics: readLyrics(common.lyrics),
     },
     warnings,
   };
+}
+
+/** music-metadata's TimestampFormat.milliseconds (SYLT may also count MPEG frames). */
+const MILLISECONDS = 2;
+const MAX_LYRICS_TAGS = 8;
+const MAX_LYRICS_CHARS = 64_000;
+
+/** A lyrics line: control characters out, spaces folded, but empty lines kept (stanza breaks). */
+function lyricsLine(value: string): string {
+  return (cleanText(value) ?? "").slice(0, 2000);
+}
+
+/**
+ * Lyrics tags as kept on the track: synchronised ones (SYLT in milliseconds, LRC text) with a
+ * start per line, the rest as plain lines. Duplicates (the same text in two tags) are kept
+ * once; at most 8 tags and 64 000 characters.
+ */
+export function readLyrics(tags: readonly ILyricsTag[] | undefined): TrackLyrics[] {
+  const out: TrackLyrics[] = [];
+  const seen = new Set<string>();
+  let chars = 0;
+  for (const tag of tags ?? []) {
+    if (out.length >= MAX_LYRICS_TAGS) break;
+    // USLT comes without syncText at all, whatever the types say.
+    const syncText = tag.syncText ?? [];
+    const synced =
+      tag.timeStampFormat === MILLISECONDS &&
+      syncText.length > 0 &&
+      syncText.every((l) => typeof l.timestamp === "number" && l.timestamp >= 0);
+    let lines: TrackLyrics["lines"];
+    if (synced) {
+      lines = syncText
+        .map((l) => ({ start: Math.round(l.timestamp!), value: lyricsLine(l.text) }))
+        .sort((a, b) => a.start - b.start);
+    } else {
+      const text = tag.text ?? syncText.map((l) => l.text).join("\n");
+      lines = text.split(/\r\n|\r|\n/).map((v) => ({ value: lyricsLine(v) }));
+      while (lines.length > 0 && lines[0]!.value === "") lines.shift();
+      while (lines.length > 0 && lines[lines.length - 1]!.value === "") lines.pop();
+    }
+    if (!lines.some((l) => l.value !== "")) continue;
+    const key = `${synced}\u0000${lines.map((l) => `${l.start ?? ""}|${l.value}`).join("\n")}`;
+    if (seen.has(key)) continue;
+    const size = lines.reduce((n, l) => n + l.value.length + 1, 0);
+    if (chars + size > MAX_LYRICS_CHARS) break;
+    seen.add(key);
+    chars += size;
+    const lang = /^[a-z]{2,3}$/i.test(tag.language ?? "") ? tag.language!.toLowerCase() : "xxx";
+    const description = cleanText(tag.descriptor);
+    out.push({ lang, synced, ...(description ? { description } : {}), lines });
+  }
+  return out;
 }
 
 /** The image type from its first bytes, or null when it is no image format we know. */
