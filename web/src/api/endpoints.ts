@@ -1,31 +1,14 @@
 import { API_URL } from "../config";
 import { http, session } from "./client";
-import type {
-  Album,
-  AlbumDetail,
-  Artist,
-  Genre,
-  Health,
-  Page,
-  Playlist,
-  PlaylistDetail,
-  Session,
-  Track,
-  Upload,
-  UploadTicket,
-  User,
-} from "./types";
+import type { ExportFormat, Health, Session, Track, User } from "./types";
+import { api, type Options, type PathWith } from "./typed";
 
 const v1 = "/api/v1";
 
-type Query = Record<string, string | number | boolean | undefined | null>;
-const clean = (q: Query) =>
-  Object.fromEntries(
-    Object.entries(q).filter(([, v]) => v !== undefined && v !== null && v !== ""),
-  );
-
-const get = async <T>(path: string, params: Query = {}) =>
-  (await http.get<T>(path, { params: clean(params) })).data;
+/** The query a GET route takes, from the API's document. */
+type Query<P extends PathWith<"get">> = Options<P, "get">["query"];
+/** The JSON body a route reads, from the API's document. */
+type Body<P extends PathWith<"post">, M extends "post"> = NonNullable<Options<P, M>["body"]>;
 
 // --- auth ---------------------------------------------------------------------------------
 
@@ -51,7 +34,7 @@ export async function logout() {
   }
 }
 
-export const me = () => get<User>(`${v1}/auth/me`);
+export const me = () => api.get("/api/v1/auth/me");
 
 /** Restores a sign-in from the stored refresh token (page load). */
 export async function restoreSession(): Promise<User | null> {
@@ -61,22 +44,14 @@ export async function restoreSession(): Promise<User | null> {
 
 // --- catalog ------------------------------------------------------------------------------
 
-export interface TrackQuery extends Query {
-  limit?: number;
-  offset?: number;
-  sort?: "popularity" | "title" | "newest";
-  genre?: string;
-  artistId?: string;
-  albumId?: string;
-  year?: number;
-}
+export type TrackQuery = NonNullable<Query<"/api/v1/tracks">>;
 
-export const listTracks = (q: TrackQuery = {}) => get<Page<Track>>(`${v1}/tracks`, q);
+export const listTracks = (query: TrackQuery = {}) => api.get("/api/v1/tracks", { query });
 export const popularTracks = (limit = 12) =>
-  get<Page<Track> | Track[]>(`${v1}/tracks/popular`, { limit }).then(itemsOf);
-export const getTrack = (id: string) => get<Track>(`${v1}/tracks/${id}`);
-export const updateTrack = async (id: string, change: Partial<TrackEdit>) =>
-  (await http.patch<Track>(`${v1}/tracks/${id}`, change)).data;
+  api.get("/api/v1/tracks/popular", { query: { limit } }).then((d) => d.items);
+export const getTrack = (id: string) => api.get("/api/v1/tracks/{id}", { path: { id } });
+export const updateTrack = (id: string, body: Partial<TrackEdit>) =>
+  api.patch("/api/v1/tracks/{id}", { path: { id }, body });
 
 export interface TrackEdit {
   title: string;
@@ -86,25 +61,27 @@ export interface TrackEdit {
   albumId: string | null;
 }
 
-export const listGenres = () =>
-  get<Genre[] | Page<Genre> | { items: Genre[] }>(`${v1}/genres`).then(itemsOf);
-export const listArtists = (q: Query = {}) => get<Page<Artist>>(`${v1}/artists`, q);
-export const getArtist = (id: string) => get<Artist>(`${v1}/artists/${id}`);
-export const artistTracks = (id: string, q: Query = {}) =>
-  get<Page<Track>>(`${v1}/artists/${id}/tracks`, q);
-export const artistAlbums = (id: string) => get<Page<Album>>(`${v1}/artists/${id}/albums`);
-export const getAlbum = (id: string) => get<AlbumDetail>(`${v1}/albums/${id}`);
-export const listAlbums = (q: Query = {}) => get<Page<Album>>(`${v1}/albums`, q);
+export const listGenres = () => api.get("/api/v1/genres").then((d) => d.items);
+export const listArtists = (query: Query<"/api/v1/artists"> = {}) =>
+  api.get("/api/v1/artists", { query });
+export const getArtist = (id: string) => api.get("/api/v1/artists/{id}", { path: { id } });
+export const artistTracks = (id: string, query: Query<"/api/v1/artists/{id}/tracks"> = {}) =>
+  api.get("/api/v1/artists/{id}/tracks", { path: { id }, query });
+export const artistAlbums = (id: string) =>
+  api.get("/api/v1/artists/{id}/albums", { path: { id } });
+export const getAlbum = (id: string) => api.get("/api/v1/albums/{id}", { path: { id } });
+export const listAlbums = (query: Query<"/api/v1/albums"> = {}) =>
+  api.get("/api/v1/albums", { query });
 
 export async function becomeArtist(input: {
   name: string;
   bio?: string | null;
   country?: string | null;
 }) {
-  const { data } = await http.post<Artist>(`${v1}/artists`, input);
+  const artist = await api.post("/api/v1/artists", { body: input });
   // The role changed: a fresh token carries it.
   await session.refresh();
-  return data;
+  return artist;
 }
 
 /** Where the cover thumbnail of a track is (a redirect the browser follows). */
@@ -114,38 +91,80 @@ export const coverSrc = (track: Pick<Track, "id">, size: 64 | 300 = 300) =>
 export const streamSrc = (track: Pick<Track, "id">) =>
   `${API_URL}${v1}/tracks/${track.id}/stream?redirect=1`;
 
+// --- likes, ratings, "more like this" -------------------------------------------------------
+
+export const likeTrack = (id: string) => api.put("/api/v1/tracks/{id}/like", { path: { id } });
+export const unlikeTrack = (id: string) => api.delete("/api/v1/tracks/{id}/like", { path: { id } });
+export const likedTracks = (query: Query<"/api/v1/me/likes"> = {}) =>
+  api.get("/api/v1/me/likes", { query });
+export const rateTrack = (id: string, rating: number | null) =>
+  api.put("/api/v1/tracks/{id}/rating", { path: { id }, body: { rating } });
+export const similarTracks = (id: string, limit = 25) =>
+  api.get("/api/v1/tracks/{id}/similar", { path: { id }, query: { limit } });
+
 // --- playlists ----------------------------------------------------------------------------
 
-export const myPlaylists = () => get<Page<Playlist>>(`${v1}/playlists`, { limit: 100 });
-export const getPlaylist = (id: string) => get<PlaylistDetail>(`${v1}/playlists/${id}`);
-export const createPlaylist = async (input: { title: string; isPublic?: boolean }) =>
-  (await http.post<Playlist>(`${v1}/playlists`, input)).data;
-export const updatePlaylist = async (
+export const myPlaylists = () => api.get("/api/v1/playlists", { query: { limit: 100 } });
+export const getPlaylist = (id: string) => api.get("/api/v1/playlists/{id}", { path: { id } });
+export const createPlaylist = (body: { title: string; isPublic?: boolean }) =>
+  api.post("/api/v1/playlists", { body });
+export const updatePlaylist = (
   id: string,
-  change: { title?: string; description?: string | null; isPublic?: boolean },
-) => (await http.patch<Playlist>(`${v1}/playlists/${id}`, change)).data;
+  body: { title?: string; description?: string | null; isPublic?: boolean },
+) => api.patch("/api/v1/playlists/{id}", { path: { id }, body });
 export const deletePlaylist = async (id: string) => {
-  await http.delete(`${v1}/playlists/${id}`);
+  await api.delete("/api/v1/playlists/{id}", { path: { id } });
 };
 export const addToPlaylist = async (id: string, trackId: string) => {
-  await http.post(`${v1}/playlists/${id}/tracks`, { trackId });
+  await api.post("/api/v1/playlists/{id}/tracks", { path: { id }, body: { trackId } });
 };
 export const removeFromPlaylist = async (id: string, trackId: string) => {
-  await http.delete(`${v1}/playlists/${id}/tracks/${trackId}`);
+  await api.delete("/api/v1/playlists/{id}/tracks/{trackId}", { path: { id, trackId } });
 };
 export const reorderPlaylist = async (id: string, trackIds: string[]) => {
-  await http.put(`${v1}/playlists/${id}/tracks`, { trackIds });
+  await api.put("/api/v1/playlists/{id}/tracks", { path: { id }, body: { trackIds } });
+};
+export const exportPlaylist = (id: string, format: ExportFormat) =>
+  api.post("/api/v1/playlists/{id}/export", { path: { id }, body: { format } });
+
+// --- smart playlists ----------------------------------------------------------------------
+
+export type SmartPlaylistInput = Body<"/api/v1/smart-playlists", "post">;
+
+export const mySmartPlaylists = () => api.get("/api/v1/smart-playlists", { query: { limit: 100 } });
+export const getSmartPlaylist = (id: string) =>
+  api.get("/api/v1/smart-playlists/{id}", { path: { id } });
+export const smartPlaylistTracks = (id: string, limit = 100) =>
+  api.get("/api/v1/smart-playlists/{id}/tracks", { path: { id }, query: { limit } });
+export const createSmartPlaylist = (body: SmartPlaylistInput) =>
+  api.post("/api/v1/smart-playlists", { body });
+export const updateSmartPlaylist = (id: string, body: Partial<SmartPlaylistInput>) =>
+  api.patch("/api/v1/smart-playlists/{id}", { path: { id }, body });
+export const deleteSmartPlaylist = async (id: string) => {
+  await api.delete("/api/v1/smart-playlists/{id}", { path: { id } });
+};
+
+// --- player apps: app passwords and API keys -------------------------------------------------
+
+export const appPasswords = () => api.get("/api/v1/auth/app-passwords");
+export const createAppPassword = (name: string) =>
+  api.post("/api/v1/auth/app-passwords", { body: { name } });
+export const revokeAppPassword = async (id: string) => {
+  await api.delete("/api/v1/auth/app-passwords/{id}", { path: { id } });
+};
+export const apiKeys = () => api.get("/api/v1/auth/api-keys");
+export const createApiKey = (name: string) => api.post("/api/v1/auth/api-keys", { body: { name } });
+export const revokeApiKey = async (id: string) => {
+  await api.delete("/api/v1/auth/api-keys/{id}", { path: { id } });
 };
 
 // --- uploads ------------------------------------------------------------------------------
 
-export const requestUpload = async (input: {
-  filename: string;
-  contentType: string;
-  size: number;
-}) => (await http.post<UploadTicket>(`${v1}/tracks/upload`, input)).data;
-export const getUpload = (id: string) => get<Upload>(`${v1}/uploads/${id}`);
-export const myUploads = (q: Query = {}) => get<Page<Upload>>(`${v1}/uploads`, { limit: 50, ...q });
+export const requestUpload = (body: { filename: string; contentType: string; size: number }) =>
+  api.post("/api/v1/tracks/upload", { body });
+export const getUpload = (id: string) => api.get("/api/v1/uploads/{id}", { path: { id } });
+export const myUploads = (query: Query<"/api/v1/uploads"> = {}) =>
+  api.get("/api/v1/uploads", { query: { limit: 50, ...query } });
 
 // --- health -------------------------------------------------------------------------------
 

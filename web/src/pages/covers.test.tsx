@@ -5,9 +5,11 @@ import { MemoryRouter, Route, Routes } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type * as Endpoints from "../api/endpoints";
 import type { Track } from "../api/types";
+import { makeTrack } from "../api/defaults";
 import { PlayerProvider } from "../player/player";
 
-const track = (n: number, coverUrl: string | null): Track => ({
+const track = (n: number, coverUrl: string | null): Track =>
+  makeTrack({
   id: `0000000${n}-0000-4000-8000-000000000000`,
   title: `Song ${n}`,
   artist: { id: "a1", name: "Band" },
@@ -25,7 +27,7 @@ const track = (n: number, coverUrl: string | null): Track => ({
   hasAudio: true,
   coverUrl,
   createdAt: "2026-01-01T00:00:00Z",
-});
+  });
 const tracks = [track(1, null), track(2, "/api/v1/tracks/2/cover?size=300"), track(3, null)];
 
 vi.mock("../api/endpoints", async (orig) => ({

@@ -44,7 +44,7 @@ export function OpsPage() {
                   : "Something critical is down."}
             </p>
             <ul className="health-grid">
-              {Object.entries(health.data!.components).map(([name, c]) => (
+              {Object.entries(health.data!.components ?? {}).map(([name, c]) => (
                 <li key={name} className={`health ${c.status}`}>
                   <strong>{name}</strong>
                   <span className={`badge ${c.status}`}>{c.status === "up" ? "up" : "down"}</span>

@@ -6,6 +6,7 @@ import { MemoryRouter, Route, Routes } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type * as Endpoints from "../api/endpoints";
 import type { PlaylistDetail, Track } from "../api/types";
+import { makeTrack } from "../api/defaults";
 import { PlayerProvider } from "../player/player";
 
 const reorderPlaylist = vi.fn(async (_id: string, _ids: string[]) => undefined);
@@ -24,7 +25,8 @@ vi.mock("../auth/auth", () => ({
 }));
 const { PlaylistPage } = await import("./playlists");
 
-const track = (n: number): Track => ({
+const track = (n: number): Track =>
+  makeTrack({
   id: `0000000${n}-0000-4000-8000-000000000000`,
   title: `Song ${n}`,
   artist: { id: "a", name: "Band" },
@@ -42,7 +44,7 @@ const track = (n: number): Track => ({
   hasAudio: true,
   coverUrl: null,
   createdAt: "",
-});
+  });
 
 function playlist(): PlaylistDetail {
   return {

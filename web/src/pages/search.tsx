@@ -18,6 +18,7 @@ import { pick, useAsync } from "../components/use-async";
 import { useTitle } from "../components/use-title";
 import { formatDuration } from "../format";
 import { usePlayer } from "../player/player";
+import { makeTrack } from "../api/defaults";
 
 type Kind = "tracks" | "artists" | "albums";
 const KINDS: Kind[] = ["tracks", "artists", "albums"];
@@ -26,23 +27,7 @@ const num = (v: string | null) => (v && Number.isFinite(Number(v)) ? Number(v) :
 
 /** A search document is a lighter track: fill what the player and lists read. */
 function asTrack(doc: Partial<Track> & Pick<Track, "id" | "title" | "artist">): Track {
-  return {
-    album: null,
-    genre: null,
-    genreSource: null,
-    trackNumber: null,
-    year: null,
-    durationMs: 0,
-    popularity: 0,
-    playCount: 0,
-    tempo: null,
-    energy: null,
-    valence: null,
-    hasAudio: true,
-    coverUrl: null,
-    createdAt: "",
-    ...doc,
-  };
+  return makeTrack(doc);
 }
 
 export function SearchPage() {

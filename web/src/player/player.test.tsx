@@ -5,12 +5,14 @@ import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router-dom";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Track } from "../api/types";
+import { makeTrack } from "../api/defaults";
 import { TrackList } from "../components/track-list";
 import type { ListenEvent } from "./listen";
 import { PlayerProvider } from "./player";
 import { PlayerBar } from "./player-bar";
 
-const track = (id: string, title: string, seconds = 30): Track => ({
+const track = (id: string, title: string, seconds = 30): Track =>
+  makeTrack({
   id,
   title,
   artist: { id: `a-${id}`, name: `Artist ${title}` },
@@ -28,7 +30,7 @@ const track = (id: string, title: string, seconds = 30): Track => ({
   hasAudio: true,
   coverUrl: null,
   createdAt: "2026-01-01T00:00:00Z",
-});
+  });
 
 const A = track("11111111-1111-4111-8111-111111111111", "First Light");
 const B = track("22222222-2222-4222-8222-222222222222", "Second Wind");

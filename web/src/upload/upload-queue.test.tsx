@@ -6,6 +6,7 @@ import { AxiosError, AxiosHeaders, type AxiosResponse } from "axios";
 import { MemoryRouter } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PresignedUpload, Upload, UploadTicket } from "../api/types";
+import { UPLOAD_DEFAULTS } from "../api/defaults";
 import { UploadQueue } from "./upload-queue";
 import type { UploadApi } from "./use-upload-queue";
 
@@ -21,6 +22,7 @@ const presigned: PresignedUpload = {
 };
 
 const upload = (id: string, filename: string, change: Partial<Upload> = {}): Upload => ({
+  ...UPLOAD_DEFAULTS,
   id,
   status: "pending",
   filename,
