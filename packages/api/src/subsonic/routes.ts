@@ -13,13 +13,7 @@ import {
   listTrackIds,
   type AlbumListType,
 } from "@jonquils/core/browse/index";
-import {
-  like,
-  likedAtMap,
-  listLikedIds,
-  unlike,
-  type LikeKind,
-} from "@jonquils/core/like/index";
+import { like, likedAtMap, listLikedIds, unlike, type LikeKind } from "@jonquils/core/like/index";
 import { getPlayQueue, savePlayQueue } from "@jonquils/core/play-queue/index";
 import {
   addPlaylistTrack,
@@ -32,11 +26,7 @@ import {
   type PlaylistView,
 } from "@jonquils/core/playlist/index";
 import { rateTrack } from "@jonquils/core/rating/index";
-import {
-  artistSeedTracks,
-  similarTracks,
-  sonicPath,
-} from "@jonquils/core/similar/index";
+import { artistSeedTracks, similarTracks, sonicPath } from "@jonquils/core/similar/index";
 import {
   evaluateSmartPlaylist,
   getSmartPlaylist,
@@ -46,11 +36,7 @@ import {
 } from "@jonquils/core/smart-playlist/index";
 import { coverUrl } from "@jonquils/core/track/cover";
 import { getTrack } from "@jonquils/core/track/index";
-import {
-  findLyrics,
-  getTrackLyrics,
-  lyricsText,
-} from "@jonquils/core/track/lyrics";
+import { findLyrics, getTrackLyrics, lyricsText } from "@jonquils/core/track/lyrics";
 import { getStreamUrl } from "@jonquils/core/track/stream";
 import { tracks } from "@jonquils/core/track/track.sql";
 import { listTrackViews, type TrackView } from "@jonquils/core/track/views";
@@ -121,9 +107,7 @@ function songsByIds(req: Req, ids: string[]) {
 async function albumsWithStars(req: Req, ids: string[], dir = false) {
   const list = await getAlbumSummaries(req.ctx.db, ids);
   const starred = await likedAtMap(req.ctx.db, req.user.userId, "album", ids);
-  return list.map((a) =>
-    dir ? albumDir(a, starred.get(a.id)) : albumId3(a, starred.get(a.id)),
-  );
+  return list.map((a) => (dir ? albumDir(a, starred.get(a.id)) : albumId3(a, starred.get(a.id))));
 }
 
 /** Maps domain errors onto Subsonic codes (not found → 70, not allowed → 50, else 0). */
@@ -158,11 +142,7 @@ function playlistView(p: PlaylistView, username: string) {
   };
 }
 
-function smartView(
-  p: SmartPlaylistView,
-  songCount: number,
-  durationMs: number,
-) {
+function smartView(p: SmartPlaylistView, songCount: number, durationMs: number) {
   return {
     id: toId("smart", p.id),
     name: p.title,
@@ -177,10 +157,7 @@ function smartView(
   };
 }
 
-async function redirectToStream(
-  req: Req,
-  download: boolean,
-): Promise<Response> {
+async function redirectToStream(req: Req, download: boolean): Promise<Response> {
   const { uuid } = parseId(req.params.required("id"), ["track"]);
   const { url } = await getStreamUrl(req.ctx, uuid);
   req.c.header("Cache-Control", "private, no-store");
@@ -191,11 +168,7 @@ async function redirectToStream(
 const handlers: Record<string, Handler> = {
   ping: async () => ({}),
   getLicense: async () => ({
-    license: {
-      valid: true,
-      email: "",
-      licenseExpires: "2099-12-31T00:00:00.000Z",
-    },
+    license: { valid: true, email: "", licenseExpires: "2099-12-31T00:00:00.000Z" },
   }),
   tokenInfo: async ({ user }) => {
     if (user.via !== "api-key") throw SubsonicErrors.invalidApiKey();
@@ -206,10 +179,7 @@ const handlers: Record<string, Handler> = {
   }),
   getUser: async ({ params, user }) => {
     const username = params.required("username");
-    if (
-      username.toLowerCase() !== user.username.toLowerCase() &&
-      user.role !== "admin"
-    )
+    if (username.toLowerCase() !== user.username.toLowerCase() && user.role !== "admin")
       throw SubsonicErrors.notAuthorized("You can only see your own user.");
     const admin = user.role === "admin";
     return {
@@ -293,10 +263,7 @@ const handlers: Record<string, Handler> = {
     };
   },
   getMusicDirectory: async (req) => {
-    const { kind, uuid } = parseId(req.params.required("id"), [
-      "artist",
-      "album",
-    ]);
+    const { kind, uuid } = parseId(req.params.required("id"), ["artist", "album"]);
     if (kind === "artist") {
       const [artist] = await getArtistSummaries(req.ctx.db, [uuid]);
       if (!artist) throw SubsonicErrors.notFound("Artist not found");
@@ -369,9 +336,7 @@ const handlers: Record<string, Handler> = {
           offset: 0,
           synced: l.synced,
           line: l.lines.map((line) =>
-            l.synced
-              ? { start: line.start ?? 0, value: line.value }
-              : { value: line.value },
+            l.synced ? { start: line.start ?? 0, value: line.value } : { value: line.value },
           ),
         })),
       },
@@ -385,20 +350,10 @@ const handlers: Record<string, Handler> = {
     if (!found) return { lyrics: {} };
     // Plain text: an unsynchronised tag when there is one (synchronised lines otherwise).
     const chosen = found.lyrics.find((l) => !l.synced) ?? found.lyrics[0]!;
-    return {
-      lyrics: {
-        artist: found.artist,
-        title: found.title,
-        value: lyricsText(chosen),
-      },
-    };
+    return { lyrics: { artist: found.artist, title: found.title, value: lyricsText(chosen) } };
   },
-  getAlbumList2: async (req) => ({
-    albumList2: { album: await albumList(req, false) },
-  }),
-  getAlbumList: async (req) => ({
-    albumList: { album: await albumList(req, true) },
-  }),
+  getAlbumList2: async (req) => ({ albumList2: { album: await albumList(req, false) } }),
+  getAlbumList: async (req) => ({ albumList: { album: await albumList(req, true) } }),
   getGenres: async (req) => ({
     genres: {
       genre: (await listGenreCounts(req.ctx.db)).map((g) => ({
@@ -461,50 +416,27 @@ const handlers: Record<string, Handler> = {
   getSimilarSongs2: async (req) => ({
     similarSongs2: { song: await similarSongs(req) },
   }),
-  getSimilarSongs: async (req) => ({
-    similarSongs: { song: await similarSongs(req) },
-  }),
+  getSimilarSongs: async (req) => ({ similarSongs: { song: await similarSongs(req) } }),
   getSonicSimilarTracks: async (req) => {
     const { uuid } = parseId(req.params.required("id"), ["track"]);
-    const found = await similarTracks(
-      req.ctx,
-      uuid,
-      req.params.int("count", 10, 1, 500),
-    );
+    const found = await similarTracks(req.ctx, uuid, req.params.int("count", 10, 1, 500));
     const entries = await songs(
       req,
       found.map((f) => f.track),
     );
-    return {
-      sonicMatch: entries.map((entry, i) => ({
-        entry,
-        similarity: found[i]!.similarity,
-      })),
-    };
+    return { sonicMatch: entries.map((entry, i) => ({ entry, similarity: found[i]!.similarity })) };
   },
   findSonicPath: async (req) => {
     const start = parseId(req.params.required("startSongId"), ["track"]).uuid;
     const end = parseId(req.params.required("endSongId"), ["track"]).uuid;
-    const path = await sonicPath(
-      req.ctx,
-      start,
-      end,
-      req.params.int("count", 25, 2, 500),
-    );
+    const path = await sonicPath(req.ctx, start, end, req.params.int("count", 25, 2, 500));
     const entries = await songs(
       req,
       path.map((p) => p.track),
     );
-    return {
-      sonicMatch: entries.map((entry, i) => ({
-        entry,
-        similarity: path[i]!.similarity,
-      })),
-    };
+    return { sonicMatch: entries.map((entry, i) => ({ entry, similarity: path[i]!.similarity })) };
   },
-  getArtistInfo2: async (req) => ({
-    artistInfo2: await artistInfo(req, false),
-  }),
+  getArtistInfo2: async (req) => ({ artistInfo2: await artistInfo(req, false) }),
   getArtistInfo: async (req) => ({ artistInfo: await artistInfo(req, true) }),
   getAlbumInfo2: async (req) => ({ albumInfo: await albumInfo(req) }),
   getAlbumInfo: async (req) => ({ albumInfo: await albumInfo(req) }),
@@ -513,29 +445,16 @@ const handlers: Record<string, Handler> = {
   stream: (req) => redirectToStream(req, false),
   download: (req) => redirectToStream(req, true),
   getCoverArt: async (req) => {
-    const { kind, uuid } = parseId(req.params.required("id"), [
-      "track",
-      "album",
-      "artist",
-    ]);
-    const size =
-      (req.params.int("size", 300, 1, 10_000) ?? 300) <= 64 ? 64 : 300;
+    const { kind, uuid } = parseId(req.params.required("id"), ["track", "album", "artist"]);
+    const size = (req.params.int("size", 300, 1, 10_000) ?? 300) <= 64 ? 64 : 300;
     const db = req.ctx.db;
     let trackId: string | undefined = kind === "track" ? uuid : undefined;
     if (kind !== "track") {
       const [first] = await db
         .select({ id: tracks.id })
         .from(tracks)
-        .where(
-          kind === "album"
-            ? eq(tracks.albumId, uuid)
-            : eq(tracks.artistId, uuid),
-        )
-        .orderBy(
-          asc(tracks.discNumber),
-          asc(tracks.trackNumber),
-          asc(tracks.id),
-        )
+        .where(kind === "album" ? eq(tracks.albumId, uuid) : eq(tracks.artistId, uuid))
+        .orderBy(asc(tracks.discNumber), asc(tracks.trackNumber), asc(tracks.id))
         .limit(1);
       trackId = first?.id;
     }
@@ -553,10 +472,7 @@ const handlers: Record<string, Handler> = {
     for (const [i, id] of ids.entries()) {
       const { uuid } = parseId(id, ["track"]);
       if (!submission) {
-        const now =
-          (await req.ctx.cache.get<Record<string, NowPlaying>>(
-            NOW_PLAYING_KEY,
-          )) ?? {};
+        const now = (await req.ctx.cache.get<Record<string, NowPlaying>>(NOW_PLAYING_KEY)) ?? {};
         now[req.user.userId] = {
           trackId: uuid,
           username: req.user.username,
@@ -576,17 +492,13 @@ const handlers: Record<string, Handler> = {
         platform: "other",
         deviceType: "unknown",
         playedAt:
-          Number.isFinite(at) && at > 0 && at <= Date.now() + 60_000
-            ? new Date(at)
-            : undefined,
+          Number.isFinite(at) && at > 0 && at <= Date.now() + 60_000 ? new Date(at) : undefined,
       });
     }
     return {};
   },
   getNowPlaying: async (req) => {
-    const now =
-      (await req.ctx.cache.get<Record<string, NowPlaying>>(NOW_PLAYING_KEY)) ??
-      {};
+    const now = (await req.ctx.cache.get<Record<string, NowPlaying>>(NOW_PLAYING_KEY)) ?? {};
     const fresh = Object.values(now).filter(
       (n) => n.at > Date.now() - NOW_PLAYING_MINUTES * 60_000,
     );
@@ -624,14 +536,8 @@ const handlers: Record<string, Handler> = {
     return {};
   },
   getPlaylists: async (req) => {
-    const own = await listMyPlaylists(req.ctx, req.actor, {
-      limit: 500,
-      offset: 0,
-    });
-    const smart = await listSmartPlaylists(req.ctx, req.actor, {
-      limit: 200,
-      offset: 0,
-    });
+    const own = await listMyPlaylists(req.ctx, req.actor, { limit: 500, offset: 0 });
+    const smart = await listSmartPlaylists(req.ctx, req.actor, { limit: 200, offset: 0 });
     const smartViews = await Promise.all(
       smart.items.map(async (p) => {
         const list = await evaluateSmartPlaylist(req.ctx, p);
@@ -644,18 +550,12 @@ const handlers: Record<string, Handler> = {
     );
     return {
       playlists: {
-        playlist: [
-          ...own.items.map((p) => playlistView(p, req.user.username)),
-          ...smartViews,
-        ],
+        playlist: [...own.items.map((p) => playlistView(p, req.user.username)), ...smartViews],
       },
     };
   },
   getPlaylist: async (req) => {
-    const { kind, uuid } = parseId(req.params.required("id"), [
-      "playlist",
-      "smart",
-    ]);
+    const { kind, uuid } = parseId(req.params.required("id"), ["playlist", "smart"]);
     if (kind === "smart") {
       const p = await getSmartPlaylist(req.ctx, req.actor, uuid);
       const list = await evaluateSmartPlaylist(req.ctx, p);
@@ -683,26 +583,18 @@ const handlers: Record<string, Handler> = {
   },
   createPlaylist: async (req) => {
     const existing = req.params.get("playlistId");
-    const songIds = req.params
-      .all("songId")
-      .map((id) => parseId(id, ["track"]).uuid);
+    const songIds = req.params.all("songId").map((id) => parseId(id, ["track"]).uuid);
     let id: string;
     if (existing) {
       const { kind, uuid } = parseId(existing, ["playlist", "smart"]);
-      if (kind === "smart")
-        throw SubsonicErrors.notAuthorized("Smart playlists are read-only.");
+      if (kind === "smart") throw SubsonicErrors.notAuthorized("Smart playlists are read-only.");
       id = uuid;
       const current = await getPlaylist(req.ctx, req.actor, id);
-      for (const e of current.tracks)
-        await removePlaylistTrack(req.ctx, req.actor, id, e.track.id);
+      for (const e of current.tracks) await removePlaylistTrack(req.ctx, req.actor, id, e.track.id);
       const name = req.params.get("name");
       if (name) await updatePlaylist(req.ctx, req.actor, id, { title: name });
     } else {
-      id = (
-        await createPlaylist(req.ctx, req.actor, {
-          title: req.params.required("name"),
-        })
-      ).id;
+      id = (await createPlaylist(req.ctx, req.actor, { title: req.params.required("name") })).id;
     }
     for (const songId of [...new Set(songIds)])
       await addPlaylistTrack(req.ctx, req.actor, id, songId);
@@ -712,17 +604,11 @@ const handlers: Record<string, Handler> = {
     });
   },
   updatePlaylist: async (req) => {
-    const { kind, uuid } = parseId(req.params.required("playlistId"), [
-      "playlist",
-      "smart",
-    ]);
-    if (kind === "smart")
-      throw SubsonicErrors.notAuthorized("Smart playlists are read-only.");
+    const { kind, uuid } = parseId(req.params.required("playlistId"), ["playlist", "smart"]);
+    if (kind === "smart") throw SubsonicErrors.notAuthorized("Smart playlists are read-only.");
     const name = req.params.get("name");
     const comment = req.params.get("comment");
-    const isPublic = req.params.has("public")
-      ? req.params.bool("public", false)
-      : undefined;
+    const isPublic = req.params.has("public") ? req.params.bool("public", false) : undefined;
     if (name !== undefined || comment !== undefined || isPublic !== undefined)
       await updatePlaylist(req.ctx, req.actor, uuid, {
         ...(name ? { title: name } : {}),
@@ -733,8 +619,7 @@ const handlers: Record<string, Handler> = {
     if (remove.length > 0) {
       const current = await getPlaylist(req.ctx, req.actor, uuid);
       const ids = remove.flatMap((i) => current.tracks[i]?.track.id ?? []);
-      for (const id of ids)
-        await removePlaylistTrack(req.ctx, req.actor, uuid, id);
+      for (const id of ids) await removePlaylistTrack(req.ctx, req.actor, uuid, id);
     }
     for (const songId of req.params.all("songIdToAdd")) {
       const trackId = parseId(songId, ["track"]).uuid;
@@ -748,14 +633,9 @@ const handlers: Record<string, Handler> = {
     return {};
   },
   deletePlaylist: async (req) => {
-    const { kind, uuid } = parseId(req.params.required("id"), [
-      "playlist",
-      "smart",
-    ]);
+    const { kind, uuid } = parseId(req.params.required("id"), ["playlist", "smart"]);
     if (kind === "smart")
-      throw SubsonicErrors.notAuthorized(
-        "Smart playlists are deleted in the JONQUILS web app.",
-      );
+      throw SubsonicErrors.notAuthorized("Smart playlists are deleted in the JONQUILS web app.");
     await deletePlaylist(req.ctx, req.actor, uuid);
     return {};
   },
@@ -763,10 +643,7 @@ const handlers: Record<string, Handler> = {
     const queue = await getPlayQueue(req.ctx, req.actor);
     if (!queue) return {};
     const entry = await songsByIds(req, queue.trackIds);
-    const current =
-      queue.currentIndex !== null
-        ? queue.trackIds[queue.currentIndex]
-        : undefined;
+    const current = queue.currentIndex !== null ? queue.trackIds[queue.currentIndex] : undefined;
     return {
       playQueue: {
         current: current ? toId("track", current) : undefined,
@@ -781,9 +658,7 @@ const handlers: Record<string, Handler> = {
   savePlayQueue: async (req) => {
     const ids = req.params.all("id").map((id) => parseId(id, ["track"]).uuid);
     const currentRaw = req.params.get("current");
-    const current = currentRaw
-      ? parseId(currentRaw, ["track"]).uuid
-      : undefined;
+    const current = currentRaw ? parseId(currentRaw, ["track"]).uuid : undefined;
     const index = current ? ids.indexOf(current) : ids.length > 0 ? 0 : null;
     await savePlayQueue(req.ctx, req.actor, {
       trackIds: ids,
@@ -803,18 +678,13 @@ interface NowPlaying {
 }
 
 function albumTracks(ctx: Ctx, albumId: string): Promise<TrackView[]> {
-  return listTrackViews(ctx.db, { albumId }, "album", {
-    limit: 1000,
-    offset: 0,
-  });
+  return listTrackViews(ctx.db, { albumId }, "album", { limit: 1000, offset: 0 });
 }
 
 async function albumList(req: Req, dir: boolean) {
   const type = req.params.required("type") as AlbumListType;
   if (!(ALBUM_LIST_TYPES as readonly string[]).includes(type))
-    throw SubsonicErrors.generic(
-      `Unknown album list type: ${type.slice(0, 40)}`,
-    );
+    throw SubsonicErrors.generic(`Unknown album list type: ${type.slice(0, 40)}`);
   if (type === "byGenre") req.params.required("genre");
   if (type === "byYear") {
     req.params.required("fromYear");
@@ -829,9 +699,7 @@ async function albumList(req: Req, dir: boolean) {
     toYear: req.params.int("toYear", undefined, 0, 9999),
     genre: req.params.get("genre"),
   });
-  return list.map((a) =>
-    dir ? albumDir(a, a.starred) : albumId3(a, a.starred),
-  );
+  return list.map((a) => (dir ? albumDir(a, a.starred) : albumId3(a, a.starred)));
 }
 
 async function starred(req: Req, dir: boolean) {
@@ -848,9 +716,7 @@ async function starred(req: Req, dir: boolean) {
   const artistStars = new Map(artistIds!.map((a) => [a.id, a.likedAt]));
   return {
     artist: artistList.map((a) =>
-      dir
-        ? artistDir(a, artistStars.get(a.id))
-        : artistId3(a, artistStars.get(a.id)),
+      dir ? artistDir(a, artistStars.get(a.id)) : artistId3(a, artistStars.get(a.id)),
     ),
     album: await albumsWithStars(
       req,
@@ -865,11 +731,7 @@ async function starred(req: Req, dir: boolean) {
 }
 
 async function similarSongs(req: Req) {
-  const { kind, uuid } = parseId(req.params.required("id"), [
-    "track",
-    "album",
-    "artist",
-  ]);
+  const { kind, uuid } = parseId(req.params.required("id"), ["track", "album", "artist"]);
   const count = req.params.int("count", 50, 1, 500);
   if (kind === "track")
     return songs(
@@ -898,9 +760,7 @@ async function similarSongs(req: Req) {
       if (!prev || prev.similarity < f.similarity) best.set(f.track.id, f);
     }
   }
-  const ranked = [...best.values()]
-    .sort((a, b) => b.similarity - a.similarity)
-    .slice(0, count);
+  const ranked = [...best.values()].sort((a, b) => b.similarity - a.similarity).slice(0, count);
   return songs(
     req,
     ranked.map((r) => r.track),
@@ -909,19 +769,13 @@ async function similarSongs(req: Req) {
 
 async function artistInfo(req: Req, dir: boolean) {
   const { uuid } = parseId(req.params.required("id"), ["artist"]);
-  const [row] = await req.ctx.db
-    .select()
-    .from(artists)
-    .where(eq(artists.id, uuid))
-    .limit(1);
+  const [row] = await req.ctx.db.select().from(artists).where(eq(artists.id, uuid)).limit(1);
   if (!row) throw SubsonicErrors.notFound("Artist not found");
   // Similar artists: the artists of the tracks most like this artist's best ones.
   const seeds = await artistSeedTracks(req.ctx.db, uuid, 2);
   const similar = new Map<string, string>();
   for (const seed of seeds)
-    for (const s of await similarTracks(req.ctx, seed, 20, {
-      excludeArtistId: uuid,
-    }))
+    for (const s of await similarTracks(req.ctx, seed, 20, { excludeArtistId: uuid }))
       similar.set(s.track.artist.id, s.track.artist.name);
   const similarList = await getArtistSummaries(
     req.ctx.db,
@@ -968,10 +822,9 @@ async function search(req: Req, dir: boolean) {
     // An empty query pages through the whole library (Symfonium's offline sync).
     [artistIds, albumIds, trackIds] = await Promise.all([
       counts.artist > 0
-        ? listArtistSummaries(db, {
-            limit: counts.artist,
-            offset: offsets.artist,
-          }).then((l) => l.map((a) => a.id))
+        ? listArtistSummaries(db, { limit: counts.artist, offset: offsets.artist }).then((l) =>
+            l.map((a) => a.id),
+          )
         : [],
       counts.album > 0
         ? listAlbumSummaries(db, {
@@ -981,16 +834,10 @@ async function search(req: Req, dir: boolean) {
             userId: req.user.userId,
           }).then((l) => l.map((a) => a.id))
         : [],
-      counts.song > 0
-        ? listTrackIds(db, { limit: counts.song, offset: offsets.song })
-        : [],
+      counts.song > 0 ? listTrackIds(db, { limit: counts.song, offset: offsets.song }) : [],
     ]);
   } else {
-    const run = (
-      kind: "artist" | "album" | "track",
-      limit: number,
-      offset: number,
-    ) =>
+    const run = (kind: "artist" | "album" | "track", limit: number, offset: number) =>
       limit > 0
         ? req.ctx.search
             .search({ kind, q, limit, offset, sort: "relevance" })
@@ -1002,18 +849,11 @@ async function search(req: Req, dir: boolean) {
       run("track", counts.song, offsets.song),
     ]);
   }
-  const artistStars = await likedAtMap(
-    db,
-    req.user.userId,
-    "artist",
-    artistIds,
-  );
+  const artistStars = await likedAtMap(db, req.user.userId, "artist", artistIds);
   const artistList = await getArtistSummaries(db, artistIds);
   return {
     artist: artistList.map((a) =>
-      dir
-        ? artistDir(a, artistStars.get(a.id))
-        : artistId3(a, artistStars.get(a.id)),
+      dir ? artistDir(a, artistStars.get(a.id)) : artistId3(a, artistStars.get(a.id)),
     ),
     album: await albumsWithStars(req, albumIds, dir),
     song: await songsByIds(req, trackIds),
@@ -1031,13 +871,9 @@ async function starOrUnstar(req: Req, on: boolean): Promise<Payload> {
       .map((id): [LikeKind, string] => ["album", parseId(id, ["album"]).uuid]),
     ...req.params
       .all("artistId")
-      .map((id): [LikeKind, string] => [
-        "artist",
-        parseId(id, ["artist"]).uuid,
-      ]),
+      .map((id): [LikeKind, string] => ["artist", parseId(id, ["artist"]).uuid]),
   ];
-  if (targets.length === 0)
-    throw SubsonicErrors.missing("id, albumId or artistId");
+  if (targets.length === 0) throw SubsonicErrors.missing("id, albumId or artistId");
   for (const [kind, uuid] of targets) {
     if (on) await like(req.ctx, req.actor, kind, uuid);
     else await unlike(req.ctx, req.actor, kind, uuid);
@@ -1045,9 +881,7 @@ async function starOrUnstar(req: Req, on: boolean): Promise<Payload> {
   return {};
 }
 
-const lowerNames = new Map(
-  Object.keys(handlers).map((k) => [k.toLowerCase(), k]),
-);
+const lowerNames = new Map(Object.keys(handlers).map((k) => [k.toLowerCase(), k]));
 
 /** The (Open)Subsonic API for player apps, mounted at /rest. */
 export function subsonicRoutes(deps: ApiDeps) {
@@ -1059,77 +893,40 @@ export function subsonicRoutes(deps: ApiDeps) {
     60,
   );
 
-  app.on(
-    ["GET", "POST", "HEAD"],
-    "/:method{[A-Za-z0-9]+(?:\\.view)?}",
-    async (c) => {
-      const name = c.req.param("method").replace(/\.view$/, "");
-      let format: Format = { kind: "xml" };
-      try {
-        const params = await Params.read(c);
-        format = readFormat(params.get("f"), params.get("callback"));
-        const method = lowerNames.get(name.toLowerCase());
-        if (name === "getOpenSubsonicExtensions")
-          return respond(c, format, { openSubsonicExtensions: EXTENSIONS });
-        if (!method)
-          return respondError(
-            c,
-            format,
-            SubsonicErrors.notFound(`Unknown method: ${name}`),
-            404,
-          );
-        const ctx = c.get("ctx");
-        if (deps.config.RATE_LIMIT_ENABLED) {
-          const decision = await requestLimit.consume(ctx.meta.ip ?? "unknown");
-          if (!decision.allowed) {
-            c.header("Retry-After", String(decision.resetSeconds));
-            return respondError(
-              c,
-              format,
-              SubsonicErrors.generic("Too many requests"),
-              429,
-            );
-          }
+  app.on(["GET", "POST", "HEAD"], "/:method{[A-Za-z0-9]+(?:\\.view)?}", async (c) => {
+    const name = c.req.param("method").replace(/\.view$/, "");
+    let format: Format = { kind: "xml" };
+    try {
+      const params = await Params.read(c);
+      format = readFormat(params.get("f"), params.get("callback"));
+      const method = lowerNames.get(name.toLowerCase());
+      if (name === "getOpenSubsonicExtensions")
+        return respond(c, format, { openSubsonicExtensions: EXTENSIONS });
+      if (!method)
+        return respondError(c, format, SubsonicErrors.notFound(`Unknown method: ${name}`), 404);
+      const ctx = c.get("ctx");
+      if (deps.config.RATE_LIMIT_ENABLED) {
+        const decision = await requestLimit.consume(ctx.meta.ip ?? "unknown");
+        if (!decision.allowed) {
+          c.header("Retry-After", String(decision.resetSeconds));
+          return respondError(c, format, SubsonicErrors.generic("Too many requests"), 429);
         }
-        const origin = new URL(c.req.url).origin;
-        const user = await auth.authenticate(
-          ctx,
-          params,
-          `${origin}/docs#tag/auth`,
-        );
-        const actor: Actor = { userId: user.userId, role: user.role };
-        c.set("actor", actor);
-        const result = await handlers[method]!({
-          c,
-          ctx,
-          params,
-          user,
-          actor,
-          format,
-        });
-        return result instanceof Response ? result : respond(c, format, result);
-      } catch (error) {
-        const mapped = toSubsonicError(error);
-        if (mapped) return respondError(c, format, mapped);
-        c.get("ctx").log.error(
-          { err: error, method: name },
-          "subsonic request failed",
-        );
-        return respondError(
-          c,
-          format,
-          SubsonicErrors.generic("Something went wrong on our side."),
-        );
       }
-    },
-  );
+      const origin = new URL(c.req.url).origin;
+      const user = await auth.authenticate(ctx, params, `${origin}/docs#tag/auth`);
+      const actor: Actor = { userId: user.userId, role: user.role };
+      c.set("actor", actor);
+      const result = await handlers[method]!({ c, ctx, params, user, actor, format });
+      return result instanceof Response ? result : respond(c, format, result);
+    } catch (error) {
+      const mapped = toSubsonicError(error);
+      if (mapped) return respondError(c, format, mapped);
+      c.get("ctx").log.error({ err: error, method: name }, "subsonic request failed");
+      return respondError(c, format, SubsonicErrors.generic("Something went wrong on our side."));
+    }
+  });
   app.all("*", (c) =>
-    respondError(
-      c,
-      { kind: "xml" },
-      SubsonicErrors.notFound(`Unknown method: ${c.req.path}`),
-      404,
-    ),
+    respondError(c, { kind: "xml" }, SubsonicErrors.notFound(`Unknown method: ${c.req.path}`), 404),
   );
   return app;
 }

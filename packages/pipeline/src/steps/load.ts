@@ -14,10 +14,7 @@ async function artistNamed(tx: Executor, name: string): Promise<string> {
   const [row] = await tx
     .insert(schema.artists)
     .values({ name, nameKey: nameKey(name) })
-    .onConflictDoUpdate({
-      target: schema.artists.nameKey,
-      set: { updatedAt: new Date() },
-    })
+    .onConflictDoUpdate({ target: schema.artists.nameKey, set: { updatedAt: new Date() } })
     .returning({ id: schema.artists.id });
   return row!.id;
 }
@@ -31,10 +28,7 @@ async function artistNamed(tx: Executor, name: string): Promise<string> {
  * keyed by its audio copy, so loading the same upload twice updates one track. Covers are
  * not stored as URLs: the thumbnails' keys stay on the upload and the API serves them.
  */
-export async function load(
-  deps: PipelineDeps,
-  job: JobRef,
-): Promise<{ trackId: string }> {
+export async function load(deps: PipelineDeps, job: JobRef): Promise<{ trackId: string }> {
   return deps.db.transaction(async (tx) => {
     const [upload] = await tx
       .select({ upload: schema.trackUploads, role: schema.users.role })
@@ -43,8 +37,7 @@ export async function load(
       .where(eq(schema.trackUploads.id, job.uploadId))
       .limit(1);
     const staged = upload?.upload.staged;
-    if (!upload || !staged)
-      throw new NotProcessableError("nothing was staged for this upload");
+    if (!upload || !staged) throw new NotProcessableError("nothing was staged for this upload");
     const warnings = [...upload.upload.warnings];
     const userId = upload.upload.userId;
 
@@ -58,16 +51,12 @@ export async function load(
     if (upload.role === "admin" && staged.artistName) {
       artistId = await artistNamed(tx, staged.artistName);
       albumArtistId =
-        staged.albumArtistName &&
-        nameKey(staged.albumArtistName) !== nameKey(staged.artistName)
+        staged.albumArtistName && nameKey(staged.albumArtistName) !== nameKey(staged.artistName)
           ? await artistNamed(tx, staged.albumArtistName)
           : artistId;
     } else if (own) {
       artistId = albumArtistId = own.id;
-      if (
-        staged.artistName &&
-        nameKey(staged.artistName) !== nameKey(own.name)
-      ) {
+      if (staged.artistName && nameKey(staged.artistName) !== nameKey(own.name)) {
         warnings.push(
           `tagged artist "${staged.artistName}" differs from your profile; filed under "${own.name}"`,
         );
@@ -75,9 +64,7 @@ export async function load(
     } else if (upload.role === "admin") {
       // An admin's untagged file (bulk import): filed under "Unknown Artist" to be fixed later.
       artistId = albumArtistId = await artistNamed(tx, UNKNOWN_ARTIST);
-      warnings.push(
-        `the file names no artist; filed under "${UNKNOWN_ARTIST}"`,
-      );
+      warnings.push(`the file names no artist; filed under "${UNKNOWN_ARTIST}"`);
     } else {
       throw new NotProcessableError(
         "your account has no artist profile: create one, then upload again",
@@ -122,9 +109,7 @@ export async function load(
       genreModelVersion: genreId
         ? (staged.genre!.modelVersion ?? null)
         : (staged.genreAbstain?.modelVersion ?? null),
-      genreAbstainReason: genreId
-        ? null
-        : (staged.genreAbstain?.reason ?? null),
+      genreAbstainReason: genreId ? null : (staged.genreAbstain?.reason ?? null),
       title: staged.title,
       trackNumber: clampSmall(staged.tags.trackNumber, 999),
       discNumber: clampSmall(staged.tags.discNumber, 99),
@@ -141,9 +126,7 @@ export async function load(
       channels: staged.format.channels,
       tempo: f?.tempo ?? null,
       tempoConfidence:
-        f?.tempo != null && f.tempoConfidence != null
-          ? clamp01(f.tempoConfidence)
-          : null,
+        f?.tempo != null && f.tempoConfidence != null ? clamp01(f.tempoConfidence) : null,
       tempoReason: f && f.tempo == null ? (f.tempoReason ?? null) : null,
       energy: f ? clamp01(f.energy) : null,
       valence: f ? clamp01(f.valence) : null,
@@ -176,8 +159,7 @@ export async function load(
 }
 
 const clamp01 = (v: number) => Math.max(0, Math.min(1, v));
-const finiteOrNull = (v: number | null | undefined) =>
-  v != null && Number.isFinite(v) ? v : null;
+const finiteOrNull = (v: number | null | undefined) => (v != null && Number.isFinite(v) ? v : null);
 const clampSmall = (v: number | null, max: number) =>
   v && v >= 1 && v <= max ? Math.round(v) : null;
 
@@ -186,12 +168,7 @@ function formatName(container: string, codec: string | null): string {
   if (c.includes("flac")) return "flac";
   if (c.includes("vorbis") || c.includes("ogg")) return "ogg";
   if (c.includes("opus")) return "opus";
-  if (
-    c.includes("mpeg-4") ||
-    c.includes("aac") ||
-    c.includes("m4a") ||
-    c.includes("alac")
-  )
+  if (c.includes("mpeg-4") || c.includes("aac") || c.includes("m4a") || c.includes("alac"))
     return "m4a";
   if (c.includes("wav") || c.includes("pcm")) return "wav";
   if (c.includes("mpeg") || c.includes("mp3")) return "mp3";
