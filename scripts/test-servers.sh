@@ -68,6 +68,7 @@ suites=(
   packages/core/src/queue/queue.contract.test.ts=queue
   functions/aws-services.servers.test.ts=aws
   packages/api/test/subsonic/kms.servers.test.ts=kms
+  packages/local/src/start-servers.servers.test.ts=start:servers
 )
 files=()
 for s in "${suites[@]}"; do [ -f "${s%%=*}" ] && files+=("${s%%=*}"); done

@@ -8,7 +8,14 @@
 #   scripts/servers/minio.sh down     stop it
 #   scripts/servers/minio.sh status   one line: up (version, port) or down
 #   scripts/servers/minio.sh env      export lines: TEST_S3_ENDPOINT, TEST_S3_ACCESS_KEY_ID,
-#                                     TEST_S3_SECRET_ACCESS_KEY, MINIO_VERSION
+#                                     TEST_S3_SECRET_ACCESS_KEY, MINIO_VERSION, MINIO_EVENTS_TOKEN_FILE
+#
+# Object-created events: MinIO starts with two webhook targets (MinIO applies `notify_webhook`
+# only at start), both on loopback and authenticated with a random token kept beside the
+# credentials: `JONQUILS` posts to 127.0.0.1:19541 (the app of `npm run start:servers`, with a
+# queue folder so events wait while the app is down) and `JQTEST` to 127.0.0.1:19542 (the
+# end-to-end test). A bucket sends nothing until its notification rule names a target's ARN
+# (arn:minio:sqs::JONQUILS:webhook), which scripts/start-servers.sh sets on jonquils-tracks.
 #
 # Installed with `go install github.com/minio/minio@<pinned pseudo-version>`: the Go toolchain
 # checks the module against the checksum database, and this script checks the module's h1 sum
@@ -42,6 +49,9 @@ credentials() {
       "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$BASE/credentials"
   fi
   read -r ACCESS_KEY SECRET_KEY <"$BASE/credentials"
+  if [ ! -s "$BASE/events-token" ]; then
+    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$BASE/events-token")
+  fi
 }
 
 install() {
@@ -86,9 +96,17 @@ case "${1:-}" in
       log "port $PORT is taken by something else: set MINIO_PORT or run again"
       exit 1
     fi
-    mkdir -p "$DATA"
+    mkdir -p "$DATA" "$BASE/events-queue"
+    token=$(cat "$BASE/events-token")
     MINIO_ROOT_USER=$ACCESS_KEY MINIO_ROOT_PASSWORD=$SECRET_KEY MINIO_BROWSER=off \
       MINIO_UPDATE=off MINIO_CI_CD=1 \
+      MINIO_NOTIFY_WEBHOOK_ENABLE_JONQUILS=on \
+      MINIO_NOTIFY_WEBHOOK_ENDPOINT_JONQUILS=http://127.0.0.1:19541/minio-events \
+      MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_JONQUILS="$token" \
+      MINIO_NOTIFY_WEBHOOK_QUEUE_DIR_JONQUILS="$BASE/events-queue" \
+      MINIO_NOTIFY_WEBHOOK_ENABLE_JQTEST=on \
+      MINIO_NOTIFY_WEBHOOK_ENDPOINT_JQTEST=http://127.0.0.1:19542/minio-events \
+      MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_JQTEST="$token" \
       setsid "$BIN" server "$DATA" --address "127.0.0.1:$PORT" --quiet \
       >"$BASE/minio.log" 2>&1 </dev/null &
     echo $! >"$PID_FILE"
@@ -113,6 +131,7 @@ case "${1:-}" in
     echo "export TEST_S3_ACCESS_KEY_ID=$ACCESS_KEY"
     echo "export TEST_S3_SECRET_ACCESS_KEY=$SECRET_KEY"
     echo "export MINIO_VERSION=${VERSION#v0.0.0-}"
+    echo "export MINIO_EVENTS_TOKEN_FILE=$BASE/events-token"
     ;;
   *)
     echo "usage: $0 up|down|status|env" >&2

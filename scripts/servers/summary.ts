@@ -31,6 +31,8 @@ function label(raw: string): string {
   if (e.startsWith("postgres-fts on pglite")) return "postgres-fts(pglite)";
   if (e.startsWith("postgres-fts on")) return `postgres-fts(postgresql ${env.PG_VERSION ?? ""})`;
   if (e === "no server needed") return "s3 presigning (offline)";
+  if (e.startsWith("minio events"))
+    return `minio ${env.MINIO_VERSION ?? "?"} events + opensearch ${env.OPENSEARCH_VERSION ?? "?"}`;
   if (e === "s3 server" || e === "s3 server refusals")
     return `s3(minio ${env.MINIO_VERSION ?? "?"})`;
   if (e.includes("redis")) return `redis(${env.REDIS_VERSION ?? "server"})`;

@@ -69,6 +69,12 @@ export const configSchema = z.object({
   /** An S3-compatible endpoint (LocalStack); unset for AWS. */
   S3_ENDPOINT: z.url().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
+  /**
+   * Loopback port where the local process receives MinIO's object-created webhook and runs the
+   * pipeline in-process (`npm run start:servers`); the webhook's token is DATA_DIR/s3-events.token.
+   * Unset: with S3 the cloud (EventBridge → Step Functions) starts the pipeline.
+   */
+  S3_EVENTS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   AWS_REGION: z.string().min(1).default("us-east-1"),
   /** ClickHouse server (http[s]://host:8123); when absent the local wiring runs chDB under DATA_DIR/chdb. */
   CLICKHOUSE_URL: z.url().optional(),

@@ -10,7 +10,7 @@ import { connectPostgres, migratePostgres } from "@jonquils/core/db/postgres";
 import type { ObjectCreatedEvent, ObjectStore } from "@jonquils/core/storage/object-store";
 import { createLocalPipeline, shouldIngest, type LocalPipeline } from "@jonquils/pipeline/executor";
 import type { Hono } from "hono";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openLocalAnalytics } from "./analytics/open";
 import { startAnalyticsRefresh } from "./analytics/scheduler";
@@ -51,6 +51,9 @@ export interface LocalObjectStore {
   objects: ObjectStore;
   /** The signed upload/download routes of the disk store, mounted at /storage (none for S3). */
   routes?: Hono;
+  /** Whether this process hears of new objects (disk store, or MinIO's webhook) and runs the pipeline. */
+  announcesEvents: boolean;
+  close?: () => Promise<void>;
 }
 
 /**
@@ -68,7 +71,20 @@ export async function openLocalObjectStore(
   if (config.S3_BUCKET_TRACKS) {
     const { createS3ObjectStoreFromConfig } = await import("@jonquils/core/storage/s3-config");
     const s3 = createS3ObjectStoreFromConfig(config);
-    if (s3) return { objects: s3 };
+    if (s3 && config.S3_EVENTS_PORT) {
+      // MinIO on loopback (`npm run start:servers`): its webhook stands in for EventBridge.
+      const { listenMinioEvents } = await import("./storage/minio-events");
+      const token = (await readFile(join(config.DATA_DIR, "s3-events.token"), "utf8")).trim();
+      const events = await listenMinioEvents({
+        port: config.S3_EVENTS_PORT,
+        token,
+        buckets: { tracks: s3.bucketNames.tracks },
+        onCreated,
+        log,
+      });
+      return { objects: s3, announcesEvents: true, close: () => events.close() };
+    }
+    if (s3) return { objects: s3, announcesEvents: false };
   }
   const disk = createDiskObjectStore({
     root: join(config.DATA_DIR, "objects"),
@@ -77,7 +93,7 @@ export async function openLocalObjectStore(
     onObjectCreated: onCreated,
     log,
   });
-  return { objects: disk, routes: disk.routes };
+  return { objects: disk, routes: disk.routes, announcesEvents: true };
 }
 
 export interface LocalRuntime extends Runtime {
@@ -126,10 +142,13 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
       (report) => log.info(report, "upload recovery sweep"),
       (err: unknown) => log.error({ err }, "upload recovery sweep failed"),
     );
-  // The disk store announces events; with S3, EventBridge starts the cloud pipeline instead.
-  const recovery = store.routes ? setInterval(() => void recover(), RECOVERY_EVERY_MS) : undefined;
+  // The disk store and MinIO's webhook announce events; with S3 on AWS, EventBridge starts
+  // the cloud pipeline instead (and the reconcile schedule runs there).
+  const recovery = store.announcesEvents
+    ? setInterval(() => void recover(), RECOVERY_EVERY_MS)
+    : undefined;
   recovery?.unref();
-  if (store.routes) void recover();
+  if (store.announcesEvents) void recover();
   return {
     ...runtime,
     pipeline: started,
@@ -137,6 +156,7 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
     async close() {
       if (recovery) clearInterval(recovery);
       await refresh.stop();
+      await store.close?.();
       await started.close();
       // Drains the analytics queue (or spills it to DATA_DIR/analytics-spool) before closing.
       await runtime.close();
