@@ -262,7 +262,8 @@ describe.each(wirings())("analytics ($name)", (wiring) => {
     expect(after.body.popularity).toBe(100);
     const quiet = await api.request("GET", `/api/v1/tracks/${otherTrackId}`);
     expect(quiet.body.popularity).toBe(0);
-    // The search index carries the new popularity too.
+    // The search index carries the new popularity too (through the outbox, just after).
+    await api.runtime.ports.outbox!.drain();
     const found = await api.request("GET", "/api/v1/search/tracks?q=Analytics%20Song");
     expect(found.body.items.find((t: Json) => t.id === trackId)?.popularity).toBe(100);
     const [row] = await api.runtime.ports.db

@@ -1,6 +1,6 @@
 import { schema, type Runtime } from "@jonquils/core";
-import { syncTrackSearch } from "@jonquils/core/search/sync";
-import { invalidateTracks } from "@jonquils/core/track/index";
+import { transaction } from "@jonquils/core/db/transaction";
+import { trackEffects } from "@jonquils/core/track/index";
 import { musicLike } from "@jonquils/pipeline/analysis/synth";
 import { encodeWav } from "@jonquils/pipeline/analysis/wav";
 import { and, eq, isNull, like } from "drizzle-orm";
@@ -48,10 +48,11 @@ export async function attachDemoAudio(runtime: Pick<Runtime, "ports">): Promise<
   }
   if (rows.length > 0) {
     const ids = rows.map((r) => r.id);
-    await invalidateTracks(runtime.ports, ...ids);
     // The search documents were written by the seed, before the clips: without this, search
     // showed every demo track unplayable and with the seed's length.
-    await syncTrackSearch(runtime.ports, ids);
+    await transaction(runtime.ports, async (_tx, effects) =>
+      trackEffects(runtime.ports, effects, ...ids),
+    );
   }
   return rows.length;
 }

@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
 import { isUniqueViolation } from "../db/errors";
 import { AppError, CommonErrors } from "../errors";
-import { syncSearch } from "../search/sync";
+import { transaction } from "../db/transaction";
 import { albumCoverRoute } from "../track/cover";
 import { listTrackViews, type TrackView } from "../track/views";
 import { toPage, type Page, type PageQuery } from "../util/page";
@@ -104,7 +104,7 @@ export async function createAlbum(
 ): Promise<AlbumView> {
   const title = cleanText(input.title);
   try {
-    const id = await ctx.db.transaction(async (tx) => {
+    const id = await transaction(ctx, async (tx, effects) => {
       const artistId = await resolveWritableArtist(tx, actor, input.artistId);
       const [row] = await tx
         .insert(albums)
@@ -123,9 +123,9 @@ export async function createAlbum(
         entityId: row.id,
         details: { title, artistId },
       });
+      effects.syncSearch({ albums: [row.id] });
       return row.id;
     });
-    await syncSearch(ctx, { albums: [id] });
     const { tracks: _tracks, ...view } = await getAlbum(ctx, id);
     return view;
   } catch (error) {

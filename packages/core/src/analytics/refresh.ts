@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Ctx } from "../context";
-import { syncTrackSearch } from "../search/sync";
-import { invalidateTracks } from "../track/index";
+import { transaction } from "../db/transaction";
+import { trackEffects } from "../track/index";
 import * as Q from "./sql/queries.sql";
 
 /** Popularity counts plays of the last 30 days. */
@@ -53,12 +53,17 @@ export async function refreshAnalyticsAggregates(
   const changed: string[] = [];
   for (let i = 0; i < scores.length; i += 5000) {
     const part = scores.slice(i, i + 5000);
-    const rows = await ctx.db.execute<{ id: string }>(sql`
+    await transaction(ctx, async (tx, effects) => {
+      const rows = await tx.execute<{ id: string }>(sql`
       update tracks t set popularity = v.p, play_count = v.c
       from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as v(id uuid, p smallint, c bigint)
       where t.id = v.id and (t.popularity <> v.p or t.play_count <> v.c)
       returning t.id`);
-    for (const r of rowsOf<{ id: string }>(rows)) changed.push(r.id);
+      const ids = rowsOf<{ id: string }>(rows).map((r) => r.id);
+      // Popularity also breaks ties in search and orders `sort=popularity` results.
+      if (ids.length > 0) trackEffects(ctx, effects, ...ids);
+      changed.push(...ids);
+    });
   }
 
   await upsertDaily(ctx, "daily_track_stats", "track_id", trackDays);
@@ -84,12 +89,6 @@ export async function refreshAnalyticsAggregates(
       on conflict (day) do update set active_users = excluded.active_users,
         new_users = excluded.new_users, plays = excluded.plays, searches = excluded.searches,
         api_requests = excluded.api_requests`);
-  }
-  if (changed.length > 0) {
-    await invalidateTracks(ctx, ...changed);
-    // Popularity also breaks ties in search and orders `sort=popularity` results.
-    for (let i = 0; i < changed.length; i += 1000)
-      await syncTrackSearch(ctx, changed.slice(i, i + 1000));
   }
   return {
     tracksUpdated: changed.length,

@@ -4,7 +4,7 @@ import type { Actor, Ctx } from "../context";
 import { isUniqueViolation, pgConstraint } from "../db/errors";
 import type { Executor } from "../db/types";
 import { CommonErrors } from "../errors";
-import { syncSearch } from "../search/sync";
+import { transaction } from "../db/transaction";
 import { users } from "../user/user.sql";
 import { toPage, type Page, type PageQuery } from "../util/page";
 import { cleanText, nameKey } from "../util/text";
@@ -81,7 +81,7 @@ export async function createArtist(
   const name = cleanText(input.name);
   let view: ArtistView;
   try {
-    view = await ctx.db.transaction(async (tx) => {
+    view = await transaction(ctx, async (tx, effects) => {
       const [row] = await tx
         .insert(artists)
         .values({
@@ -109,6 +109,7 @@ export async function createArtist(
         entityId: row.id,
         details: { name },
       });
+      effects.syncSearch({ artists: [row.id] });
       return toArtistView(row);
     });
   } catch (error) {
@@ -118,7 +119,6 @@ export async function createArtist(
     }
     throw error;
   }
-  await syncSearch(ctx, { artists: [view.id] });
   return view;
 }
 

@@ -3,10 +3,12 @@ import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ports, RequestMeta } from "../context";
 import { pgConstraint, isUniqueViolation } from "../db/errors";
+import { transaction } from "../db/transaction";
 import { CommonErrors } from "../errors";
 import type { Executor } from "../db/types";
 import type { RateLimiter } from "../rate-limit/rate-limit";
 import { findUserByLogin, getUserView, toUserView, type UserView } from "../user/user";
+import { playlists } from "../playlist/playlist.sql";
 import { users } from "../user/user.sql";
 import { cleanText } from "../util/text";
 import { refreshTokens } from "./auth.sql";
@@ -319,7 +321,7 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
       if (actor.role !== "admin") throw CommonErrors.forbidden("Only admins can do this.");
       if (userId === actor.userId && !active)
         throw CommonErrors.conflict("cannot_disable_self", "Admins cannot disable themselves.");
-      const view = await db.transaction(async (tx) => {
+      const view = await transaction(ports, async (tx, effects) => {
         const [row] = await tx
           .update(users)
           .set({ isActive: active, updatedAt: new Date() })
@@ -336,9 +338,9 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
           entityType: "user",
           entityId: userId,
         });
+        effects.afterCommit("account state", () => userState.invalidate(userId));
         return getUserView(tx, userId);
       });
-      userState.invalidate(userId);
       return view;
     },
 
@@ -347,7 +349,12 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
       if (actor.role !== "admin") throw CommonErrors.forbidden("Only admins can do this.");
       if (userId === actor.userId)
         throw CommonErrors.conflict("cannot_delete_self", "Admins cannot delete themselves.");
-      await db.transaction(async (tx) => {
+      await transaction(ports, async (tx, effects) => {
+        // Their playlists go with them (cascade): the public ones leave search too.
+        const owned = await tx
+          .select({ id: playlists.id })
+          .from(playlists)
+          .where(eq(playlists.userId, userId));
         const [row] = await tx
           .delete(users)
           .where(eq(users.id, userId))
@@ -358,8 +365,9 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
           entityType: "user",
           entityId: userId,
         });
+        effects.syncSearch({ playlists: owned.map((p) => p.id) });
+        effects.afterCommit("account state", () => userState.invalidate(userId));
       });
-      userState.invalidate(userId);
     },
   };
 }

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { listenRecord, listenAction, type ListenAction } from "../analytics/records";
 import type { Actor, Ctx } from "../context";
 import { AppError, CommonErrors } from "../errors";
-import { enqueueOutbox } from "../outbox/index";
+import { transaction } from "../db/transaction";
 import { idempotencyKeys } from "../outbox/outbox.sql";
 import { tracks } from "../track/track.sql";
 import { listeningHistory } from "./listening.sql";
@@ -85,7 +85,7 @@ export async function recordListen(
         .digest("hex")
     : "";
 
-  const result = await ctx.db.transaction(async (tx) => {
+  const result = await transaction(ctx, async (tx, effects) => {
     if (key) {
       // The key row first: a concurrent repeat waits on it, then finds the stored answer.
       const claimed = await tx
@@ -121,7 +121,9 @@ export async function recordListen(
         deviceType: input.deviceType,
       })
       .returning({ id: listeningHistory.id });
-    await enqueueOutbox(tx, "analytics", [
+    // Delivered soon after the commit; the drainer's timer (and the next start) cover a
+    // process that dies first.
+    effects.publish("analytics", [
       listenRecord({
         at: playedAt.getTime(),
         trackId: track.id,
@@ -155,7 +157,5 @@ export async function recordListen(
         );
     return { replay: false, body };
   });
-  // Deliver soon; the drainer's timer (and the next start) cover a process that dies first.
-  if (!result.replay) ctx.outbox?.kick();
   return result.body;
 }

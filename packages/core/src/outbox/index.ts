@@ -41,6 +41,8 @@ export interface OutboxOptions {
   staleMs?: number;
   /** Poll interval, for events written by other processes (0: no timer). */
   intervalMs?: number;
+  /** A topic whose check answers true is not delivered for now (a search reindex runs). */
+  held?: Partial<Record<OutboxTopic, () => Promise<boolean>>>;
 }
 
 interface Row {
@@ -103,6 +105,7 @@ export function createOutboxDrainer(
 
   async function drainTopic(topic: OutboxTopic, handler: OutboxHandler): Promise<number> {
     let delivered = 0;
+    if (await options.held?.[topic]?.()) return 0;
     while (!closed) {
       const rows = await claim(topic);
       if (rows.length === 0) break;

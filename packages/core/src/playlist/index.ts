@@ -4,7 +4,7 @@ import type { Actor, Ctx } from "../context";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import type { Tx } from "../db/types";
 import { CommonErrors } from "../errors";
-import { syncSearch } from "../search/sync";
+import { transaction, type TxEffects } from "../db/transaction";
 import { tracks } from "../track/track.sql";
 import { listTrackViews, type TrackView } from "../track/views";
 import { users } from "../user/user.sql";
@@ -156,7 +156,7 @@ export async function createPlaylist(
   actor: Actor,
   input: PlaylistInput,
 ): Promise<PlaylistView> {
-  const id = await ctx.db.transaction(async (tx) => {
+  const id = await transaction(ctx, async (tx, effects) => {
     const [row] = await tx
       .insert(playlists)
       .values({
@@ -172,9 +172,9 @@ export async function createPlaylist(
       entityType: "playlist",
       entityId: row.id,
     });
+    effects.syncSearch({ playlists: [row.id] });
     return row.id;
   });
-  await syncSearch(ctx, { playlists: [id] });
   return (await loadView(ctx, id))!;
 }
 
@@ -184,7 +184,7 @@ export async function updatePlaylist(
   id: string,
   patch: Partial<PlaylistInput>,
 ): Promise<PlaylistView> {
-  await ctx.db.transaction(async (tx) => {
+  await transaction(ctx, async (tx, effects) => {
     await lockOwned(tx, actor, id);
     await tx
       .update(playlists)
@@ -201,14 +201,14 @@ export async function updatePlaylist(
       entityId: id,
       details: { fields: Object.keys(patch) },
     });
+    // Made private: the document goes; made public or renamed: it is (re)written.
+    effects.syncSearch({ playlists: [id] });
   });
-  // Made private: the document goes; made public or renamed: it is (re)written.
-  await syncSearch(ctx, { playlists: [id] });
   return (await loadView(ctx, id))!;
 }
 
 export async function deletePlaylist(ctx: Ctx, actor: Actor, id: string): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+  await transaction(ctx, async (tx, effects) => {
     await lockOwned(tx, actor, id);
     await tx.delete(playlists).where(eq(playlists.id, id));
     await recordAudit(tx, ctx.meta, actor, {
@@ -216,8 +216,8 @@ export async function deletePlaylist(ctx: Ctx, actor: Actor, id: string): Promis
       entityType: "playlist",
       entityId: id,
     });
+    effects.syncSearch({ playlists: [id] });
   });
-  await syncSearch(ctx, { playlists: [id] });
 }
 
 /** Adds a track at `position` (0-based; default: the end), shifting later entries down. */
@@ -229,7 +229,7 @@ export async function addPlaylistTrack(
   position?: number,
 ): Promise<PlaylistDetail> {
   try {
-    await ctx.db.transaction(async (tx) => {
+    await transaction(ctx, async (tx, effects) => {
       await lockOwned(tx, actor, id);
       const [{ n } = { n: 0 }] = await tx
         .select({ n: count() })
@@ -252,13 +252,13 @@ export async function addPlaylistTrack(
         entityId: id,
         details: { trackId, position: at },
       });
+      effects.syncSearch({ playlists: [id] });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw PlaylistErrors.trackAlreadyIn();
     if (isForeignKeyViolation(error)) throw CommonErrors.notFound("track", trackId);
     throw error;
   }
-  await syncSearch(ctx, { playlists: [id] });
   return getPlaylist(ctx, actor, id);
 }
 
@@ -268,7 +268,7 @@ export async function removePlaylistTrack(
   id: string,
   trackId: string,
 ): Promise<PlaylistDetail> {
-  await ctx.db.transaction(async (tx) => {
+  await transaction(ctx, async (tx, effects) => {
     await lockOwned(tx, actor, id);
     const [removed] = await tx
       .delete(playlistTracks)
@@ -283,8 +283,8 @@ export async function removePlaylistTrack(
       entityId: id,
       details: { trackId },
     });
+    effects.syncSearch({ playlists: [id] });
   });
-  await syncSearch(ctx, { playlists: [id] });
   return getPlaylist(ctx, actor, id);
 }
 
@@ -339,7 +339,11 @@ export async function reorderPlaylist(
  * 0..n-1. Call inside the transaction that deletes the track, after locking the track row:
  * the ON DELETE CASCADE alone would leave holes that later adds collide with.
  */
-export async function detachTrackFromPlaylists(tx: Tx, trackId: string): Promise<void> {
+export async function detachTrackFromPlaylists(
+  tx: Tx,
+  effects: TxEffects,
+  trackId: string,
+): Promise<void> {
   // Lock the holders in id order (as concurrent deletes do), so no add, remove or reorder interleaves.
   const holders = await tx
     .select({ id: playlists.id })
@@ -361,6 +365,8 @@ export async function detachTrackFromPlaylists(tx: Tx, trackId: string): Promise
     .where(eq(playlistTracks.trackId, trackId))
     .returning({ playlistId: playlistTracks.playlistId, position: playlistTracks.position });
   if (removed.length === 0) return;
+  // Their track counts change.
+  effects.syncSearch({ playlists: removed.map((r) => r.playlistId) });
   // One array parameter each, however many playlists; two steps as in shift().
   const playlistIds = `{${removed.map((r) => r.playlistId).join(",")}}`;
   const positions = `{${removed.map((r) => r.position).join(",")}}`;

@@ -1,18 +1,55 @@
 import type { Ports } from "../context";
 import { catalogDocuments, countCatalogDocuments } from "./documents";
-import type { ReindexProgress } from "./port";
+import { withSearchSyncHeld } from "./outbox";
+import type { ReindexProgress, SearchDocument } from "./port";
 
-/** Rebuilds the search index from the catalog database (batched; an alias swap on OpenSearch). */
+/**
+ * Rebuilds the search index from the catalog database (batched; an alias swap on OpenSearch).
+ * Search events written meanwhile are held and applied to the rebuilt index when it is done
+ * (`withSearchSyncHeld`), so a write made during the rebuild — a removal too — is never undone
+ * by a batch read before it. The next batch is read while the current one is written.
+ */
 export async function reindexFromCatalog(
-  ports: Pick<Ports, "db" | "search">,
-  options: { batchSize?: number; onProgress?: (p: ReindexProgress) => void } = {},
+  ports: Pick<Ports, "db" | "search"> & Partial<Pick<Ports, "outbox">>,
+  options: {
+    batchSize?: number;
+    /** After each batch is written; awaited, so a caller may report progress anywhere. */
+    onProgress?: (p: ReindexProgress) => void | Promise<void>;
+  } = {},
 ): Promise<{ indexed: number; ms: number }> {
   const started = performance.now();
-  const { indexed } = await ports.search.reindex(
-    catalogDocuments(ports.db, options.batchSize ?? 1000),
-    options.onProgress,
+  const { indexed } = await withSearchSyncHeld(ports.db, (heartbeat) =>
+    ports.search.reindex(
+      ahead(catalogDocuments(ports.db, options.batchSize ?? 1000), async (batch, counts) => {
+        await heartbeat();
+        const kind = batch[batch.length - 1]?.kind;
+        if (kind && options.onProgress)
+          await options.onProgress({ kind, indexed: counts.get(kind) ?? 0 });
+      }),
+    ),
   );
+  // What was held is delivered now (other processes' drainers poll every second).
+  ports.outbox?.kick();
   return { indexed, ms: Math.round(performance.now() - started) };
+}
+
+/** Reads one batch ahead of the consumer; `after` runs once a batch was taken and written. */
+async function* ahead(
+  source: AsyncGenerator<SearchDocument[]>,
+  after: (batch: SearchDocument[], counts: Map<string, number>) => Promise<void>,
+): AsyncGenerator<SearchDocument[]> {
+  const counts = new Map<string, number>();
+  let next = source.next();
+  for (;;) {
+    const current = await next;
+    if (current.done) return;
+    next = source.next();
+    // Handled like the awaited one if the consumer stops early (no unhandled rejection).
+    next.catch(() => undefined);
+    yield current.value;
+    for (const doc of current.value) counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
+    await after(current.value, counts);
+  }
 }
 
 /**
@@ -21,7 +58,7 @@ export async function reindexFromCatalog(
  * the demo seed's popularity). Returns what was done.
  */
 export async function reindexIfStale(
-  ports: Pick<Ports, "db" | "search" | "log">,
+  ports: Pick<Ports, "db" | "search" | "log"> & Partial<Pick<Ports, "outbox">>,
 ): Promise<{ reindexed: boolean; indexed: number }> {
   const [have, want] = await Promise.all([ports.search.count(), countCatalogDocuments(ports.db)]);
   if (have === want) return { reindexed: false, indexed: have };

@@ -5,13 +5,9 @@ import { tracks } from "../track/track.sql";
 import { loadDocuments } from "./documents";
 import type { DocumentRef, SearchDocument, SearchKind } from "./port";
 
-/** Catalog rows whose search documents need rewriting (or removing, when they are gone). */
-export interface SearchChanges {
-  tracks?: readonly (string | null | undefined)[];
-  artists?: readonly (string | null | undefined)[];
-  albums?: readonly (string | null | undefined)[];
-  playlists?: readonly (string | null | undefined)[];
-}
+import type { SearchChanges } from "./changes";
+
+export type { SearchChanges } from "./changes";
 
 const SLICE = 1000;
 
@@ -25,8 +21,8 @@ const KINDS: [keyof SearchChanges, SearchKind][] = [
 /**
  * Brings the search index in step with committed catalog rows: each id is reloaded from the
  * database and upserted, or removed when the row (or a playlist's public flag) is gone.
- * Call after the commit. Never fails the write (unless `rethrow`): an error is logged, and
- * `npm run search:reindex` repairs the index.
+ * Writes reach it through the outbox (`effects.syncSearch` in `db/transaction.ts`, delivered by
+ * `search/outbox.ts`), which calls this with `rethrow` so a failed batch is delivered again.
  */
 export async function syncSearch(
   ctx: Pick<Ctx, "db" | "search" | "log">,
@@ -76,27 +72,4 @@ export async function trackChanges(db: Executor, trackIds: string[]): Promise<Se
     artists: [...new Set(rows.map((r) => r.artistId))],
     albums: [...new Set(rows.map((r) => r.albumId))],
   };
-}
-
-/** After a committed track write: the tracks, their artists and albums, and `also`. Never throws. */
-export async function syncTrackSearch(
-  ctx: Pick<Ctx, "db" | "search" | "log">,
-  trackIds: string[],
-  also: SearchChanges = {},
-): Promise<void> {
-  let related: SearchChanges = { tracks: trackIds };
-  try {
-    related = await trackChanges(ctx.db, trackIds);
-  } catch (error) {
-    ctx.log.error(
-      { err: error, trackIds },
-      "search: could not read the tracks' artists and albums",
-    );
-  }
-  await syncSearch(ctx, {
-    tracks: [...(related.tracks ?? []), ...(also.tracks ?? [])],
-    artists: [...(related.artists ?? []), ...(also.artists ?? [])],
-    albums: [...(related.albums ?? []), ...(also.albums ?? [])],
-    playlists: also.playlists ?? [],
-  });
 }

@@ -1,14 +1,15 @@
-import { syncSearch, trackChanges } from "@jonquils/core/search/sync";
+import { indexTracksNow } from "@jonquils/core/search/outbox";
 import type { JobRef, PipelineDeps } from "./deps";
 
 /**
- * Writes the search documents of the track, its artist and its album through the search port
- * (OpenSearch, or the embedded index). A track deleted meanwhile leaves no document.
+ * Records that the track's search documents (its own, its artist's and its album's) must be
+ * rewritten — a search event in the outbox — and delivers pending search events at once. An
+ * unreachable search index fails nothing: the event stays and the next drain (the API's, the
+ * scheduled refresh's) delivers it. A track deleted meanwhile leaves no document.
  */
 export async function indexTrack(
   deps: PipelineDeps,
   input: { job: JobRef; trackId: string },
 ): Promise<void> {
-  const changes = await trackChanges(deps.db, [input.trackId]);
-  await syncSearch(deps, changes, { rethrow: true });
+  await indexTracksNow(deps, [input.trackId]);
 }
