@@ -17,6 +17,8 @@ import {
   type AlertPublisher,
   type MonitoringService,
 } from "./monitoring/monitor";
+import { searchOutboxHandler, searchSyncHeld } from "./search/outbox";
+import type { SearchIndex } from "./search/port";
 import { createSearchIndexFromConfig } from "./search/wiring";
 import { isAnalyticsRecord } from "./analytics/records";
 import { createOutboxDrainer, type OutboxDrainer } from "./outbox/index";
@@ -104,30 +106,38 @@ export function createCacheAdapters(
  * The outbox drainer of this process: listen events go to the analytics store in batches whose
  * id is the insert's deduplication token (a batch resent after a crash is dropped by the store).
  * Without an analytics store (disabled), delivered events are discarded, as the queue would.
+ * Search events rewrite the documents they name (`search/outbox.ts`), held while a reindex runs.
  */
-function createAnalyticsOutbox(
+function createOutbox(
   catalog: CatalogDatabase,
   log: Logger,
   analytics: AnalyticsAdapters,
+  search: SearchIndex,
 ): OutboxDrainer {
   const enabled = analytics.port.queue.kind !== "disabled";
-  return createOutboxDrainer(catalog.db, log, {
-    analytics: async (batchId, payloads) => {
-      if (!enabled) return;
-      const records = payloads.filter(isAnalyticsRecord);
-      if (records.length < payloads.length)
-        log.warn(
-          { batchId, dropped: payloads.length - records.length },
-          "outbox: malformed events",
-        );
-      // The id alone could repeat across databases sharing one store (a restored or recreated
-      // catalog); with the content's hash the token names these very rows.
-      const digest = createHash("sha256").update(JSON.stringify(records)).digest("hex");
-      await analytics.port.store.insert(records, {
-        dedupToken: `outbox-${batchId}-${digest.slice(0, 24)}`,
-      });
+  return createOutboxDrainer(
+    catalog.db,
+    log,
+    {
+      search: searchOutboxHandler({ db: catalog.db, search, log }),
+      analytics: async (batchId, payloads) => {
+        if (!enabled) return;
+        const records = payloads.filter(isAnalyticsRecord);
+        if (records.length < payloads.length)
+          log.warn(
+            { batchId, dropped: payloads.length - records.length },
+            "outbox: malformed events",
+          );
+        // The id alone could repeat across databases sharing one store (a restored or recreated
+        // catalog); with the content's hash the token names these very rows.
+        const digest = createHash("sha256").update(JSON.stringify(records)).digest("hex");
+        await analytics.port.store.insert(records, {
+          dedupToken: `outbox-${batchId}-${digest.slice(0, 24)}`,
+        });
+      },
     },
-  });
+    { held: { search: () => searchSyncHeld(catalog.db) } },
+  );
 }
 
 /** Assembles ports and services over an opened catalog database and object store. */
@@ -142,7 +152,7 @@ export function assembleRuntime(
 ): Runtime {
   const cacheAdapters = createCacheAdapters(config, log);
   const search = createSearchIndexFromConfig(config, catalog.db, log);
-  const outbox = createAnalyticsOutbox(catalog, log, analytics);
+  const outbox = createOutbox(catalog, log, analytics, search);
   const ports: Ports = {
     outbox,
     db: catalog.db,
