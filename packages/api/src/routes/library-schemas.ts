@@ -38,6 +38,10 @@ export const RatingSchema = z
   .object({ trackId: z.uuid(), rating: z.number().int().min(1).max(5).nullable() })
   .openapi("Rating");
 
+export const AlbumRatingSchema = z
+  .object({ albumId: z.uuid(), rating: z.number().int().min(1).max(5).nullable() })
+  .openapi("AlbumRating");
+
 export const PlayQueueSchema = z
   .object({
     trackIds: z.array(z.uuid()),

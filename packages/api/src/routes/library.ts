@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { like, listLikedTracks, unlike, type LikeKind } from "@jonquils/core/like/index";
 import { getPlayQueue, savePlayQueue, type PlayQueue } from "@jonquils/core/play-queue/index";
-import { rateTrack } from "@jonquils/core/rating/index";
+import { albumRatingOf, rateAlbum, rateTrack } from "@jonquils/core/rating/index";
 import { similarTracks } from "@jonquils/core/similar/index";
 import { trackViewsInOrder } from "@jonquils/core/smart-playlist/index";
 import type { Ctx } from "@jonquils/core";
@@ -9,6 +9,7 @@ import type { AppEnv } from "../env";
 import { requireActor } from "../middleware/auth";
 import { defineRoute, IdParam, json, jsonBody, PageQuery } from "../schemas";
 import {
+  AlbumRatingSchema,
   LikedTrackPage,
   LikeSchema,
   PlayQueueSchema,
@@ -98,6 +99,46 @@ export function libraryRoutes() {
         c.req.valid("json").rating,
       );
       return c.json({ trackId: id, rating }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: "put",
+      path: "/albums/{id}/rating",
+      tags: ["albums"],
+      auth: true,
+      summary: "Rate an album 1–5 (null removes the rating)",
+      description: "The same rating the player apps set with Subsonic `setRating` on an album.",
+      request: { params: IdParam, body: jsonBody(RatingBody) },
+      responses: { 200: json(AlbumRatingSchema) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { rating } = await rateAlbum(
+        c.get("ctx"),
+        requireActor(c),
+        id,
+        c.req.valid("json").rating,
+      );
+      return c.json({ albumId: id, rating }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: "get",
+      path: "/albums/{id}/rating",
+      tags: ["albums"],
+      auth: true,
+      summary: "Your rating of an album (null: not rated)",
+      request: { params: IdParam },
+      responses: { 200: json(AlbumRatingSchema) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const rating = await albumRatingOf(c.get("ctx").db, requireActor(c).userId, id);
+      return c.json({ albumId: id, rating }, 200);
     },
   );
 

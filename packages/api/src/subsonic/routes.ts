@@ -25,7 +25,7 @@ import {
   updatePlaylist,
   type PlaylistView,
 } from "@jonquils/core/playlist/index";
-import { rateTrack } from "@jonquils/core/rating/index";
+import { rateAlbum, rateTrack } from "@jonquils/core/rating/index";
 import { artistSeedTracks, similarTracks, sonicPath } from "@jonquils/core/similar/index";
 import {
   evaluateSmartPlaylist,
@@ -105,7 +105,7 @@ function songsByIds(req: Req, ids: string[]) {
 }
 
 async function albumsWithStars(req: Req, ids: string[], dir = false) {
-  const list = await getAlbumSummaries(req.ctx.db, ids);
+  const list = await getAlbumSummaries(req.ctx.db, ids, req.user.userId);
   const starred = await likedAtMap(req.ctx.db, req.user.userId, "album", ids);
   return list.map((a) => (dir ? albumDir(a, starred.get(a.id)) : albumId3(a, starred.get(a.id))));
 }
@@ -245,7 +245,7 @@ const handlers: Record<string, Handler> = {
     const { uuid } = parseId(req.params.required("id"), ["artist"]);
     const [artist] = await getArtistSummaries(req.ctx.db, [uuid]);
     if (!artist) throw SubsonicErrors.notFound("Artist not found");
-    const albums = await listArtistAlbums(req.ctx.db, uuid);
+    const albums = await listArtistAlbums(req.ctx.db, uuid, req.user.userId);
     const [artistStar, albumStars] = await Promise.all([
       likedAtMap(req.ctx.db, req.user.userId, "artist", [uuid]),
       likedAtMap(
@@ -267,7 +267,7 @@ const handlers: Record<string, Handler> = {
     if (kind === "artist") {
       const [artist] = await getArtistSummaries(req.ctx.db, [uuid]);
       if (!artist) throw SubsonicErrors.notFound("Artist not found");
-      const albums = await listArtistAlbums(req.ctx.db, uuid);
+      const albums = await listArtistAlbums(req.ctx.db, uuid, req.user.userId);
       const stars = await likedAtMap(
         req.ctx.db,
         req.user.userId,
@@ -296,7 +296,7 @@ const handlers: Record<string, Handler> = {
         },
       };
     }
-    const [album] = await getAlbumSummaries(req.ctx.db, [uuid]);
+    const [album] = await getAlbumSummaries(req.ctx.db, [uuid], req.user.userId);
     if (!album) throw SubsonicErrors.notFound("Album not found");
     const views = await albumTracks(req.ctx, uuid);
     return {
@@ -529,10 +529,12 @@ const handlers: Record<string, Handler> = {
   star: (req) => starOrUnstar(req, true),
   unstar: (req) => starOrUnstar(req, false),
   setRating: async (req) => {
-    const { uuid } = parseId(req.params.required("id"), ["track"]);
+    // A song or an album (Symfonium and Feishin rate albums too); 0 removes the rating.
+    const { kind, uuid } = parseId(req.params.required("id"), ["track", "album"]);
     const rating = req.params.int("rating", undefined, 0, 5);
     if (rating === undefined) throw SubsonicErrors.missing("rating");
-    await rateTrack(req.ctx, req.actor, uuid, rating);
+    if (kind === "album") await rateAlbum(req.ctx, req.actor, uuid, rating);
+    else await rateTrack(req.ctx, req.actor, uuid, rating);
     return {};
   },
   getPlaylists: async (req) => {

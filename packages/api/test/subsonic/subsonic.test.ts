@@ -223,6 +223,8 @@ describe.each(wirings())("Subsonic API with real clients ($name)", (wiring) => {
       expect(res.openSubsonicExtensions.map((e) => e.name).sort()).toEqual([
         "apiKeyAuthentication",
         "formPost",
+        // getLyricsBySongId: packages/pipeline/test/lyrics.test.ts ingests real files with lyrics.
+        "songLyrics",
         "sonicSimilarity",
       ]);
     });
@@ -393,6 +395,80 @@ describe.each(wirings())("Subsonic API with real clients ($name)", (wiring) => {
       ).toBeUndefined();
       valid("ok", await client.unstar({ albumId: `al-${ids.album}` }));
       expect(valid("getStarred2", await client.getStarred2()).starred2.album ?? []).toHaveLength(0);
+    });
+
+    it("setRating on an album: userRating on the album everywhere the app sees it, the REST rating agrees", async () => {
+      valid("ok", await client.setRating({ id: `al-${ids.album}`, rating: 5 }));
+      const album = valid("getAlbum", await client.getAlbum({ id: `al-${ids.album}` }));
+      expect(album.album.userRating).toBe(5);
+      const artist = valid("getArtist", await client.getArtist({ id: `ar-${ids.artist}` }));
+      expect(artist.artist.album!.find((a) => a.id === `al-${ids.album}`)!.userRating).toBe(5);
+      const highest = valid(
+        "getAlbumList2",
+        await client.getAlbumList2({ type: "highest", size: 5 }),
+      );
+      expect(highest.albumList2.album![0]).toMatchObject({ id: `al-${ids.album}`, userRating: 5 });
+      const dir = await json("getMusicDirectory", {
+        u: username,
+        p: appPassword,
+        id: `ar-${ids.artist}`,
+      });
+      expect(dir.directory.child.find((c: Json) => c.id === `al-${ids.album}`).userRating).toBe(5);
+      // The web app reads and sets the same rating.
+      expect(await rest("GET", `/api/v1/albums/${ids.album}/rating`, undefined, userToken)).toEqual(
+        { albumId: ids.album, rating: 5 },
+      );
+      await rest("PUT", `/api/v1/albums/${ids.album}/rating`, { rating: 3 }, userToken);
+      expect(
+        valid("getAlbum", await client.getAlbum({ id: `al-${ids.album}` })).album.userRating,
+      ).toBe(3);
+      // Another user does not see it; 0 removes it; bad input is an error, not a rating.
+      expect(
+        (
+          await json("getAlbum", {
+            u: bcryptOnly,
+            p: "correct horse battery",
+            id: `al-${ids.album}`,
+          })
+        ).album.userRating,
+      ).toBeUndefined();
+      valid("ok", await client.setRating({ id: `al-${ids.album}`, rating: 0 }));
+      expect(
+        valid("getAlbum", await client.getAlbum({ id: `al-${ids.album}` })).album.userRating,
+      ).toBeUndefined();
+      expect(
+        (await rest("GET", `/api/v1/albums/${ids.album}/rating`, undefined, userToken)).rating,
+      ).toBeNull();
+      expect(
+        (
+          await json("setRating", {
+            u: username,
+            p: appPassword,
+            id: "al-00000000-0000-4000-8000-000000000000",
+            rating: "4",
+          })
+        ).error.code,
+      ).toBe(70);
+      expect(
+        (
+          await json("setRating", {
+            u: username,
+            p: appPassword,
+            id: `al-${ids.album}`,
+            rating: "x",
+          })
+        ).error.code,
+      ).toBe(0);
+      const missing = await fetch(
+        `${server.base}/api/v1/albums/00000000-0000-4000-8000-000000000000/rating`,
+        {
+          method: "PUT",
+          headers: { "content-type": "application/json", authorization: `Bearer ${userToken}` },
+          body: JSON.stringify({ rating: 2 }),
+        },
+      );
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get("content-type")).toContain("application/problem+json");
     });
 
     it("play queue: saved by the app, seen by the web app (REST), and back", async () => {

@@ -25,6 +25,8 @@ export interface AlbumSummary {
   createdAt: Date;
   /** When the asking user starred it (when a user was given). */
   starred?: Date | undefined;
+  /** The asking user's 1–5 rating of it (when a user was given and rated it). */
+  userRating?: number | undefined;
 }
 
 export interface ArtistSummary {
@@ -112,7 +114,9 @@ export async function listAlbumSummaries(db: Executor, q: AlbumListQuery): Promi
       order = [desc(albums.createdAt), desc(albums.id)];
       break;
     case "highest":
+      // Albums rated as albums first, then by their tracks' ratings.
       order = [
+        sql`(select avg(r.rating) from album_ratings r where r.album_id = ${albums.id}) desc nulls last`,
         sql`(select avg(r.rating) from track_ratings r join tracks t on t.id = r.track_id where t.album_id = ${albums.id}) desc nulls last`,
         asc(albums.id),
       ];
@@ -203,6 +207,11 @@ function summaryRows(db: Executor, userId: string | undefined) {
             Date | string | null
           >`(select l.created_at from album_likes l where l.user_id = ${userId} and l.album_id = ${albums.id})`
         : sql<null>`null`,
+      rating: userId
+        ? sql<
+            number | null
+          >`(select r.rating from album_ratings r where r.user_id = ${userId} and r.album_id = ${albums.id})`
+        : sql<null>`null`,
     })
     .from(albums)
     .innerJoin(artists, eq(artists.id, albums.artistId))
@@ -227,6 +236,7 @@ const rowToSummary = (r: SummaryRow): AlbumSummary =>
     coverImageUrl: r.coverImageUrl,
     createdAt: r.createdAt,
     ...(r.starred ? { starred: new Date(r.starred) } : {}),
+    ...(r.rating != null ? { userRating: Number(r.rating) } : {}),
   });
 
 /** Albums with their stats, in the order of `ids`. */
@@ -242,7 +252,11 @@ export async function getAlbumSummaries(
 }
 
 /** An artist's albums, newest release first. */
-export async function listArtistAlbums(db: Executor, artistId: string): Promise<AlbumSummary[]> {
+export async function listArtistAlbums(
+  db: Executor,
+  artistId: string,
+  userId?: string,
+): Promise<AlbumSummary[]> {
   const page = await db
     .select({ id: albums.id })
     .from(albums)
@@ -251,6 +265,7 @@ export async function listArtistAlbums(db: Executor, artistId: string): Promise<
   return getAlbumSummaries(
     db,
     page.map((r) => r.id),
+    userId,
   );
 }
 

@@ -1,9 +1,10 @@
 import { and, avg, eq, inArray } from "drizzle-orm";
+import { albums } from "../album/album.sql";
 import type { Actor, Ctx } from "../context";
 import { isForeignKeyViolation } from "../db/errors";
 import type { Executor } from "../db/types";
 import { CommonErrors } from "../errors";
-import { trackRatings } from "./rating.sql";
+import { albumRatings, trackRatings } from "./rating.sql";
 
 /** Sets the user's 1–5 rating of a track; null (or 0 from Subsonic) removes it. */
 export async function rateTrack(
@@ -61,4 +62,52 @@ export async function averageRatingMap(
     .where(inArray(trackRatings.trackId, [...trackIds]))
     .groupBy(trackRatings.trackId);
   return new Map(rows.map((r) => [r.id, Number(r.avg)]));
+}
+
+/** Sets the user's 1–5 rating of an album; null (or 0 from Subsonic) removes it. */
+export async function rateAlbum(
+  ctx: Pick<Ctx, "db">,
+  actor: Actor,
+  albumId: string,
+  rating: number | null,
+): Promise<{ rating: number | null }> {
+  if (rating === null || rating === 0) {
+    await ctx.db
+      .delete(albumRatings)
+      .where(and(eq(albumRatings.userId, actor.userId), eq(albumRatings.albumId, albumId)));
+    return { rating: null };
+  }
+  if (!Number.isInteger(rating) || rating < 1 || rating > 5)
+    throw CommonErrors.invalid("invalid_rating", "A rating is a whole number from 1 to 5.");
+  try {
+    await ctx.db
+      .insert(albumRatings)
+      .values({ userId: actor.userId, albumId, rating })
+      .onConflictDoUpdate({
+        target: [albumRatings.userId, albumRatings.albumId],
+        set: { rating, updatedAt: new Date() },
+      });
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw CommonErrors.notFound("album", albumId);
+    throw error;
+  }
+  return { rating };
+}
+
+/** The user's rating of an album (null: unrated); 404 when there is no such album. */
+export async function albumRatingOf(
+  db: Executor,
+  userId: string,
+  albumId: string,
+): Promise<number | null> {
+  const [row] = await db
+    .select({ rating: albumRatings.rating })
+    .from(albums)
+    .leftJoin(
+      albumRatings,
+      and(eq(albumRatings.albumId, albums.id), eq(albumRatings.userId, userId)),
+    )
+    .where(eq(albums.id, albumId));
+  if (!row) throw CommonErrors.notFound("album", albumId);
+  return row.rating ?? null;
 }
