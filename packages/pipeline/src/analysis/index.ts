@@ -12,12 +12,17 @@ export {
 } from "./thumbnails";
 export {
   createGenreModel,
+  expectedCalibrationError,
+  genreModelFrom,
+  trainGenreModel,
   type GenreExample,
   type GenreFeatures,
   type GenreModel,
   type GenreModelOptions,
+  type GenreModelParams,
   type GenrePrediction,
 } from "./genre-model";
+export { GENRE_REFERENCE, REFERENCE_EXAMPLES, type GenreReferenceEntry } from "./genre-reference";
 export { normaliseGenre, ID3V1_GENRES, type KnownGenre } from "./genre-normalise";
 export { decodeToMono, type DecodedAudio } from "./decode";
 export { computeFeatures } from "./features";

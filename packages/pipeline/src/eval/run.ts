@@ -6,12 +6,15 @@
  *
  *   npm run eval:analysis                # everything (first run downloads ~1.5 GB of .debs)
  *   npm run eval:analysis -- --every 3   # every third recording (quicker)
+ *   npm run eval:analysis -- --genre-only [--write-genre-reference]
+ *                                        # genre section from the last run's features.json
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyseAudio } from "../analysis/analyse";
 import { clickTrack, drumLoop } from "../analysis/synth";
 import { encodeWav } from "../analysis/wav";
+import { genreReport, writeGenreReference } from "./genre";
 import {
   audioPath,
   EVAL_CACHE,
@@ -72,7 +75,20 @@ async function analyse(bytes: Uint8Array, filename: string) {
   return { result, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
+const REFERENCE_FILE = new URL("../analysis/genre-reference.json", import.meta.url);
+
+/** `--genre-only`: the genre section from the features the last full run measured. */
+function genreOnly() {
+  const file = join(EVAL_CACHE, "features.json");
+  if (!existsSync(file)) throw new Error(`${file} is missing: run the full evaluation first`);
+  const rows = JSON.parse(readFileSync(file, "utf8")) as Row[];
+  if (args.includes("--write-genre-reference"))
+    console.log(`reference set: ${writeGenreReference(rows, REFERENCE_FILE)} recordings written`);
+  console.log(genreReport(rows).join("\n"));
+}
+
 async function main() {
+  if (args.includes("--genre-only")) return genreOnly();
   const manifest = loadManifest().filter((_, i) => i % every === 0);
   await fetchMaterial(manifest);
   const refs = await references(manifest);
@@ -234,7 +250,10 @@ async function main() {
   out.push(
     `SPEED: ${(secs / 60).toFixed(1)} min of audio analysed in ${cpu.toFixed(1)} CPU s = ${(secs / cpu).toFixed(1)}× real time per core (decode + all features)`,
   );
-  out.push("GENRE: not evaluated by this script yet (see docs/analysis.md)");
+  out.push("");
+  if (args.includes("--write-genre-reference") && every === 1)
+    out.push(`reference set: ${writeGenreReference(rows, REFERENCE_FILE)} recordings written`);
+  out.push(...genreReport(rows));
   console.log(out.join("\n"));
 }
 

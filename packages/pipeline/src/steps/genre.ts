@@ -1,0 +1,86 @@
+import {
+  countGenreCatalogExamples,
+  genreCatalogExamples,
+  latestGenreModel,
+  saveGenreModel,
+} from "@jonquils/core/genre/model-store";
+import {
+  genreModelFrom,
+  REFERENCE_EXAMPLES,
+  trainGenreModel,
+  type GenreFeatures,
+  type GenreModel,
+  type GenreModelParams,
+  type GenrePrediction,
+} from "../analysis/index";
+import type { PipelineDeps } from "./deps";
+
+/**
+ * The genre model the pipeline predicts with. It is trained on the shipped reference set
+ * (`analysis/genre-reference.json`: features of freely licensed recordings, by Debian
+ * package/version/path) plus the catalog's tagged tracks, and it changes only when the
+ * aggregate step retrains it — so an untagged file gets the same answer whether it was
+ * imported before or after a tagged album. Each prediction carries the model's version.
+ */
+
+/** Catalog examples at most (the newest). */
+export const CATALOG_LIMIT = 5000;
+/** Retrain when the learnable catalog grew by this many tracks AND by this share. */
+export const MIN_GROWTH = 50;
+export const MIN_GROWTH_SHARE = 0.25;
+
+let referenceModel: GenreModel | null = null;
+/** The model of the reference set alone: what a catalog without a trained model uses. */
+export function referenceGenreModel(): GenreModel {
+  referenceModel ??= genreModelFrom(trainGenreModel(REFERENCE_EXAMPLES, { prefix: "genre-ref" })!);
+  return referenceModel;
+}
+
+/** Whether the catalog grew enough since the last training to train again. */
+export function grownMeaningfully(trainedOn: number, now: number): boolean {
+  return now - trainedOn >= Math.max(MIN_GROWTH, Math.ceil(trainedOn * MIN_GROWTH_SHARE));
+}
+
+const cache = new WeakMap<object, { at: number; model: GenreModel }>();
+const CACHE_MS = 30_000;
+
+/** The newest stored model, else the reference model (cached briefly per database). */
+export async function currentGenreModel(deps: Pick<PipelineDeps, "db">): Promise<GenreModel> {
+  const hit = cache.get(deps.db);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.model;
+  const stored = await latestGenreModel(deps.db);
+  const model = stored ? genreModelFrom(stored.params as GenreModelParams) : referenceGenreModel();
+  cache.set(deps.db, { at: Date.now(), model });
+  return model;
+}
+
+export async function predictGenre(
+  deps: Pick<PipelineDeps, "db">,
+  features: GenreFeatures,
+): Promise<GenrePrediction | null> {
+  return (await currentGenreModel(deps)).predict(features);
+}
+
+/**
+ * Called by the aggregate step: trains a new model on reference + catalog when the
+ * catalog's tagged tracks have grown meaningfully since the current model. Returns the new
+ * version, or null when nothing changed.
+ */
+export async function retrainGenreModelIfGrown(
+  deps: Pick<PipelineDeps, "db">,
+): Promise<string | null> {
+  const now = await countGenreCatalogExamples(deps.db);
+  const stored = await latestGenreModel(deps.db);
+  if (!grownMeaningfully(stored?.catalogExamples ?? 0, now)) return null;
+  const catalog = await genreCatalogExamples(deps.db, CATALOG_LIMIT);
+  const params = trainGenreModel([...REFERENCE_EXAMPLES, ...catalog]);
+  if (!params || params.version === stored?.version) return null;
+  await saveGenreModel(deps.db, {
+    version: params.version,
+    params,
+    examples: params.examples,
+    catalogExamples: catalog.length,
+  });
+  cache.delete(deps.db);
+  return params.version;
+}
