@@ -1,5 +1,6 @@
 import type { Client } from "@opensearch-project/opensearch";
 import type { Logger } from "../logger";
+import { documentDigest } from "./digest";
 import { documentFacets, documentText } from "./fields";
 import {
   SEARCH_KINDS,
@@ -34,6 +35,7 @@ import { foldText, highlightWords, tokenize, wordMatches } from "./text";
  */
 
 export const FUZZINESS = "AUTO:4,8";
+const DIGEST_PAGE = 2000;
 const MAX_EXPANSIONS = 50;
 
 /** AWS credentials as the SDK's providers resolve them. */
@@ -572,6 +574,27 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
       const target = (kind ? [kind] : SEARCH_KINDS).map(aliasFor).join(",");
       const res = await request<{ count: number }>("GET", `/${target}/_count`);
       return res.body.count;
+    },
+
+    async digests(kind) {
+      await ensureIndices();
+      const out = new Map<string, string>();
+      let after: unknown[] | undefined;
+      // GET with a body: the monitoring function may read (GET, HEAD) and nothing more.
+      for (;;) {
+        const res = await request<{
+          hits: { hits: { _id: string; _source?: { payload?: unknown }; sort?: unknown[] }[] };
+        }>("GET", `/${aliasFor(kind)}/_search`, {
+          size: DIGEST_PAGE,
+          _source: ["payload"],
+          sort: [{ id: "asc" }],
+          ...(after ? { search_after: after } : {}),
+        });
+        const hits = res.body.hits.hits;
+        for (const hit of hits) out.set(hit._id, documentDigest(hit._source?.payload ?? null));
+        if (hits.length < DIGEST_PAGE) return out;
+        after = hits[hits.length - 1]!.sort;
+      }
     },
 
     async reindex(batches, onProgress?: (p: ReindexProgress) => void) {

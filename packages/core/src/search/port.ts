@@ -148,6 +148,11 @@ export interface SearchIndex {
   suggest(query: SuggestQuery): Promise<Suggestion[]>;
   count(kind?: SearchKind): Promise<number>;
   /**
+   * Every indexed document of a kind with its content digest (`documentDigest` of the stored
+   * document): the drift check compares them with the catalog's, document by document.
+   */
+  digests(kind: SearchKind): Promise<Map<string, string>>;
+  /**
    * Rebuilds everything from `batches` so that searches keep answering from the old
    * documents until the new ones are complete (a new index and an alias swap in
    * OpenSearch; one transaction on PostgreSQL).

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Db, Executor } from "../db/types";
+import { documentDigest } from "./digest";
 import { documentFacets, documentText } from "./fields";
 import type {
   DocumentOf,
@@ -268,6 +269,8 @@ function orderFor(sort: SearchSort, score: SQL): SQL[] {
   }
 }
 
+const DIGEST_PAGE = 2000;
+
 export function createPostgresSearchIndex(db: Db): SearchIndex {
   const d = searchDocuments;
   return {
@@ -365,6 +368,22 @@ export function createPostgresSearchIndex(db: Db): SearchIndex {
         .from(d)
         .where(kind ? eq(d.kind, kind) : undefined);
       return row?.n ?? 0;
+    },
+
+    async digests(kind: SearchKind) {
+      const out = new Map<string, string>();
+      let after: string | undefined;
+      for (;;) {
+        const rows = await db
+          .select({ id: d.id, payload: d.payload })
+          .from(d)
+          .where(and(eq(d.kind, kind), after ? gt(d.id, after) : undefined))
+          .orderBy(asc(d.id))
+          .limit(DIGEST_PAGE);
+        for (const r of rows) out.set(r.id, documentDigest(r.payload));
+        if (rows.length < DIGEST_PAGE) return out;
+        after = rows[rows.length - 1]!.id;
+      }
     },
 
     async reindex(batches, onProgress?: (p: ReindexProgress) => void) {

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogDatabase } from "../db/types";
 import { createLogger } from "../logger";
+import { documentDigest } from "./digest";
 import { createOpenSearchIndex } from "./opensearch";
 import type {
   AlbumDocument,
@@ -356,6 +357,29 @@ describe.each(adapters)("search contract ($name)", (adapter) => {
       hits: [],
     });
     expect(await index.suggest({ q: "!!", limit: 5 })).toEqual([]);
+  });
+
+  it("gives each document's content digest: the stored document's, changed by any field", async () => {
+    const before = await index.digests("track");
+    expect(before.size).toBe(tracks.length);
+    for (const t of tracks) expect(before.get(t.id), t.title).toBe(documentDigest(t));
+    // Key order and absent keys do not matter; a changed length or playability does.
+    const aurora = tracks.find((t) => t.title === "Aurora")!;
+    const reordered = Object.fromEntries(Object.entries(aurora).reverse());
+    expect(documentDigest(reordered)).toBe(documentDigest(aurora));
+    await index.upsert([
+      { ...aurora, durationMs: aurora.durationMs + 1, hasAudio: !aurora.hasAudio },
+    ]);
+    const after = await index.digests("track");
+    expect(after.get(aurora.id)).not.toBe(before.get(aurora.id));
+    expect([...after].filter(([id, d]) => before.get(id) !== d).map(([id]) => id)).toEqual([
+      aurora.id,
+    ]);
+    await index.upsert([aurora]);
+    expect((await index.digests("track")).get(aurora.id)).toBe(before.get(aurora.id));
+    expect((await index.digests("artist")).size).toBe(
+      corpus.filter((d) => d.kind === "artist").length,
+    );
   });
 
   it("replaces a document on upsert and forgets it on remove", async () => {
