@@ -8,12 +8,10 @@ import {
 } from "@jonquils/core/upload/lifecycle";
 import { createHash } from "node:crypto";
 import { cleanText } from "@jonquils/core/util/text";
-import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
-import { analyseAudio, createGenreModel, makeThumbnails, normaliseGenre } from "../analysis/index";
+import { analyseAudio, makeThumbnails, normaliseGenre } from "../analysis/index";
 import { NotProcessableError, type JobRef, type PipelineDeps } from "./deps";
+import { predictGenre } from "./genre";
 import type { StagedTrack } from "./staged";
-
-const TRAINING_LIMIT = 5000;
 
 /**
  * Reads the object, analyses it and stages the result on the upload row. Throws
@@ -57,11 +55,19 @@ export async function transform(deps: PipelineDeps, job: JobRef): Promise<Staged
   }
   if (!genre && analysis.tags.genres.length > 0)
     warnings.push(`genre "${analysis.tags.genres.join(", ")}" is not in the genre list`);
-  // Silence has no genre to guess.
+  // Silence has no genre to guess. The model abstains (no genre, a reason) when unsure.
+  let genreAbstain: StagedTrack["genreAbstain"] = null;
   if (!genre && analysis.features && !analysis.features.silent) {
-    const predicted = (await genreModel(deps)).predict(analysis.features);
-    if (predicted)
-      genre = { slug: predicted.genreSlug, source: "predicted", confidence: predicted.confidence };
+    const predicted = await predictGenre(deps, analysis.features);
+    if (predicted?.genreSlug)
+      genre = {
+        slug: predicted.genreSlug,
+        source: "predicted",
+        confidence: predicted.confidence,
+        modelVersion: predicted.modelVersion,
+      };
+    else if (predicted?.abstainReason)
+      genreAbstain = { modelVersion: predicted.modelVersion, reason: predicted.abstainReason };
   }
 
   const thumbnails: StagedTrack["thumbnails"] = {};
@@ -89,6 +95,7 @@ export async function transform(deps: PipelineDeps, job: JobRef): Promise<Staged
     format: analysis.format,
     features: analysis.features,
     genre,
+    genreAbstain,
     thumbnails,
     audioKey,
   };
@@ -111,42 +118,4 @@ export const VARIOUS_ARTISTS = "Various Artists";
 function albumArtistOf(tagged: string | null): string | null {
   if (!tagged) return null;
   return VARIOUS.has(tagged.toLowerCase()) ? VARIOUS_ARTISTS : tagged;
-}
-
-const models = new WeakMap<object, { at: number; model: ReturnType<typeof createGenreModel> }>();
-
-/** k-NN over the audio features of catalog tracks whose genre came from tags or people. */
-async function genreModel(deps: PipelineDeps) {
-  const cached = models.get(deps.db);
-  if (cached && Date.now() - cached.at < 60_000) return cached.model;
-  const t = schema.tracks;
-  const rows = await deps.db
-    .select({
-      tempo: t.tempo,
-      energy: t.energy,
-      valence: t.valence,
-      loudness: t.loudness,
-      slug: schema.genres.slug,
-    })
-    .from(t)
-    .innerJoin(schema.genres, eq(schema.genres.id, t.genreId))
-    .where(
-      and(
-        inArray(t.genreSource, ["tag", "manual"]),
-        isNotNull(t.energy),
-        isNotNull(t.valence),
-        isNotNull(t.loudness),
-      ),
-    )
-    .orderBy(desc(t.createdAt))
-    .limit(TRAINING_LIMIT);
-  const model = createGenreModel(
-    rows.map((r) => ({
-      features: { tempo: r.tempo, energy: r.energy!, valence: r.valence!, loudness: r.loudness! },
-      genreSlug: r.slug,
-    })),
-  );
-  // A small catalog is cheap to re-read and changes fast: cache only a model worth keeping.
-  if (rows.length >= 100) models.set(deps.db, { at: Date.now(), model });
-  return model;
 }
