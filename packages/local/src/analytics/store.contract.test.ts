@@ -13,6 +13,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnClickHouseBridge } from "../testing/clickhouse-bridge";
 import { openChdbStore } from "./chdb";
 
 /**
@@ -32,6 +33,22 @@ const adapters: {
     },
   },
 ];
+// The HTTP adapter (@clickhouse/client) against chDB behind a test-only ClickHouse HTTP
+// interface (testing/clickhouse-bridge.ts): real requests, the engine's real answers.
+adapters.push({
+  name: "clickhouse-http via chdb bridge",
+  open: async () => {
+    const dir = await mkdtemp(join(tmpdir(), "jonquils-chdb-bridge-"));
+    const bridge = await spawnClickHouseBridge(join(dir, "data"));
+    return {
+      store: createClickHouseStore({ url: bridge.url }),
+      cleanup: async () => {
+        await bridge.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+});
 if (process.env["CLICKHOUSE_URL"]) {
   adapters.push({
     name: "clickhouse",
