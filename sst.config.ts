@@ -9,7 +9,8 @@ import { suppressNagFindings } from "./stacks/nag";
 import { Pipeline } from "./stacks/Pipeline";
 import { Secrets } from "./stacks/Secrets";
 import { Storage } from "./stacks/Storage";
-import { Web, WebContent } from "./stacks/Web";
+import { Web } from "./stacks/Web";
+import { WebContent } from "./stacks/WebContent";
 
 /**
  * The SST v2 app. `npx sst deploy --stage <name>` deploys it; `npm run synth` synthesizes the

@@ -3,7 +3,7 @@ import type { AuthService } from "@jonquils/core/auth/index";
 import type { Context, Hono } from "hono";
 import type { MonitoringService } from "@jonquils/core/monitoring/monitor";
 import type { SearchClickEvent, SearchEvent } from "./routes/search";
-import type { TrackUploadRouteOptions } from "./routes/uploads";
+import type { SafeFetchOptions } from "@jonquils/core/upload/safe-fetch";
 
 /** What the API needs from a wiring (local server, Lambda or a test). */
 export interface ApiDeps {
@@ -26,6 +26,12 @@ export interface ApiDeps {
   readonly onSearch?: ((event: SearchEvent) => void) | undefined;
   /** Called for POST /api/v1/search/click (default: the analytics queue). */
   readonly onSearchClick?: ((event: SearchClickEvent) => void) | undefined;
+}
+
+/** Options of the upload routes (here, not in the route file, so the two do not import each other). */
+export interface TrackUploadRouteOptions {
+  /** How upload-from-url fetches (tests: resolver, allowed networks). Production: defaults. */
+  fetchOptions?: Partial<SafeFetchOptions>;
 }
 
 export interface AppEnv {

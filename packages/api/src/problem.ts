@@ -1,7 +1,6 @@
-import { AppError, pgErrorCode, type Logger } from "@jonquils/core";
+import { AppError, toDomainError, type Logger } from "@jonquils/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { databaseUnavailable, isDatabaseUnavailable } from "@jonquils/core/db/resilience";
 import type { AppEnv } from "./env";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -72,23 +71,13 @@ export function handleError(error: Error, c: Context<AppEnv>, log: Logger): Resp
     return problem(c, status, `http_${status}`, error.message || titles[status] || "HTTP error");
   }
   const requestId = c.get("requestId" as never) as string | undefined;
-  // A broken or missing database connection (possibly wrapped by drizzle): an outage the client
-  // can wait out, not a bug.
-  if (isDatabaseUnavailable(error)) {
-    log.warn({ err: error, ...requestFacts(c, requestId) }, "database unavailable");
-    const e = databaseUnavailable();
-    return problem(c, e.status, e.code, e.message, e.extra);
-  }
-  // SQLSTATE class 22 (data exception): a client value the database cannot hold, e.g. a NUL
-  // character, or text that normalisation grew past its column. The client's fault, not ours.
-  if (pgErrorCode(error)?.startsWith("22")) {
-    log.warn({ err: error, ...requestFacts(c, requestId) }, "value refused by the database");
-    return problem(
-      c,
-      400,
-      "invalid_value",
-      "A value in the request cannot be stored (unsupported character, or too long once normalised).",
-    );
+  // A database error no service mapped: core's one mapper (toDomainError) says what it means
+  // to the client — a lost connection is an outage to wait out (503), a value the database
+  // refuses is the client's (400), a duplicate a conflict (409). Logged, never a 500.
+  const mapped = toDomainError(error);
+  if (mapped) {
+    log.warn({ err: error, ...requestFacts(c, requestId), code: mapped.code }, "database error");
+    return problem(c, mapped.status, mapped.code, mapped.message, mapped.extra);
   }
   log.error({ err: error, ...requestFacts(c, requestId) }, "unhandled error");
   return problem(

@@ -11,12 +11,14 @@ import type { Ports } from "./context";
 import type { CatalogDatabase } from "./db/types";
 import { routeWindowStats } from "./analytics/index";
 import type { Logger } from "./logger";
+import type { Probe } from "./probe";
 import {
   createMonitoringService,
   logPublisher,
   type AlertPublisher,
   type MonitoringService,
 } from "./monitoring/monitor";
+import { compareSearchWithCatalog } from "./search/drift";
 import { searchOutboxHandler, searchSyncHeld } from "./search/outbox";
 import type { SearchIndex } from "./search/port";
 import { createSearchIndexFromConfig } from "./search/wiring";
@@ -29,13 +31,7 @@ import {
   type RateLimitStore,
 } from "./rate-limit/rate-limit";
 
-export interface Probe {
-  name: string;
-  adapter: string;
-  /** false: the API keeps serving without it (search, analytics), so /health says "degraded". */
-  critical?: boolean;
-  ping(): Promise<void>;
-}
+export type { Probe } from "./probe";
 
 /** Everything a process needs, built once from configuration. */
 export interface Runtime {
@@ -197,7 +193,8 @@ export function assembleRuntime(
     log,
     probes,
     objects,
-    searchCount: () => search.count("track"),
+    searchDrift: () =>
+      compareSearchWithCatalog({ db: catalog.db, search }, "track", { repair: true }),
     ...(analytics.port.queue.kind !== "disabled"
       ? { routeStats: (since: Date) => routeWindowStats(analytics.port.store, since) }
       : {}),

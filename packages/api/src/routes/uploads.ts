@@ -7,8 +7,7 @@ import {
   requestUpload,
   UPLOAD_MAX_BYTES,
 } from "@jonquils/core/upload/index";
-import type { SafeFetchOptions } from "@jonquils/core/upload/safe-fetch";
-import type { AppEnv } from "../env";
+import type { AppEnv, TrackUploadRouteOptions } from "../env";
 import { requireActor } from "../middleware/auth";
 import {
   defineRoute,
@@ -70,10 +69,7 @@ export function uploadRoutes() {
   return app;
 }
 
-export interface TrackUploadRouteOptions {
-  /** How upload-from-url fetches (tests: resolver, allowed networks). Production: defaults. */
-  fetchOptions?: Partial<SafeFetchOptions>;
-}
+export type { TrackUploadRouteOptions };
 
 /**
  * Mounted under /api/v1/tracks: POST /upload, POST /upload-from-url (the app matches them

@@ -1,6 +1,5 @@
 import type { Actor, Ctx } from "@jonquils/core";
 import { recordListen } from "@jonquils/core/analytics/index";
-import { artists } from "@jonquils/core/artist/artist.sql";
 import {
   ALBUM_LIST_TYPES,
   findGenreId,
@@ -13,6 +12,13 @@ import {
   listTrackIds,
   type AlbumListType,
 } from "@jonquils/core/browse/index";
+import {
+  albumSeedTrackIds,
+  firstTrackId,
+  singleTrackIds,
+  topTrackIdsByArtistName,
+} from "@jonquils/core/browse/songs";
+import { getArtist } from "@jonquils/core/artist/index";
 import { like, likedAtMap, listLikedIds, unlike, type LikeKind } from "@jonquils/core/like/index";
 import { getPlayQueue, savePlayQueue } from "@jonquils/core/play-queue/index";
 import {
@@ -38,11 +44,8 @@ import { coverUrl } from "@jonquils/core/track/cover";
 import { getTrack } from "@jonquils/core/track/index";
 import { findLyrics, getTrackLyrics, lyricsText } from "@jonquils/core/track/lyrics";
 import { getStreamUrl } from "@jonquils/core/track/stream";
-import { tracks } from "@jonquils/core/track/track.sql";
 import { listTrackViews, type TrackView } from "@jonquils/core/track/views";
-import { nameKey } from "@jonquils/core/util/text";
 import { AppError } from "@jonquils/core";
-import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import type { ApiDeps, AppEnv } from "../env";
 import { createSubsonicAuth, type SubsonicUser } from "./auth";
@@ -274,17 +277,7 @@ const handlers: Record<string, Handler> = {
         "album",
         albums.map((a) => a.id),
       );
-      const singles = await trackViewsInOrder(
-        req.ctx.db,
-        (
-          await req.ctx.db
-            .select({ id: tracks.id })
-            .from(tracks)
-            .where(and(eq(tracks.artistId, uuid), isNull(tracks.albumId)))
-            .orderBy(asc(tracks.title))
-            .limit(500)
-        ).map((r) => r.id),
-      );
+      const singles = await trackViewsInOrder(req.ctx.db, await singleTrackIds(req.ctx.db, uuid));
       return {
         directory: {
           id: toId("artist", uuid),
@@ -392,24 +385,15 @@ const handlers: Record<string, Handler> = {
   getStarred: async (req) => ({ starred: await starred(req, true) }),
   getTopSongs: async (req) => {
     const name = req.params.required("artist");
-    const [artist] = await req.ctx.db
-      .select({ id: artists.id })
-      .from(artists)
-      .where(eq(artists.nameKey, nameKey(name)))
-      .limit(1);
-    if (!artist) return { topSongs: { song: [] } };
-    const ids = await req.ctx.db
-      .select({ id: tracks.id })
-      .from(tracks)
-      .where(eq(tracks.artistId, artist.id))
-      .orderBy(desc(tracks.popularity), desc(tracks.playCount), asc(tracks.id))
-      .limit(req.params.int("count", 50, 1, 500));
+    const ids = await topTrackIdsByArtistName(
+      req.ctx.db,
+      name,
+      req.params.int("count", 50, 1, 500),
+    );
+    if (ids.length === 0) return { topSongs: { song: [] } };
     return {
       topSongs: {
-        song: await songsByIds(
-          req,
-          ids.map((r) => r.id),
-        ),
+        song: await songsByIds(req, ids),
       },
     };
   },
@@ -447,17 +431,10 @@ const handlers: Record<string, Handler> = {
   getCoverArt: async (req) => {
     const { kind, uuid } = parseId(req.params.required("id"), ["track", "album", "artist"]);
     const size = (req.params.int("size", 300, 1, 10_000) ?? 300) <= 64 ? 64 : 300;
-    const db = req.ctx.db;
-    let trackId: string | undefined = kind === "track" ? uuid : undefined;
-    if (kind !== "track") {
-      const [first] = await db
-        .select({ id: tracks.id })
-        .from(tracks)
-        .where(kind === "album" ? eq(tracks.albumId, uuid) : eq(tracks.artistId, uuid))
-        .orderBy(asc(tracks.discNumber), asc(tracks.trackNumber), asc(tracks.id))
-        .limit(1);
-      trackId = first?.id;
-    }
+    const trackId =
+      kind === "track"
+        ? uuid
+        : await firstTrackId(req.ctx.db, kind === "album" ? { albumId: uuid } : { artistId: uuid });
     if (!trackId) throw SubsonicErrors.notFound("No cover art");
     const url = await coverUrl(req.ctx, trackId, size);
     req.c.header("Cache-Control", "private, max-age=600");
@@ -743,14 +720,7 @@ async function similarSongs(req: Req) {
   const seeds =
     kind === "artist"
       ? await artistSeedTracks(req.ctx.db, uuid, 3)
-      : (
-          await req.ctx.db
-            .select({ id: tracks.id })
-            .from(tracks)
-            .where(eq(tracks.albumId, uuid))
-            .orderBy(desc(tracks.popularity))
-            .limit(3)
-        ).map((r) => r.id);
+      : await albumSeedTrackIds(req.ctx.db, uuid, 3);
   const best = new Map<string, { track: TrackView; similarity: number }>();
   for (const seed of seeds) {
     const found = await similarTracks(req.ctx, seed, count, {
@@ -771,8 +741,11 @@ async function similarSongs(req: Req) {
 
 async function artistInfo(req: Req, dir: boolean) {
   const { uuid } = parseId(req.params.required("id"), ["artist"]);
-  const [row] = await req.ctx.db.select().from(artists).where(eq(artists.id, uuid)).limit(1);
-  if (!row) throw SubsonicErrors.notFound("Artist not found");
+  const row = await getArtist(req.ctx, uuid).catch((error: unknown) => {
+    if (error instanceof AppError && error.status === 404)
+      throw SubsonicErrors.notFound("Artist not found");
+    throw error;
+  });
   // Similar artists: the artists of the tracks most like this artist's best ones.
   const seeds = await artistSeedTracks(req.ctx.db, uuid, 2);
   const similar = new Map<string, string>();

@@ -1,11 +1,7 @@
 import type { Executor } from "@jonquils/core";
 import type { AlbumSummary, ArtistSummary } from "@jonquils/core/browse/index";
 import type { TrackView } from "@jonquils/core/track/views";
-import { tracks } from "@jonquils/core/track/track.sql";
-import { albums } from "@jonquils/core/album/album.sql";
-import { artists } from "@jonquils/core/artist/artist.sql";
-import { genres } from "@jonquils/core/genre/genre.sql";
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { songRecords, trackStates, type TrackState } from "@jonquils/core/browse/songs";
 import { toId } from "./ids";
 
 /** Catalog rows → OpenSubsonic response objects (Child, AlbumID3, ArtistID3, directory entries). */
@@ -22,45 +18,9 @@ const CONTENT_TYPES: Record<string, string> = {
   aac: "audio/aac",
 };
 
-export interface TrackState {
-  starred?: Date | undefined;
-  userRating?: number | undefined;
-  averageRating?: number | undefined;
-}
+export type { TrackState };
 
-/** The user's star and rating, and the average rating, of each track: one query. */
-export async function trackStates(
-  db: Executor,
-  userId: string,
-  ids: string[],
-): Promise<Map<string, TrackState>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({
-      id: tracks.id,
-      starred: sql<
-        Date | string | null
-      >`(select l.created_at from track_likes l where l.user_id = ${userId} and l.track_id = ${tracks.id})`,
-      rating: sql<
-        number | null
-      >`(select r.rating from track_ratings r where r.user_id = ${userId} and r.track_id = ${tracks.id})`,
-      average: sql<
-        number | null
-      >`(select avg(r.rating)::real from track_ratings r where r.track_id = ${tracks.id})`,
-    })
-    .from(tracks)
-    .where(inArray(tracks.id, ids));
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        starred: r.starred ? new Date(r.starred) : undefined,
-        userRating: r.rating === null ? undefined : Number(r.rating),
-        averageRating: r.average === null ? undefined : Math.round(Number(r.average) * 100) / 100,
-      },
-    ]),
-  );
-}
+export { trackStates };
 
 const seconds = (ms: number) => Math.round(ms / 1000);
 const iso = (d: Date | string | undefined) =>
@@ -187,94 +147,14 @@ export function indexArtists<T extends { name: string }>(artists: T[]) {
 }
 
 /**
- * Songs with the user's star and rating in one statement (the catalog row, its artist, album
- * and genre, and the state subqueries), by ids in that order or by album in disc/track order.
+ * Songs with the user's star and rating (one statement in core), by ids in that order or by
+ * album in disc/track order, as `Child` objects.
  */
 export async function songRows(
   db: Executor,
   userId: string,
   filter: { ids: string[] } | { albumId: string },
 ): Promise<ReturnType<typeof child>[]> {
-  if ("ids" in filter && filter.ids.length === 0) return [];
-  const rows = await db
-    .select({
-      id: tracks.id,
-      title: tracks.title,
-      artistId: artists.id,
-      artistName: artists.name,
-      albumId: albums.id,
-      albumTitle: albums.title,
-      genreId: genres.id,
-      genreName: genres.name,
-      genreSlug: genres.slug,
-      trackNumber: tracks.trackNumber,
-      discNumber: tracks.discNumber,
-      year: tracks.year,
-      durationMs: tracks.durationMs,
-      playCount: tracks.playCount,
-      tempo: tracks.tempo,
-      fileFormat: tracks.fileFormat,
-      createdAt: tracks.createdAt,
-      starred: sql<
-        Date | string | null
-      >`(select l.created_at from track_likes l where l.user_id = ${userId} and l.track_id = ${tracks.id})`,
-      rating: sql<
-        number | null
-      >`(select r.rating from track_ratings r where r.user_id = ${userId} and r.track_id = ${tracks.id})`,
-      average: sql<
-        number | null
-      >`(select avg(r.rating)::real from track_ratings r where r.track_id = ${tracks.id})`,
-    })
-    .from(tracks)
-    .innerJoin(artists, eq(artists.id, tracks.artistId))
-    .leftJoin(albums, eq(albums.id, tracks.albumId))
-    .leftJoin(genres, eq(genres.id, tracks.genreId))
-    .where("ids" in filter ? inArray(tracks.id, filter.ids) : eq(tracks.albumId, filter.albumId))
-    .orderBy(asc(tracks.discNumber), asc(tracks.trackNumber), asc(tracks.title), asc(tracks.id))
-    .limit("ids" in filter ? filter.ids.length : 1000);
-  const out = rows.map((r) =>
-    child(
-      {
-        id: r.id,
-        title: r.title,
-        artist: { id: r.artistId, name: r.artistName },
-        album: r.albumId && r.albumTitle ? { id: r.albumId, title: r.albumTitle } : null,
-        genre:
-          r.genreId !== null && r.genreName && r.genreSlug
-            ? { id: r.genreId, name: r.genreName, slug: r.genreSlug }
-            : null,
-        genreSource: null,
-        genreConfidence: null,
-        genreModelVersion: null,
-        genreAbstainReason: null,
-        trackNumber: r.trackNumber,
-        discNumber: r.discNumber,
-        year: r.year,
-        durationMs: r.durationMs,
-        popularity: 0,
-        playCount: r.playCount,
-        tempo: r.tempo,
-        tempoConfidence: null,
-        tempoReason: null,
-        energy: null,
-        valence: null,
-        loudness: null,
-        truePeakDb: null,
-        trackGainDb: null,
-        fileFormat: r.fileFormat,
-        hasAudio: true,
-        coverUrl: null,
-        createdAt: r.createdAt.toISOString(),
-        updatedAt: r.createdAt.toISOString(),
-      },
-      {
-        starred: r.starred ? new Date(r.starred) : undefined,
-        userRating: r.rating === null ? undefined : Number(r.rating),
-        averageRating: r.average === null ? undefined : Math.round(Number(r.average) * 100) / 100,
-      },
-    ),
-  );
-  if (!("ids" in filter)) return out;
-  const byId = new Map(out.map((c) => [c.id, c]));
-  return filter.ids.flatMap((id) => byId.get(toId("track", id)) ?? []);
+  const records = await songRecords(db, userId, filter);
+  return records.map((s) => child(s.view, s.state));
 }

@@ -1,6 +1,6 @@
 import type { Sql } from "postgres";
 import { AppError } from "../errors";
-import { pgErrorCode } from "./errors";
+import { pgErrorCode } from "./sqlstate";
 
 /** The catalog database cannot be reached: 503 with Retry-After, never a 500. */
 export const databaseUnavailable = () =>

@@ -1,11 +1,12 @@
 import { and, count, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/types";
 import { etlJobs, s3FileRegistry } from "../etl/etl.sql";
+import type { SearchDriftReport } from "../search/drift";
 import type { ObjectStore } from "../storage/object-store";
 import { tracks } from "../track/track.sql";
 import { countExpiredPending } from "../upload/lifecycle";
 import { trackUploads } from "../upload/upload.sql";
-import type { Probe } from "../wiring";
+import type { Probe } from "../probe";
 
 /** "1 track has", "3 tracks have": alert titles read as sentences. */
 const nOf = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -234,33 +235,40 @@ export async function checkStuck(db: Db, now: Date, t: Thresholds): Promise<Chec
   ];
 }
 
-/** The search index holds about as many track documents as the catalog has tracks. */
+/**
+ * The search index holds the catalog's track documents as they are now: compared document by
+ * document by content digest (not by count), the ones that differ re-synced through the outbox.
+ */
 export async function checkSearchDrift(
-  db: Db,
-  searchCount: (() => Promise<number>) | undefined,
+  searchDrift: (() => Promise<SearchDriftReport>) | undefined,
   t: Thresholds,
 ): Promise<CheckResult> {
   const key = "data_quality.search_index_drift";
-  if (!searchCount)
+  if (!searchDrift)
     return { ...ok(key, "data_quality", "No search index to compare"), status: "skipped" };
-  const [[row], indexed] = await Promise.all([
-    db.select({ n: count() }).from(tracks),
-    searchCount(),
-  ]);
-  const catalog = row?.n ?? 0;
-  const diff = Math.abs(catalog - indexed);
-  const allowed = Math.max(5, Math.floor(catalog * t.searchDriftRatio));
-  const detail = { catalogTracks: catalog, indexedTracks: indexed, difference: diff, allowed };
-  return diff > allowed
+  const r = await searchDrift();
+  const differing = r.missing + r.extra + r.stale;
+  const allowed = Math.floor(r.catalog * t.searchDriftRatio);
+  const detail = {
+    catalogTracks: r.catalog,
+    indexedTracks: r.indexed,
+    missing: r.missing,
+    extra: r.extra,
+    outdated: r.stale,
+    allowed,
+    sample: r.sample,
+    resyncQueued: r.queued > 0,
+  };
+  return differing > allowed
     ? {
         key,
         category: "data_quality",
         status: "alert",
         severity: "warning",
-        title: `Search index has ${indexed} tracks, catalog has ${catalog}: run npm run search:reindex`,
+        title: `${nOf(differing, "track document", "track documents")} in search differ from the catalog (${r.stale} outdated, ${r.missing} missing, ${r.extra} extra); re-sync queued`,
         detail,
       }
-    : ok(key, "data_quality", "Search index matches the catalog", detail);
+    : ok(key, "data_quality", "Search index matches the catalog, document by document", detail);
 }
 
 /** Uploaded files (tracks bucket, prefix u/) that the pipeline never registered. */

@@ -1,8 +1,9 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/types";
 import type { Logger } from "../logger";
+import type { SearchDriftReport } from "../search/drift";
 import type { ObjectStore } from "../storage/object-store";
-import type { Probe } from "../wiring";
+import type { Probe } from "../probe";
 import {
   checkHealth,
   checkOrphanObjects,
@@ -32,8 +33,8 @@ export interface MonitoringDeps {
   log: Logger;
   probes: readonly Probe[];
   objects?: ObjectStore;
-  /** Track documents in the search index. */
-  searchCount?: () => Promise<number>;
+  /** The search index compared with the catalog, document by document (and repaired). */
+  searchDrift?: () => Promise<SearchDriftReport>;
   /** Per-route request statistics since a time, from analytics. */
   routeStats?: (since: Date) => Promise<RouteStat[]>;
   publisher: AlertPublisher;
@@ -83,7 +84,7 @@ export function createMonitoringService(deps: MonitoringDeps): MonitoringService
       checkHealth(deps.probes),
       checkTrackQuality(deps.db),
       checkStuck(deps.db, at, t),
-      checkSearchDrift(deps.db, deps.searchCount, t).then((r) => [r]),
+      checkSearchDrift(deps.searchDrift, t).then((r) => [r]),
       checkOrphanObjects(deps.db, deps.objects, at, t).then((r) => [r]),
       checkPipeline(deps.db, at, t).then((r) => [r]),
       checkPerformance(deps.routeStats, at, t),

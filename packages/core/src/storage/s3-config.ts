@@ -8,12 +8,6 @@ import type { S3StoreOptions } from "./s3";
  * never touches S3 does not pay for it.
  */
 
-/** RFC 6266 attachment with an ASCII fallback and the UTF-8 name. */
-export function contentDisposition(filename: string, type: "inline" | "attachment" = "inline") {
-  const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
-  return `${type}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
-}
-
 /** The four S3_BUCKET_* variables: all set → the bucket names; none → null; some → an error naming the rest. */
 export function s3BucketsFromConfig(config: Config): Record<Bucket, string> | null {
   const vars = {

@@ -21,7 +21,7 @@ import {
   type ObjectStore,
   type PresignedUpload,
 } from "./object-store";
-import { contentDisposition } from "./s3-config";
+import { contentDisposition } from "./content-disposition";
 
 export interface S3StoreOptions {
   /** The real bucket behind each logical one. */

@@ -1,5 +1,5 @@
 import { problem } from "@jonquils/api/problem";
-import { contentDisposition } from "@jonquils/core/storage/s3-config";
+import { contentDisposition } from "@jonquils/core/storage/content-disposition";
 import busboy from "busboy";
 import { Hono, type Context } from "hono";
 import { createHash } from "node:crypto";
@@ -7,7 +7,7 @@ import { createWriteStream } from "node:fs";
 import { open, unlink } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { DiskStoreInternals } from "./disk-store";
+import type { DiskStoreInternals } from "./disk-internals";
 import { UploadTargetUsedError } from "./errors";
 
 /** Room for the form's other fields and boundaries on top of the file's own size cap. */
