@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ApiDeps, AppEnv } from "../env";
 import { requireAdmin } from "../middleware/auth";
 import { defineRoute, IdParam, json, jsonBody, UserSchema } from "../schemas";
+import { forgetSubsonicSignIns } from "../subsonic/auth";
 
 const tags = ["admin"];
 
@@ -12,7 +13,8 @@ const UserStatusBody = z
 
 /**
  * Disabling or deleting an account: its refresh tokens stop at once, and its live access tokens
- * are refused (401) within 5 seconds in every process.
+ * are refused (401) within 5 seconds in every process; player apps' remembered Subsonic sign-ins
+ * end at once (error 50).
  */
 export function adminUserRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -31,7 +33,9 @@ export function adminUserRoutes(deps: ApiDeps) {
       const actor = requireAdmin(c);
       const { id } = c.req.valid("param");
       const { isActive } = c.req.valid("json");
-      return c.json(await deps.auth.setUserActive(actor, id, isActive, c.get("ctx").meta), 200);
+      const view = await deps.auth.setUserActive(actor, id, isActive, c.get("ctx").meta);
+      await forgetSubsonicSignIns(c.get("ctx"), { username: view.username, userId: id });
+      return c.json(view, 200);
     },
   );
 
@@ -47,7 +51,9 @@ export function adminUserRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const actor = requireAdmin(c);
-      await deps.auth.deleteUser(actor, c.req.valid("param").id, c.get("ctx").meta);
+      const { id } = c.req.valid("param");
+      await deps.auth.deleteUser(actor, id, c.get("ctx").meta);
+      await forgetSubsonicSignIns(c.get("ctx"), { userId: id });
       return c.body(null, 204);
     },
   );

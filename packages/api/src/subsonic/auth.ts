@@ -7,7 +7,11 @@ import {
 } from "@jonquils/core/app-password/index";
 import { passwordFitsBcrypt, verifyPassword } from "@jonquils/core/auth/password";
 import { recordAudit } from "@jonquils/core/audit/audit";
-import { findUserByLogin } from "@jonquils/core/user/user";
+import {
+  accountCredentialState,
+  findUserByLogin,
+  passwordDigestOf,
+} from "@jonquils/core/user/user";
 import { bumpNamespace, namespaceKey } from "@jonquils/core/util/json-cache";
 import type { UserRole } from "@jonquils/core/user/user.sql";
 import { LRUCache } from "lru-cache";
@@ -26,16 +30,54 @@ export interface SubsonicUser {
 
 /**
  * A successful sign-in is remembered this long (in the Cache port: memory or Redis), keyed by a
- * digest of the credentials, under a per-account (or per-key) generation that a revoke bumps —
- * so a revoke is immediate, while a password change or a disabled account takes at most this long.
+ * digest of the credentials, under a per-account (or per-key) generation that a revoke, a
+ * disabled or deleted account bumps. A remembered sign-in is also checked against the account's
+ * state (the same check as the REST API's access tokens, read at most every 5 s per account and
+ * process): a disabled or deleted account is refused, and a sign-in with the account password
+ * counts only while that password is unchanged.
  */
 const AUTH_CACHE_SECONDS = 30;
+const ACCOUNT_STATE_MS = 5_000;
 
-/** Call after revoking an app password (or anything else that must end Subsonic sign-ins now). */
+type AccountState = { active: boolean; passwordDigest: string } | "missing";
+const accountStates = new LRUCache<string, AccountState>({ max: 100_000, ttl: ACCOUNT_STATE_MS });
+const pendingStates = new Map<string, Promise<AccountState>>();
+
+/** The account's state, read from the catalog at most every 5 s (one read for concurrent asks). */
+function accountState(ctx: Pick<Ctx, "db">, userId: string): Promise<AccountState> {
+  const hit = accountStates.get(userId);
+  if (hit) return Promise.resolve(hit);
+  let pending = pendingStates.get(userId);
+  if (!pending) {
+    pending = accountCredentialState(ctx.db, userId)
+      .then((state) => {
+        const value: AccountState = state ?? "missing";
+        accountStates.set(userId, value);
+        return value;
+      })
+      .finally(() => pendingStates.delete(userId));
+    pendingStates.set(userId, pending);
+  }
+  return pending;
+}
+
+/** What the Cache port keeps for a sign-in. */
+interface CachedSignIn {
+  user: SubsonicUser;
+  /** For the account password: a digest of the hash it was checked against. */
+  passwordDigest?: string;
+}
+
+/**
+ * Call after anything that must end Subsonic sign-ins now: a revoked app password or API key,
+ * a disabled, deleted or re-passworded account. Other processes drop theirs through the shared
+ * generation (Redis); the account state they check expires within 5 s anyway.
+ */
 export async function forgetSubsonicSignIns(
   ctx: Pick<Ctx, "cache" | "log">,
-  who: { username?: string; apiKeyDigest?: string },
+  who: { username?: string; userId?: string; apiKeyDigest?: string },
 ): Promise<void> {
+  if (who.userId) accountStates.delete(who.userId);
   try {
     if (who.username)
       await bumpNamespace(ctx.cache, `subsonic-auth:u:${who.username.toLowerCase()}`);
@@ -119,15 +161,26 @@ export function createSubsonicAuth(deps: Pick<ApiDeps, "config" | "ports">) {
     async authenticate(ctx: Ctx, params: Params, helpUrl: string): Promise<SubsonicUser> {
       const key = await cacheKeyOf(ctx, params).catch(() => null);
       if (key) {
-        const hit = await ctx.cache.get<SubsonicUser>(key).catch(() => undefined);
-        if (hit) return hit;
+        const hit = await ctx.cache.get<CachedSignIn>(key).catch(() => undefined);
+        if (hit?.user) {
+          const state = await accountState(ctx, hit.user.userId);
+          if (state === "missing" || !state.active)
+            throw SubsonicErrors.notAuthorized("This account is disabled.");
+          // A changed account password: verify again (against the new hash, so it fails).
+          if (hit.passwordDigest === undefined || hit.passwordDigest === state.passwordDigest)
+            return hit.user;
+        }
       }
-      const user = await this.verify(ctx, params, helpUrl);
-      if (key) await ctx.cache.set(key, user, AUTH_CACHE_SECONDS).catch(() => undefined);
-      return user;
+      const signIn = await this.verifyWithState(ctx, params, helpUrl);
+      if (key) await ctx.cache.set(key, signIn, AUTH_CACHE_SECONDS).catch(() => undefined);
+      return signIn.user;
     },
 
     async verify(ctx: Ctx, params: Params, helpUrl: string): Promise<SubsonicUser> {
+      return (await this.verifyWithState(ctx, params, helpUrl)).user;
+    },
+
+    async verifyWithState(ctx: Ctx, params: Params, helpUrl: string): Promise<CachedSignIn> {
       const apiKey = params.get("apiKey");
       const u = params.get("u");
       const p = params.get("p");
@@ -139,7 +192,7 @@ export function createSubsonicAuth(deps: Pick<ApiDeps, "config" | "ports">) {
         const owner = await findApiKeyOwner(ctx, apiKey);
         if (!owner) throw SubsonicErrors.invalidApiKey();
         if (!owner.isActive) throw SubsonicErrors.notAuthorized("This account is disabled.");
-        return { ...owner, email: "", via: "api-key" };
+        return { user: { ...owner, email: "", via: "api-key" } };
       }
       if (!u) throw SubsonicErrors.missing("u");
       if (p !== undefined && (t !== undefined || s !== undefined))
@@ -191,7 +244,10 @@ export function createSubsonicAuth(deps: Pick<ApiDeps, "config" | "ports">) {
       if (!user.isActive) throw SubsonicErrors.notAuthorized("This account is disabled.");
       // Only when failures were counted: most sign-ins cost no extra round trip.
       if (accountState.remaining < accountState.limit) await perAccount.reset(accountKey);
-      return { userId: user.id, username: user.username, email: user.email, role: user.role, via };
+      return {
+        user: { userId: user.id, username: user.username, email: user.email, role: user.role, via },
+        ...(via === "password" ? { passwordDigest: passwordDigestOf(user.passwordHash) } : {}),
+      };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { schema } from "@jonquils/core";
+import { hashPassword } from "@jonquils/core/auth/password";
 import { wirings } from "@jonquils/local/testing/harness";
 import { eq } from "drizzle-orm";
 import { XMLParser } from "fast-xml-parser";
@@ -235,6 +236,64 @@ describe.each(wirings())("Subsonic API with real clients ($name)", (wiring) => {
       await rest("DELETE", `/api/v1/auth/app-passwords/${extra.id}`, undefined, userToken);
       expect((await json("ping", { u: username, p: extra.password })).error.code).toBe(40);
     });
+
+    it("a remembered sign-in ends when the account is disabled (at once) or its password changes", async () => {
+      const name = `moving${Math.random().toString(36).slice(2, 8)}`;
+      const session = await rest("POST", "/api/v1/auth/register", {
+        username: name,
+        email: `${name}@example.com`,
+        password: "correct horse battery",
+      });
+      const keyOf = await rest(
+        "POST",
+        "/api/v1/auth/app-passwords",
+        { name: "Car" },
+        session.accessToken,
+      );
+      const account = { u: name, p: "correct horse battery" };
+      const token = { u: name, t: md5(keyOf.password + "salt9"), s: "salt9" };
+      // Signed in (and remembered for 30 s) with the account password and with an app password.
+      expect((await json("ping", account)).status).toBe("ok");
+      expect((await json("ping", token)).status).toBe("ok");
+
+      // An admin disables the account: both remembered sign-ins are refused on the next request.
+      const adminName = `boss${Math.random().toString(36).slice(2, 8)}`;
+      const admin = await rest("POST", "/api/v1/auth/register", {
+        username: adminName,
+        email: `${adminName}@example.com`,
+        password: "correct horse battery",
+      });
+      await server.runtime.ports.db
+        .update(schema.users)
+        .set({ role: "admin" })
+        .where(eq(schema.users.id, admin.user.id));
+      const adminToken = (
+        await rest("POST", "/api/v1/auth/refresh", { refreshToken: admin.refreshToken })
+      ).accessToken;
+      await rest(
+        "PATCH",
+        `/api/v1/admin/users/${session.user.id}`,
+        { isActive: false },
+        adminToken,
+      );
+      expect((await json("ping", account)).error.code).toBe(50);
+      expect((await json("ping", token)).error.code).toBe(50);
+      await rest("PATCH", `/api/v1/admin/users/${session.user.id}`, { isActive: true }, adminToken);
+      expect((await json("ping", account)).status).toBe("ok");
+
+      // The password changes under the server (no route does it yet: the catalog is changed
+      // directly, so no process is told): the remembered sign-in with the old password ends
+      // once the account state is read again (within 5 s), and the new password works.
+      await server.runtime.ports.db
+        .update(schema.users)
+        .set({ passwordHash: await hashPassword("a brand new passphrase", 4) })
+        .where(eq(schema.users.id, session.user.id));
+      await new Promise((r) => setTimeout(r, 5_200));
+      expect((await json("ping", account)).error.code).toBe(40);
+      expect((await json("ping", { u: name, p: "a brand new passphrase" })).status).toBe("ok");
+      // App passwords are their own credentials: they keep working.
+      expect((await json("ping", token)).status).toBe("ok");
+    }, 30_000);
   });
 
   describe("the npm client subsonic-api (token auth with an app password)", () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { eq, or, sql } from "drizzle-orm";
 import { artists } from "../artist/artist.sql";
 import type { Executor } from "../db/types";
@@ -47,4 +48,27 @@ export async function getUserView(db: Executor, userId: string): Promise<UserVie
     .limit(1);
   if (!row) throw CommonErrors.notFound("user", userId);
   return toUserView(row.user, row.artistId);
+}
+
+/**
+ * What a cached sign-in must still match: the account exists, is active, and has the same
+ * password hash (a digest of it, so the hash itself is never copied into a cache).
+ */
+export async function accountCredentialState(
+  db: Executor,
+  userId: string,
+): Promise<{ active: boolean; passwordDigest: string } | undefined> {
+  const [row] = await db
+    .select({ isActive: users.isActive, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  return row
+    ? { active: row.isActive, passwordDigest: passwordDigestOf(row.passwordHash) }
+    : undefined;
+}
+
+/** A short digest of a bcrypt hash: changes whenever the password does. */
+export function passwordDigestOf(passwordHash: string): string {
+  return createHash("sha256").update(passwordHash).digest("base64url").slice(0, 22);
 }
