@@ -1,4 +1,5 @@
 import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
+import { ERROR_CODES } from "@jonquils/core/error-catalogue";
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./env";
@@ -6,13 +7,19 @@ import { requireActor } from "./middleware/auth";
 
 /** Shared request and response schemas; the OpenAPI document is generated from them. */
 
+/** Every code a problem+json body can carry: core's catalogue (`core/src/error-catalogue.ts`). */
+export const ErrorCodeSchema = z.enum(ERROR_CODES).openapi("ErrorCode", {
+  description:
+    "Stable machine-readable error code: clients branch on it. Listed by domain in core's error catalogue; never renamed or reused.",
+});
+
 export const ProblemSchema = z
   .object({
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string().openapi({ description: "Stable machine-readable error code." }),
+    code: ErrorCodeSchema,
     instance: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
