@@ -96,6 +96,8 @@ if command -v shellcheck >/dev/null 2>&1; then
 else
   echo "[test:servers] shellcheck not installed (apt-get install shellcheck): localstack/init not checked"
 fi
+# …and its AWS calls succeed against moto (a dry run with the AWS CLI, resources checked after).
+bash scripts/localstack-dry-run.sh || status=1
 
 if [ -x scripts/schemathesis.sh ]; then
   bash scripts/schemathesis.sh || status=1

@@ -8,9 +8,11 @@
 # mounted with LocalStack's hot-reload code location (rebuild and the next call runs it).
 set -euo pipefail
 
+# The JONQUILS_* overrides are for the dry run against moto (scripts/localstack-dry-run.sh).
 REGION=us-east-1
-ACCOUNT=000000000000
-PREFIX=jonquils
+ACCOUNT=${JONQUILS_ACCOUNT:-000000000000}
+PREFIX=${JONQUILS_PREFIX:-jonquils}
+ASL_FILE=${JONQUILS_ASL_FILE:-/opt/jonquils/ingest.asl.json}
 FUNCTIONS_DIR=${JONQUILS_FUNCTIONS_DIR:?JONQUILS_FUNCTIONS_DIR: the host path of localstack/build}
 ROLE=arn:aws:iam::${ACCOUNT}:role/${PREFIX}-local
 
@@ -71,7 +73,7 @@ awslocal lambda create-event-source-mapping --function-name "${PREFIX}-analytics
 # The state machine: the shared ASL with ${XFunctionArn} → the step function's ARN
 # (ExtractFunctionArn → jonquils-pipeline-extract, MarkFailedFunctionArn → …-mark-failed).
 definition=$(sed -E \
-  -e 's/\$\{([A-Z][A-Za-z]*)FunctionArn\}/__ARN__\1__/g' /opt/jonquils/ingest.asl.json |
+  -e 's/\$\{([A-Z][A-Za-z]*)FunctionArn\}/__ARN__\1__/g' "$ASL_FILE" |
   perl -pe 's/__ARN__([A-Za-z]+)__/"arn:aws:lambda:'"${REGION}:${ACCOUNT}"':function:'"${PREFIX}"'-pipeline-" . lc(join("-", $1 =~ m{[A-Z][a-z]*}g))/ge')
 machine_arn=$(awslocal stepfunctions create-state-machine --name "${PREFIX}-ingest" \
   --definition "$definition" --role-arn "$ROLE" --query stateMachineArn --output text)
