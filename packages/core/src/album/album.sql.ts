@@ -28,5 +28,7 @@ export const albums = pgTable(
   (t) => [
     uniqueIndex("albums_artist_title_key").on(t.artistId, t.titleKey),
     index("albums_release_date_idx").on(t.releaseDate),
+    // Newest albums (Subsonic getAlbumList2 type=newest): a page without sorting every album.
+    index("albums_created_at_idx").on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "albums_created_at_idx" ON "albums" USING btree ("created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);
