@@ -1,6 +1,5 @@
 import { requestRecord } from "@jonquils/core/analytics/records";
 import { peekTrackBody } from "@jonquils/core/track/index";
-import { bodyBytes } from "@jonquils/core/util/json-cache";
 import type { MiddlewareHandler } from "hono";
 import type { ApiDeps, AppEnv } from "../env";
 import { problem } from "../problem";
@@ -77,7 +76,7 @@ export function leanPublicReads(deps: ApiDeps, limits: RequestLimits): Middlewar
         response = new Response(null, { status: 304, headers });
       } else {
         headers["content-type"] = "application/json";
-        response = new Response(bodyBytes(body), { status: 200, headers });
+        response = new Response(body.json, { status: 200, headers });
       }
     }
     queue.enqueue(

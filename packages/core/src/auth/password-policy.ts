@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import { COMMON_PASSWORDS_TEXT } from "./common-passwords";
+import { commonPasswordsText } from "./common-passwords";
 
 /** The shortest password accepted, in characters (NIST SP 800-63B: at least 8). */
 export const MIN_PASSWORD_CHARS = 8;
@@ -7,7 +7,7 @@ export const MIN_PASSWORD_CHARS = 8;
 let common: Set<string> | undefined;
 /** The shipped list of common passwords (≥ 8 characters, lower-cased), built on first use. */
 export function commonPasswords(): ReadonlySet<string> {
-  return (common ??= new Set(COMMON_PASSWORDS_TEXT.split("\n")));
+  return (common ??= new Set(commonPasswordsText().split("\n")));
 }
 
 const weak = (reason: string) =>

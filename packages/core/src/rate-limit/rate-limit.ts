@@ -1,11 +1,12 @@
 import type { Redis } from "ioredis";
 import { createCircuitBreaker, type CircuitBreaker } from "../cache/breaker";
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
+// Deep imports: the package's index requires every store it supports (Mongo, MySQL, DynamoDB,
+// etcd, Prisma, …), ~55 KB of the API's Lambda bundle; these three are all the adapters use.
+// Types: ./rate-limiter-flexible.d.ts.
+import RateLimiterMemory from "rate-limiter-flexible/lib/RateLimiterMemory.js";
+import RateLimiterRedis from "rate-limiter-flexible/lib/RateLimiterRedis.js";
+import RateLimiterRes from "rate-limiter-flexible/lib/RateLimiterRes.js";
 
 export interface RateLimitDecision {
   allowed: boolean;

@@ -23,22 +23,6 @@ export function strongEtag(text: string): string {
 
 export const toCachedBody = (json: JsonText): CachedBody => ({ json, etag: strongEtag(json) });
 
-// The encoded bytes of a body, kept beside the object the memory cache hands back every time
-// (a Redis hit is a new object, encoded once per request as before). Not a property, so the
-// cache never serialises it.
-const encoded = new WeakMap<CachedBody, Uint8Array<ArrayBuffer>>();
-const utf8 = new TextEncoder();
-
-/** The body's UTF-8 bytes, encoded once per cached object. */
-export function bodyBytes(body: CachedBody): Uint8Array<ArrayBuffer> {
-  let bytes = encoded.get(body);
-  if (!bytes) {
-    bytes = utf8.encode(body.json);
-    encoded.set(body, bytes);
-  }
-  return bytes;
-}
-
 function asCachedBody(hit: unknown): CachedBody | undefined {
   if (typeof hit === "string") return toCachedBody(hit as JsonText); // an entry cached before ETags
   if (hit && typeof hit === "object" && "json" in hit && "etag" in hit) {
