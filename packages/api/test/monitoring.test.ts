@@ -71,6 +71,10 @@ describe.each(wirings())("monitoring: checks, alerts, admin endpoint ($name)", (
       .insert(schema.tracks)
       .values({ artistId, title: "Broken Record", durationMs: 0 })
       .returning({ id: schema.tracks.id });
+    // Indexed as a write through the services would be (the drift check compares content).
+    const { enqueueSearchSync } = await import("@jonquils/core/search/outbox");
+    await enqueueSearchSync(db, { tracks: [track!.id] });
+    await api.runtime.ports.outbox!.drain();
     const stuckSince = new Date(Date.now() - HOUR);
     const [upload] = await db
       .insert(schema.trackUploads)
@@ -124,6 +128,8 @@ describe.each(wirings())("monitoring: checks, alerts, admin endpoint ($name)", (
 
     // Fixed: both resolve on the next run.
     await db.update(schema.tracks).set({ durationMs: 1000 }).where(eq(schema.tracks.id, track!.id));
+    await enqueueSearchSync(db, { tracks: [track!.id] });
+    await api.runtime.ports.outbox!.drain();
     await db
       .update(schema.trackUploads)
       .set({ status: "failed", failureReason: "timed out" })
@@ -164,7 +170,17 @@ describe.each(wirings())("monitoring: checks, alerts, admin endpoint ($name)", (
           ping: () => (cacheDown ? Promise.reject(new Error("ECONNREFUSED")) : Promise.resolve()),
         },
       ],
-      searchCount: () => Promise.resolve(1000),
+      searchDrift: () =>
+        Promise.resolve({
+          kind: "track" as const,
+          catalog: 10,
+          indexed: 1000,
+          missing: 0,
+          extra: 990,
+          stale: 0,
+          sample: [],
+          queued: 0,
+        }),
       publisher,
       // An hour from now, the orphan is old enough to count.
       now: () => new Date(Date.now() + HOUR),

@@ -174,3 +174,61 @@ describe.each(adapters)("a reindex catches up writes made while it runs ($name)"
     expect(artists.items[0]?.trackCount).toBe(3);
   }, 60_000);
 });
+
+describe.each(adapters)("the drift check compares content ($name)", (adapter) => {
+  let api: TestApiWithStorage;
+  beforeAll(async () => {
+    api = await startTestApi({ db: "pglite", redis: false }, adapter.overrides);
+  });
+  afterAll(async () => {
+    await api?.close();
+    const prefix = adapter.overrides["OPENSEARCH_INDEX_PREFIX"];
+    if (prefix && openSearchUrl)
+      await fetch(`${openSearchUrl.replace(/\/$/, "")}/${prefix}*`, { method: "DELETE" });
+  });
+
+  const drift = async () => {
+    const report = await api.runtime.monitoring.run("test");
+    return report.checks.find((c) => c.key === "data_quality.search_index_drift")!;
+  };
+
+  it("sees documents indexed before their audio was attached, with the same count, and re-syncs them", async () => {
+    const { schema } = await import("@jonquils/core");
+    const artist = await registerArtist(api, "Drift Collective");
+    const ids: string[] = [];
+    for (const title of ["Tidal Clock", "Salt Garden", "Paper Comet"]) {
+      const res = await api.request("POST", "/api/v1/tracks", {
+        token: artist.accessToken,
+        body: { title, durationMs: 240_000 },
+      });
+      ids.push(res.body.id as string);
+    }
+    await api.runtime.ports.outbox!.drain();
+    expect((await drift()).status).toBe("ok");
+
+    // What the first `npm start` did: clips attached behind the services' backs, after the
+    // documents were written — the index keeps "no audio" and the old length, at the same count.
+    const { inArray, sql } = await import("drizzle-orm");
+    await api.runtime.ports.db
+      .update(schema.tracks)
+      .set({
+        filePath: sql`'demo/' || ${schema.tracks.id} || '.wav'`,
+        fileFormat: "wav",
+        durationMs: 30_000,
+      })
+      .where(inArray(schema.tracks.id, ids));
+    const seen = await drift();
+    expect(seen.status).toBe("alert");
+    expect(seen.detail).toMatchObject({ outdated: 3, missing: 0, extra: 0, resyncQueued: true });
+    expect(seen.detail["catalogTracks"]).toBe(seen.detail["indexedTracks"]);
+
+    // The queued re-sync repairs them; the next run is clean.
+    await api.runtime.ports.outbox!.drain();
+    const found = await api.request("GET", "/api/v1/search/tracks?q=tidal%20clock");
+    expect(found.body.items[0]).toMatchObject({ durationMs: 30_000, hasAudio: true });
+    const after = await drift();
+    expect(after.status).toBe("ok");
+    expect(after.detail).toMatchObject({ outdated: 0, missing: 0, extra: 0 });
+    expect(ids).toHaveLength(3);
+  }, 60_000);
+});
