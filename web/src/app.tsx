@@ -21,6 +21,17 @@ const PlaylistPage = lazy(() =>
 );
 const StudioPage = lazy(() => import("./pages/studio").then((m) => ({ default: m.StudioPage })));
 const StatsPage = lazy(() => import("./pages/stats").then((m) => ({ default: m.StatsPage })));
+const LikedSongsPage = lazy(() =>
+  import("./pages/library").then((m) => ({ default: m.LikedSongsPage })),
+);
+const RadioPage = lazy(() => import("./pages/library").then((m) => ({ default: m.RadioPage })));
+const SmartPlaylistPage = lazy(() =>
+  import("./pages/smart-playlists").then((m) => ({ default: m.SmartPlaylistPage })),
+);
+const ConnectPage = lazy(() => import("./pages/connect").then((m) => ({ default: m.ConnectPage })));
+const ArtistAnalyticsPage = lazy(() =>
+  import("./pages/artist-analytics").then((m) => ({ default: m.ArtistAnalyticsPage })),
+);
 const OpsPage = lazy(() => import("./pages/ops").then((m) => ({ default: m.OpsPage })));
 
 export function App() {
@@ -93,6 +104,7 @@ export function App() {
               <span className="muted" aria-label={`Signed in as ${user.username}`}>
                 {user.username}
               </span>
+              <NavLink to="/connect">Player apps</NavLink>
               <button
                 type="button"
                 className="link-button"
@@ -126,6 +138,39 @@ export function App() {
             <Route path="/artists/:id" element={<ArtistPage />} />
             <Route path="/albums/:id" element={<AlbumPage />} />
             <Route path="/playlists/:id" element={<PlaylistPage />} />
+            <Route path="/radio/:id" element={<RadioPage />} />
+            <Route
+              path="/liked"
+              element={
+                <RequireAuth>
+                  <LikedSongsPage />
+                </RequireAuth>
+              }
+            />
+            <Route
+              path="/smart/:id"
+              element={
+                <RequireAuth>
+                  <SmartPlaylistPage />
+                </RequireAuth>
+              }
+            />
+            <Route
+              path="/connect"
+              element={
+                <RequireAuth>
+                  <ConnectPage />
+                </RequireAuth>
+              }
+            />
+            <Route
+              path="/studio/analytics"
+              element={
+                <RequireAuth>
+                  <ArtistAnalyticsPage />
+                </RequireAuth>
+              }
+            />
             <Route
               path="/playlists"
               element={

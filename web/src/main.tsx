@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 import { App } from "./app";
 import { AuthProvider } from "./auth/auth";
+import { LibraryProvider } from "./library/library";
 import { PlayerProvider } from "./player/player";
 import "./styles.css";
 
@@ -10,9 +11,11 @@ createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <BrowserRouter>
       <AuthProvider>
-        <PlayerProvider>
-          <App />
-        </PlayerProvider>
+        <LibraryProvider>
+          <PlayerProvider>
+            <App />
+          </PlayerProvider>
+        </LibraryProvider>
       </AuthProvider>
     </BrowserRouter>
   </StrictMode>,

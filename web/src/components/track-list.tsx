@@ -5,6 +5,7 @@ import { messageOf } from "../api/problem";
 import type { Playlist, Track } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { formatDuration } from "../format";
+import { LikeButton } from "../library/controls";
 import { usePlayer } from "../player/player";
 import { Cover } from "./cover";
 import { Icon } from "./icons";
@@ -63,6 +64,7 @@ export function TrackList({
                 <span className="tag">{t.genre.name}</span>
               </span>
             )}
+            <LikeButton track={t} />
             <span className="track-duration">{formatDuration(t.durationMs)}</span>
             <TrackMenu track={t} />
           </li>
@@ -97,6 +99,9 @@ export function TrackMenu({ track }: { track: Track }) {
         <button type="button" disabled={!track.hasAudio} onClick={() => player.enqueue(track)}>
           Add to queue
         </button>
+        <Link to={`/radio/${track.id}`} className="menu-link">
+          More like this
+        </Link>
         {user ? (
           <>
             <p className="menu-heading">Add to playlist</p>

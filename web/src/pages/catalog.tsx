@@ -6,6 +6,7 @@ import { TrackList, TrackMenu } from "../components/track-list";
 import { pick, useAsync } from "../components/use-async";
 import { useTitle } from "../components/use-title";
 import { formatDuration, plural } from "../format";
+import { LikeButton, StarRating } from "../library/controls";
 import { usePlayer } from "../player/player";
 
 export function TrackPage() {
@@ -26,6 +27,7 @@ export function TrackPage() {
     ["Length", formatDuration(t.durationMs)],
     ["Tempo", t.tempo ? `${Math.round(t.tempo)} BPM` : null],
     ["Energy", t.energy !== null ? `${Math.round(t.energy * 100)}%` : null],
+    ["Loudness", t.loudness !== null ? `${t.loudness.toFixed(1)} LUFS` : null],
     [
       "Mood",
       t.valence !== null
@@ -57,8 +59,13 @@ export function TrackPage() {
           <button type="button" disabled={!t.hasAudio} onClick={() => player.playTracks([t])}>
             {t.hasAudio ? "Play" : "No audio yet"}
           </button>
+          <LikeButton track={t} />
+          <Link to={`/radio/${t.id}`} className="button secondary">
+            More like this
+          </Link>
           <TrackMenu track={t} />
         </div>
+        <StarRating track={t} />
         <dl className="facts">
           {facts
             .filter((f): f is [string, string] => f[1] !== null)

@@ -3,6 +3,8 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import {
   createPlaylist,
   deletePlaylist,
+  exportPlaylist,
+  mySmartPlaylists,
   getPlaylist,
   myPlaylists,
   removeFromPlaylist,
@@ -10,7 +12,7 @@ import {
   updatePlaylist,
 } from "../api/endpoints";
 import { messageOf } from "../api/problem";
-import type { PlaylistDetail, Track } from "../api/types";
+import type { ExportFormat, PlaylistDetail, PlaylistExport, Track } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { Cover } from "../components/cover";
 import { Icon } from "../components/icons";
@@ -24,6 +26,7 @@ import { usePlayer } from "../player/player";
 export function PlaylistsPage() {
   useTitle("Playlists");
   const list = useAsync(() => myPlaylists(), []);
+  const smart = useAsync(() => mySmartPlaylists(), []);
   const navigate = useNavigate();
   const [error, setError] = useState<unknown>(null);
   const create = (e: FormEvent<HTMLFormElement>) => {
@@ -37,6 +40,14 @@ export function PlaylistsPage() {
   return (
     <div>
       <h1>Your playlists</h1>
+      <ul className="cards">
+        <li className="card card-liked">
+          <Link to="/liked">
+            <strong>Liked songs</strong>
+          </Link>
+          <span className="muted">Every track you gave a heart</span>
+        </li>
+      </ul>
       <form onSubmit={create} className="form inline-form" aria-label="New playlist">
         <label>
           Name
@@ -74,7 +85,85 @@ export function PlaylistsPage() {
             ))}
           </ul>
         ))}
+      <section aria-labelledby="smart-heading">
+        <h2 id="smart-heading">Smart playlists</h2>
+        <p className="muted">
+          Rules over genre, tempo, energy, mood, loudness, year, plays, likes and ratings: they fill
+          themselves and stay current. <Link to="/smart/new">New smart playlist</Link>
+        </p>
+        {pick(smart) === "error" && <ErrorMessage error={smart.error} retry={smart.reload} />}
+        {pick(smart) === "ready" && smart.data!.items.length > 0 && (
+          <ul className="cards" aria-label="Smart playlists">
+            {smart.data!.items.map((p) => (
+              <li key={p.id} className="card">
+                <Link to={`/smart/${p.id}`}>
+                  <strong>{p.title}</strong>
+                </Link>
+                <span className="muted">
+                  smart · up to {p.limit} tracks · {p.isPublic ? "public" : "private"}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
     </div>
+  );
+}
+
+const EXPORT_FORMATS: { format: ExportFormat; label: string }[] = [
+  { format: "m3u8", label: "M3U8 (most players)" },
+  { format: "xspf", label: "XSPF" },
+  { format: "json", label: "JSON" },
+];
+
+/** Export to the playlists bucket; the signed link downloads the file (valid about an hour). */
+export function ExportPlaylist({ playlistId }: { playlistId: string }) {
+  const [format, setFormat] = useState<ExportFormat>("m3u8");
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<PlaylistExport | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <form
+      className="form inline-form export"
+      aria-label="Export playlist"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        setError(null);
+        setResult(null);
+        exportPlaylist(playlistId, format)
+          .then(setResult, setError)
+          .finally(() => setBusy(false));
+      }}
+    >
+      <label>
+        Export as
+        <select value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+          {EXPORT_FORMATS.map((f) => (
+            <option key={f.format} value={f.format}>
+              {f.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={busy}>
+        {busy ? "Exporting…" : "Export"}
+      </button>
+      <p role="status" className="export-result">
+        {result && (
+          <>
+            <a href={result.url} download>
+              Download {result.format.toUpperCase()} ({plural(result.trackCount, "track")})
+            </a>{" "}
+            <span className="muted">
+              link valid until {new Date(result.expiresAt).toLocaleTimeString()}
+            </span>
+          </>
+        )}
+      </p>
+      {error !== null && <ErrorMessage error={error} />}
+    </form>
   );
 }
 
@@ -208,6 +297,7 @@ export function PlaylistPage() {
           </button>
         )}
       </div>
+      {user && <ExportPlaylist playlistId={playlist.id} />}
       {playlist.isPublic && (
         <p className="share">
           Share link: <a href={shareUrl}>{shareUrl}</a>

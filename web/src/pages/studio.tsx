@@ -100,6 +100,12 @@ function Studio({ artistId }: { artistId: string | null }) {
   return (
     <div className="studio">
       <h1>Studio</h1>
+      {artistId && (
+        <p>
+          <Link to="/studio/analytics">Your audience</Link>
+          <span className="muted"> — plays, listeners and top tracks</span>
+        </p>
+      )}
       <UploadQueue onDone={refresh} />
       <section aria-labelledby="recent-uploads">
         <h2 id="recent-uploads">Recent uploads</h2>
@@ -115,6 +121,7 @@ function Studio({ artistId }: { artistId: string | null }) {
                 <tr>
                   <th scope="col">File</th>
                   <th scope="col">Status</th>
+                  <th scope="col">Format</th>
                   <th scope="col">When</th>
                 </tr>
               </thead>
@@ -133,7 +140,15 @@ function Studio({ artistId }: { artistId: string | null }) {
                       {u.failureReason && (
                         <span className="failure"> {sentence(u.failureReason)}</span>
                       )}
+                      {(u.warnings ?? []).length > 0 && (
+                        <ul className="upload-warnings" aria-label={`Warnings about ${u.filename}`}>
+                          {u.warnings.map((w) => (
+                            <li key={w}>{sentence(w)}</li>
+                          ))}
+                        </ul>
+                      )}
                     </td>
+                    <td>{u.detectedFormat ? u.detectedFormat.toUpperCase() : "—"}</td>
                     <td>{formatDateTime(u.updatedAt)}</td>
                   </tr>
                 ))}
@@ -200,6 +215,7 @@ function TrackEditor({
           <span className="muted">
             {formatDuration(track.durationMs)} · {track.genre?.name ?? "no genre"}
             {track.genreSource === "predicted" && " (estimated)"}
+            {track.loudness !== null && ` · ${track.loudness.toFixed(1)} LUFS`}
           </span>
         </summary>
         <form className="form grid-form" onSubmit={submit} aria-label={`Edit ${track.title}`}>

@@ -2,6 +2,7 @@ import { Link } from "react-router-dom";
 import { Cover } from "../components/cover";
 import { Icon } from "../components/icons";
 import { formatTime } from "../format";
+import { LikeButton } from "../library/controls";
 import { usePlayer, usePlayerPosition } from "./player";
 import { SHORTCUTS } from "./use-shortcuts";
 
@@ -51,6 +52,7 @@ export function PlayerBar() {
               {t.artist.name}
             </Link>
           </div>
+          <LikeButton track={t} />
         </div>
       ) : (
         <p className="player-now muted">Nothing playing. Pick a track to start.</p>
@@ -167,6 +169,18 @@ export function PlayerBar() {
                   </li>
                 ))}
               </ol>
+            )}
+            <p className="menu-heading">Sound</p>
+            <label className="check">
+              <input type="checkbox" checked={p.normalize} onChange={p.toggleNormalize} />
+              Normalize volume
+            </label>
+            {p.normalize && t && (
+              <p className="muted" role="status">
+                {p.appliedGainDb !== null
+                  ? `This track: ${p.appliedGainDb > 0 ? "+" : ""}${p.appliedGainDb.toFixed(1)} dB`
+                  : "This track has no loudness measurement: played as is."}
+              </p>
             )}
             <p className="menu-heading">Keyboard</p>
             <dl className="shortcuts">

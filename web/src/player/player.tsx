@@ -34,6 +34,10 @@ export interface Player {
   playing: boolean;
   volume: number;
   muted: boolean;
+  /** "Normalize volume": each track's ReplayGain (`trackGainDb`) applied when the API sends it. */
+  normalize: boolean;
+  /** The gain applied to the current track now, in dB (null: none — off, or not measured). */
+  appliedGainDb: number | null;
   shuffle: boolean;
   repeat: Repeat;
   error: string | null;
@@ -45,6 +49,7 @@ export interface Player {
   seek: (seconds: number) => void;
   setVolume: (volume: number) => void;
   toggleMute: () => void;
+  toggleNormalize: () => void;
   toggleShuffle: () => void;
   /** off → all → one → off. */
   cycleRepeat: () => void;
@@ -72,6 +77,30 @@ export function usePlayer(): Player {
 export const usePlayerPosition = () => useContext(PositionContext);
 
 const VOLUME_KEY = "jonquils.volume";
+const NORMALIZE_KEY = "jonquils.normalize";
+
+/**
+ * The element volume for a slider position and a track gain: 10^(dB/20) scales the amplitude.
+ * An <audio> element cannot go above 1, so a quiet track's positive gain is capped there.
+ */
+export function gainedVolume(volume: number, gainDb: number | null): number {
+  const factor = gainDb === null ? 1 : 10 ** (gainDb / 20);
+  return Math.min(1, Math.max(0, volume * factor));
+}
+
+/** The track's gain when normalising and the API measured one (older servers send none). */
+export function trackGain(track: Track | null, normalize: boolean): number | null {
+  const gain = (track as { trackGainDb?: unknown } | null)?.trackGainDb;
+  return normalize && typeof gain === "number" && Number.isFinite(gain) ? gain : null;
+}
+
+function initialNormalize(): boolean {
+  try {
+    return localStorage.getItem(NORMALIZE_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
 /** The position is saved at most this often while playing (and on leaving the page). */
 const SAVE_POSITION_MS = 5000;
 
@@ -119,6 +148,7 @@ export function PlayerProvider({
   const [duration, setDuration] = useState(0);
   const [volume, setVolumeState] = useState(initialVolume);
   const [muted, setMuted] = useState(false);
+  const [normalize, setNormalize] = useState(initialNormalize);
   const [error, setError] = useState<string | null>(null);
   const wantPlay = useRef(false);
   /** Seconds to seek to once the restored track's metadata is known. */
@@ -226,12 +256,24 @@ export function PlayerProvider({
     }
   }, [current]); // listens is stable
 
+  const appliedGainDb = trackGain(current, normalize);
   useEffect(() => {
     const audio = audioRef.current;
     if (!audio) return;
-    audio.volume = volume;
+    audio.volume = gainedVolume(volume, appliedGainDb);
     audio.muted = muted;
-  }, [volume, muted]);
+  }, [volume, muted, appliedGainDb]);
+
+  const toggleNormalize = useCallback(() => {
+    setNormalize((on) => {
+      try {
+        localStorage.setItem(NORMALIZE_KEY, on ? "0" : "1");
+      } catch {
+        // private mode: the choice lasts this visit
+      }
+      return !on;
+    });
+  }, []);
 
   // --- controls ----------------------------------------------------------------------------------
   const playTracks = useCallback(
@@ -428,6 +470,8 @@ export function PlayerProvider({
       playing,
       volume,
       muted,
+      normalize,
+      appliedGainDb,
       shuffle,
       repeat,
       error,
@@ -439,6 +483,7 @@ export function PlayerProvider({
       seek,
       setVolume,
       toggleMute,
+      toggleNormalize,
       toggleShuffle,
       cycleRepeat,
       jumpTo,
@@ -451,6 +496,8 @@ export function PlayerProvider({
       playing,
       volume,
       muted,
+      normalize,
+      appliedGainDb,
       shuffle,
       repeat,
       error,
@@ -462,6 +509,7 @@ export function PlayerProvider({
       seek,
       setVolume,
       toggleMute,
+      toggleNormalize,
       toggleShuffle,
       cycleRepeat,
       jumpTo,

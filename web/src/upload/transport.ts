@@ -12,14 +12,23 @@ export class TransferError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** The store's problem code, e.g. `upload_form_used`. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = "TransferError";
   }
 }
 
+/** The problem+json `code` (local store) or the S3 error `<Code>`, if any. */
+export function codeOf(body: string): string | undefined {
+  return /"code"\s*:\s*"([^"]+)"/.exec(body)?.[1] ?? /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+}
+
 /** Words for what S3 or the local store answered. */
-function reasonFor(status: number, body: string): string {
+export function reasonFor(status: number, body: string): string {
+  if (codeOf(body) === "upload_form_used")
+    return "This upload form was already used — each one stores a single file once. “Try again” asks for a new one.";
   const detail =
     /"detail"\s*:\s*"([^"]+)"/.exec(body)?.[1] ?? /<Message>([^<]+)<\/Message>/.exec(body)?.[1];
   if (status === 413 || /EntityTooLarge/.test(body))
@@ -49,7 +58,14 @@ export const sendWithXhr: SendFile = (presigned, file, onProgress, signal) =>
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(1);
         resolve();
-      } else reject(new TransferError(reasonFor(xhr.status, xhr.responseText), xhr.status));
+      } else
+        reject(
+          new TransferError(
+            reasonFor(xhr.status, xhr.responseText),
+            xhr.status,
+            codeOf(xhr.responseText),
+          ),
+        );
     };
     xhr.onerror = () => reject(new TransferError("The connection dropped while sending the file."));
     xhr.onabort = () => reject(new TransferError("Cancelled."));

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router-dom";
-import { formatBytes } from "../format";
+import { formatBytes, sentence } from "../format";
 import { useUploadQueue, type ItemStage, type QueueItem, type UploadApi } from "./use-upload-queue";
 
 const STAGE_WORDS: Record<ItemStage, string> = {
@@ -104,10 +104,20 @@ function UploadRow({ item, retry }: { item: QueueItem; retry: () => void }) {
       <p className="upload-status" role="status" aria-live="polite">
         <span className={`badge stage ${item.stage}`}>{STAGE_WORDS[item.stage]}</span>{" "}
         {item.stage === "uploading" && `${pct}%`}
+        {item.detectedFormat && (
+          <span className="muted">Format: {item.detectedFormat.toUpperCase()} </span>
+        )}
         {item.stage === "done" && item.trackId && (
           <Link to={`/tracks/${item.trackId}`}>Open the track</Link>
         )}
       </p>
+      {item.warnings.length > 0 && (
+        <ul className="upload-warnings" aria-label={`Warnings about ${item.file.name}`}>
+          {item.warnings.map((w) => (
+            <li key={w}>{sentence(w)}</li>
+          ))}
+        </ul>
+      )}
       {item.error && (
         <p className="upload-error" role="alert">
           {item.error}

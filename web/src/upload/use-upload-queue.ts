@@ -20,6 +20,10 @@ export interface QueueItem {
   error: string | null;
   /** Whether sending the same file again can help (not for a file refused as not audio). */
   retryable: boolean;
+  /** Non-fatal findings of the pipeline, in words (a silent file, a title from the file name …). */
+  warnings: string[];
+  /** The format the pipeline found in the bytes (mp3, wav …), once processed. */
+  detectedFormat: string | null;
 }
 
 export interface UploadApi {
@@ -96,6 +100,9 @@ export function useUploadQueue(api: Partial<UploadApi> = {}) {
     error: u.status === "failed" ? sentence(u.failureReason ?? "Processing failed.") : null,
     // The pipeline looked at the bytes and refused them: the same file would be refused again.
     retryable: false,
+    // Older servers send neither.
+    warnings: Array.isArray(u.warnings) ? u.warnings : [],
+    detectedFormat: typeof u.detectedFormat === "string" ? u.detectedFormat : null,
   });
 
   const run = useCallback(
@@ -162,6 +169,8 @@ export function useUploadQueue(api: Partial<UploadApi> = {}) {
       trackId: null,
       error: null,
       retryable: true,
+      warnings: [],
+      detectedFormat: null,
     }));
     setItems((list) => [...list, ...added]);
   }, []);

@@ -1,0 +1,152 @@
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
+import { likedTracks, likeTrack, rateTrack, unlikeTrack } from "../api/endpoints";
+import { messageOf } from "../api/problem";
+import type { Track } from "../api/types";
+import { useAuth } from "../auth/auth";
+
+/** Likes are read this many pages of 100 deep (10 000 liked songs) to know which hearts are full. */
+const MAX_LIKE_PAGES = 100;
+const ratingsKey = (userId: string) => `jonquils.ratings.${userId}`;
+
+export interface Library {
+  /** Whether the signed-in listener liked the track (false while unknown or signed out). */
+  isLiked: (trackId: string) => boolean;
+  /** Likes or unlikes at once (the heart answers before the API); undone if the API refuses. */
+  toggleLike: (track: Pick<Track, "id" | "title">) => Promise<void>;
+  /** The listener's 1–5 rating of a track given from this browser, if any. */
+  ratingOf: (trackId: string) => number | null;
+  rate: (track: Pick<Track, "id" | "title">, rating: number | null) => Promise<void>;
+  /** The last failure, in words (shown by the page that asked). */
+  error: string | null;
+  /** Bumped on every change of likes: the Liked songs page reloads on it. */
+  version: number;
+}
+
+const LibraryContext = createContext<Library | null>(null);
+
+function readRatings(userId: string): Record<string, number> {
+  try {
+    const raw = JSON.parse(localStorage.getItem(ratingsKey(userId)) ?? "{}") as unknown;
+    return raw && typeof raw === "object" ? (raw as Record<string, number>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The listener's likes and ratings. Likes come from the account (GET /me/likes, every page);
+ * the API gives no way to read ratings back, so a rating shows what was set from this browser
+ * (kept per account in localStorage) — the account still holds it for smart playlists and apps.
+ */
+export function LibraryProvider({ children }: { children: ReactNode }) {
+  const { user } = useAuth();
+  const [liked, setLiked] = useState<ReadonlySet<string>>(new Set());
+  const [ratings, setRatings] = useState<Record<string, number>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    setLiked(new Set());
+    setRatings(user ? readRatings(user.id) : {});
+    if (!user) return;
+    let live = true;
+    void (async () => {
+      const ids = new Set<string>();
+      let offset: number | null = 0;
+      for (let page = 0; offset !== null && page < MAX_LIKE_PAGES && live; page++) {
+        const res = await likedTracks({ limit: 100, offset });
+        for (const item of res.items) ids.add(item.track.id);
+        offset = res.nextOffset;
+      }
+      if (live) setLiked(ids);
+    })().catch((e: unknown) => live && setError(messageOf(e)));
+    return () => {
+      live = false;
+    };
+  }, [user]);
+
+  const toggleLike = useCallback(
+    async (track: Pick<Track, "id" | "title">) => {
+      const was = liked.has(track.id);
+      const flip = (on: boolean) =>
+        setLiked((prev) => {
+          const next = new Set(prev);
+          if (on) next.add(track.id);
+          else next.delete(track.id);
+          return next;
+        });
+      flip(!was);
+      setError(null);
+      try {
+        if (was) await unlikeTrack(track.id);
+        else await likeTrack(track.id);
+        setVersion((v) => v + 1);
+      } catch (e) {
+        flip(was);
+        setError(`Could not ${was ? "unlike" : "like"} “${track.title}”: ${messageOf(e)}`);
+      }
+    },
+    [liked],
+  );
+
+  const rate = useCallback(
+    async (track: Pick<Track, "id" | "title">, rating: number | null) => {
+      if (!user) return;
+      const before = ratings[track.id] ?? null;
+      const apply = (value: number | null) =>
+        setRatings((prev) => {
+          const next = { ...prev };
+          if (value === null) delete next[track.id];
+          else next[track.id] = value;
+          try {
+            localStorage.setItem(ratingsKey(user.id), JSON.stringify(next));
+          } catch {
+            // private mode: shown for this visit only
+          }
+          return next;
+        });
+      apply(rating);
+      setError(null);
+      try {
+        await rateTrack(track.id, rating);
+      } catch (e) {
+        apply(before);
+        setError(`Could not rate “${track.title}”: ${messageOf(e)}`);
+      }
+    },
+    [user, ratings],
+  );
+
+  const value = useMemo<Library>(
+    () => ({
+      isLiked: (id) => liked.has(id),
+      toggleLike,
+      ratingOf: (id) => ratings[id] ?? null,
+      rate,
+      error,
+      version,
+    }),
+    [liked, toggleLike, ratings, rate, error, version],
+  );
+  return <LibraryContext.Provider value={value}>{children}</LibraryContext.Provider>;
+}
+
+const signedOut: Library = {
+  isLiked: () => false,
+  toggleLike: async () => undefined,
+  ratingOf: () => null,
+  rate: async () => undefined,
+  error: null,
+  version: 0,
+};
+
+/** The library, or an inert one outside a provider (component tests of unrelated pages). */
+export const useLibrary = () => useContext(LibraryContext) ?? signedOut;
