@@ -3,7 +3,7 @@ import { resolveWritableArtist } from "../artist";
 import { artists } from "../artist/artist.sql";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
-import { isUniqueViolation } from "../db/errors";
+import { toDomainError } from "../db/errors";
 import { AppError, CommonErrors } from "../errors";
 import { transaction } from "../db/transaction";
 import { albumCoverRoute } from "../track/cover";
@@ -129,13 +129,12 @@ export async function createAlbum(
     const { tracks: _tracks, ...view } = await getAlbum(ctx, id);
     return view;
   } catch (error) {
-    if (isUniqueViolation(error))
-      throw new AppError(
-        "album_exists",
-        409,
-        `This artist already has an album titled "${title}".`,
-      );
-    throw error;
+    throw (
+      toDomainError(error, {
+        unique: () =>
+          new AppError("album_exists", 409, `This artist already has an album titled "${title}".`),
+      }) ?? error
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
-import { isUniqueViolation, pgConstraint } from "../db/errors";
+import { toDomainError } from "../db/errors";
 import type { Executor } from "../db/types";
 import { CommonErrors } from "../errors";
 import { transaction } from "../db/transaction";
@@ -113,11 +113,14 @@ export async function createArtist(
       return toArtistView(row);
     });
   } catch (error) {
-    if (isUniqueViolation(error)) {
-      if (pgConstraint(error) === "artists_user_id_key") throw ArtistErrors.alreadyArtist();
-      throw ArtistErrors.nameTaken(name);
-    }
-    throw error;
+    throw (
+      toDomainError(error, {
+        unique: (constraint) =>
+          constraint === "artists_user_id_key"
+            ? ArtistErrors.alreadyArtist()
+            : ArtistErrors.nameTaken(name),
+      }) ?? error
+    );
   }
   return view;
 }

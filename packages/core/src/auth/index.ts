@@ -2,7 +2,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ports, RequestMeta } from "../context";
-import { pgConstraint, isUniqueViolation } from "../db/errors";
+import { toDomainError } from "../db/errors";
 import { transaction } from "../db/transaction";
 import { CommonErrors } from "../errors";
 import type { Executor } from "../db/types";
@@ -169,12 +169,12 @@ export function createAuthService(ports: Ports, options: AuthOptions) {
           return startSession(tx, toUserView(row, null), meta, randomUUID());
         });
       } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw AuthErrors.userExists(
-            pgConstraint(error)?.includes("email") ? "email" : "username",
-          );
-        }
-        throw error;
+        throw (
+          toDomainError(error, {
+            unique: (constraint) =>
+              AuthErrors.userExists(constraint?.includes("email") ? "email" : "username"),
+          }) ?? error
+        );
       }
     },
 

@@ -4,8 +4,6 @@ import { pgConstraint, pgErrorCode } from "./sqlstate";
 
 export { pgConstraint, pgErrorCode } from "./sqlstate";
 
-export const isUniqueViolation = (e: unknown) => pgErrorCode(e) === "23505";
-export const isForeignKeyViolation = (e: unknown) => pgErrorCode(e) === "23503";
 
 /** What a database error means to the domain, whichever driver (postgres.js, PGlite) raised it. */
 export type DbErrorKind =
@@ -53,7 +51,8 @@ export function classifyDbError(error: unknown): DbErrorKind | undefined {
 /** Per-call refinements: the domain's own error for a constraint it knows. */
 export interface DbErrorRules {
   /** A unique constraint's name → the domain's conflict (e.g. "artist_name_taken"). */
-  readonly unique?: Readonly<Record<string, () => AppError>> | (() => AppError);
+  readonly unique?:
+    Readonly<Record<string, () => AppError>> | ((constraint: string | undefined) => AppError);
   /** An insert naming a parent that does not exist → usually the parent's not-found. */
   readonly missingReference?: () => AppError;
   /** A delete of a row still referenced → the domain's conflict. */
@@ -74,7 +73,9 @@ export function toDomainError(error: unknown, rules: DbErrorRules = {}): AppErro
   switch (kind) {
     case "unique_violation": {
       const u = rules.unique;
-      const specific = typeof u === "function" ? u : u ? u[pgConstraint(error) ?? ""] : undefined;
+      const constraint = pgConstraint(error);
+      if (typeof u === "function") return u(constraint);
+      const specific = u?.[constraint ?? ""];
       return specific ? specific() : DbErrors.conflict();
     }
     case "foreign_key_missing":

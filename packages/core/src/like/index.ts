@@ -2,7 +2,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { albums } from "../album/album.sql";
 import { artists } from "../artist/artist.sql";
 import type { Actor, Ctx } from "../context";
-import { isForeignKeyViolation } from "../db/errors";
+import { toDomainError } from "../db/errors";
 import type { Executor } from "../db/types";
 import { CommonErrors } from "../errors";
 import { tracks } from "../track/track.sql";
@@ -37,8 +37,9 @@ export async function like(
       .values({ userId: actor.userId, [kindKey(kind)]: id } as never)
       .onConflictDoNothing();
   } catch (error) {
-    if (isForeignKeyViolation(error)) throw CommonErrors.notFound(kind, id);
-    throw error;
+    throw (
+      toDomainError(error, { missingReference: () => CommonErrors.notFound(kind, id) }) ?? error
+    );
   }
   const [row] = await ctx.db
     .select({ createdAt: t.table.createdAt })

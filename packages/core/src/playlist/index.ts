@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
-import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
+import { toDomainError } from "../db/errors";
 import type { Tx } from "../db/types";
 import { CommonErrors } from "../errors";
 import { transaction, type TxEffects } from "../db/transaction";
@@ -255,9 +255,12 @@ export async function addPlaylistTrack(
       effects.syncSearch({ playlists: [id] });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw PlaylistErrors.trackAlreadyIn();
-    if (isForeignKeyViolation(error)) throw CommonErrors.notFound("track", trackId);
-    throw error;
+    throw (
+      toDomainError(error, {
+        unique: () => PlaylistErrors.trackAlreadyIn(),
+        missingReference: () => CommonErrors.notFound("track", trackId),
+      }) ?? error
+    );
   }
   return getPlaylist(ctx, actor, id);
 }

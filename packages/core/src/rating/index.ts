@@ -1,7 +1,7 @@
 import { and, avg, eq, inArray } from "drizzle-orm";
 import { albums } from "../album/album.sql";
 import type { Actor, Ctx } from "../context";
-import { isForeignKeyViolation } from "../db/errors";
+import { toDomainError } from "../db/errors";
 import type { Executor } from "../db/types";
 import { CommonErrors } from "../errors";
 import { albumRatings, trackRatings } from "./rating.sql";
@@ -30,8 +30,10 @@ export async function rateTrack(
         set: { rating, updatedAt: new Date() },
       });
   } catch (error) {
-    if (isForeignKeyViolation(error)) throw CommonErrors.notFound("track", trackId);
-    throw error;
+    throw (
+      toDomainError(error, { missingReference: () => CommonErrors.notFound("track", trackId) }) ??
+      error
+    );
   }
   return { rating };
 }
@@ -88,8 +90,10 @@ export async function rateAlbum(
         set: { rating, updatedAt: new Date() },
       });
   } catch (error) {
-    if (isForeignKeyViolation(error)) throw CommonErrors.notFound("album", albumId);
-    throw error;
+    throw (
+      toDomainError(error, { missingReference: () => CommonErrors.notFound("album", albumId) }) ??
+      error
+    );
   }
   return { rating };
 }

@@ -3,7 +3,7 @@ import { assertAlbumOfArtist } from "../album";
 import { assertOwnsArtist, resolveWritableArtist } from "../artist";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
-import { isForeignKeyViolation } from "../db/errors";
+import { toDomainError } from "../db/errors";
 import { CommonErrors } from "../errors";
 import { detachTrackFromPlaylists } from "../playlist";
 import { transaction, type TxEffects } from "../db/transaction";
@@ -246,11 +246,11 @@ async function withFkErrors<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (isForeignKeyViolation(error))
-      throw CommonErrors.invalid(
-        "unknown_reference",
-        "A referenced genre or album does not exist.",
-      );
-    throw error;
+    throw (
+      toDomainError(error, {
+        missingReference: () =>
+          CommonErrors.invalid("unknown_reference", "A referenced genre or album does not exist."),
+      }) ?? error
+    );
   }
 }
