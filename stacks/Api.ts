@@ -152,7 +152,8 @@ export function Api({ stack }: StackContext) {
     environment: { ...bucketEnv, ...data.serviceEnv },
     ...withPermissions(
       secretAccess([secrets.jwtSecret, secrets.clickhouseUrl, secrets.clickhousePassword]),
-      // Popularity changes rewrite track documents (HEAD alias, PUT index if missing, POST _bulk).
+      // Popularity changes and the outbox's search events it delivers rewrite documents (HEAD
+      // alias, PUT index if missing, POST _bulk); no GET, no DELETE.
       [...data.dataSecretsAccess, ...data.searchAccess("Head", "Post", "Put")],
     ),
   });
