@@ -3,7 +3,9 @@
  * /openapi.json (`schema.gen.ts`, `npm run api:types`): nothing here is written by hand, so the
  * SPA and the API cannot drift apart without `npm run typecheck` failing.
  */
-import type { Schemas } from "./typed";
+import type { components } from "./schema.gen";
+
+type Schemas = components["schemas"];
 
 export type User = Schemas["User"];
 export type Role = User["role"];

@@ -18,7 +18,7 @@ import {
 import { albums } from "../album/album.sql";
 import { artists } from "../artist/artist.sql";
 import { genres } from "../genre/genre.sql";
-import type { TrackLyrics } from "./lyrics";
+import type { TrackLyrics } from "./lyrics-format";
 
 export const genreSource = pgEnum("genre_source", ["tag", "predicted", "manual"]);
 

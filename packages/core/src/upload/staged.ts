@@ -1,4 +1,4 @@
-import type { TrackLyrics } from "../track/lyrics";
+import type { TrackLyrics } from "../track/lyrics-format";
 
 /**
  * What the Transform step reads from an uploaded file and leaves on the upload
