@@ -8,6 +8,8 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { answerMalformedRequests } from "./http/client-errors";
+import { applyProxyTimeouts } from "./http/timeouts";
+import type { Server } from "node:http";
 
 /** The web app's folder (web/) and its build output (web/dist). */
 export const WEB_DIR = resolve(fileURLToPath(new URL("../../../web", import.meta.url)));
@@ -237,6 +239,7 @@ export function startWebServer(options: {
   const app = createWebApp({ apiUrl: options.apiUrl, state: () => state });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname });
   answerMalformedRequests(server);
+  applyProxyTimeouts(server as Server);
   const ready = (async () => {
     const started = performance.now();
     try {

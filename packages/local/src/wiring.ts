@@ -8,6 +8,7 @@ import {
 } from "@jonquils/core";
 import { connectPostgres, migratePostgres } from "@jonquils/core/db/postgres";
 import type { ObjectCreatedEvent, ObjectStore } from "@jonquils/core/storage/object-store";
+import { createAudioPool } from "@jonquils/pipeline/compute/pool";
 import { createLocalPipeline, shouldIngest, type LocalPipeline } from "@jonquils/pipeline/executor";
 import type { Hono } from "hono";
 import { mkdir, readFile } from "node:fs/promises";
@@ -126,9 +127,15 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
     config.ANALYTICS_REFRESH_MS,
     log,
   );
+  // Decode, analysis and thumbnails on worker threads (cores − 1): the API's event loop
+  // only coordinates the steps.
+  const compute = createAudioPool({
+    onError: (err) => log.error({ err }, "audio worker failed outside a task"),
+  });
   const started = createLocalPipeline({
     ...runtime.ports,
     analyseAudio: config.INGEST_ANALYSE_AUDIO,
+    compute,
   });
   late.pipeline = started;
   // Crash safety: at start and every hour, expired tickets fail, interrupted runs are
@@ -158,6 +165,7 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
       await refresh.stop();
       await store.close?.();
       await started.close();
+      await compute.close();
       // Drains the analytics queue (or spills it to DATA_DIR/analytics-spool) before closing.
       await runtime.close();
     },

@@ -15,6 +15,7 @@ import postgres from "postgres";
 import { inject } from "vitest";
 import type { TrackUploadRouteOptions } from "@jonquils/api/routes/uploads";
 import type { ObjectCreatedEvent } from "@jonquils/core/storage/object-store";
+import type { AudioCompute } from "@jonquils/pipeline/compute/port";
 import {
   createLocalPipeline,
   shouldIngest,
@@ -134,6 +135,8 @@ export interface TestApiOptions {
    * suites that do not need analytics never load chDB.
    */
   analytics?: boolean;
+  /** Where the pipeline's audio work runs (default inline; tests of the worker pool pass one). */
+  compute?: AudioCompute;
 }
 
 export interface TestApiWithStorage extends TestApi {
@@ -186,7 +189,11 @@ export async function startTestApi(
   );
   if (options.pipeline) {
     pipeline = createLocalPipeline(
-      { ...runtime.ports, analyseAudio: config.INGEST_ANALYSE_AUDIO },
+      {
+        ...runtime.ports,
+        analyseAudio: config.INGEST_ANALYSE_AUDIO,
+        ...(options.compute ? { compute: options.compute } : {}),
+      },
       { retryIntervalMs: 10, ...(typeof options.pipeline === "object" ? options.pipeline : {}) },
     );
   }

@@ -1,14 +1,8 @@
-import { schema } from "@jonquils/core";
-import { MIN_AUDIO_SECONDS, verifyAudio } from "@jonquils/core/upload/audio-verify";
-import {
-  audioKeyFor,
-  getUploadRow,
-  REPLAY_REASON,
-  stageUpload,
-} from "@jonquils/core/upload/lifecycle";
-import { createHash } from "node:crypto";
+import { audioKeyFor, getUploadRow, stageUpload } from "@jonquils/core/upload/lifecycle";
 import { cleanText } from "@jonquils/core/util/text";
-import { analyseAudio, makeThumbnails, normaliseGenre } from "../analysis/index";
+import { genreNames } from "@jonquils/core/genre/index";
+import { normaliseGenre, UnreadableAudioError } from "../analysis/index";
+import { inlineCompute, WorkerCrashError } from "../compute/port";
 import { NotProcessableError, type JobRef, type PipelineDeps } from "./deps";
 import { predictGenre } from "./genre";
 import type { StagedTrack } from "./staged";
@@ -22,29 +16,30 @@ export async function transform(deps: PipelineDeps, job: JobRef): Promise<Staged
   const upload = await getUploadRow(db, job.uploadId);
   if (!upload) throw new NotProcessableError("the upload record is gone");
   const bytes = await objects.get("tracks", job.key);
-  // Single use: the bytes must be the object first announced for this upload (S3 lets a
-  // signed form be posted again within its lifetime; that second object is refused).
-  const md5 = createHash("md5").update(bytes).digest("hex");
-  if (upload.objectEtag && !upload.objectEtag.includes("-") && upload.objectEtag !== md5)
-    throw new NotProcessableError(REPLAY_REASON);
-  // The gate: the bytes, not the name or the declared type, decide what the file is.
-  const verdict = verifyAudio(bytes, { filename: upload.originalFilename });
-  if (!verdict.ok) throw new NotProcessableError(verdict.reason);
-  const analysis = await analyseAudio(bytes, {
-    filename: upload.originalFilename,
-    mimeType: verdict.contentType,
-    analyse: deps.analyseAudio,
-  });
-  if (analysis.format.durationMs < MIN_AUDIO_SECONDS * 1000)
-    throw new NotProcessableError(
-      `only ${(analysis.format.durationMs / 1000).toFixed(2)} s of the file could be decoded; a track needs at least ${MIN_AUDIO_SECONDS} s`,
-    );
+  // Replay check, audio gate, decode, features and thumbnails: on a worker thread locally
+  // (deps.compute), inline on Lambda. An S3 multipart ETag is no MD5: nothing to compare.
+  const examined = await (deps.compute ?? inlineCompute)
+    .examine({
+      bytes,
+      filename: upload.originalFilename,
+      analyse: deps.analyseAudio,
+      expectedMd5: upload.objectEtag && !upload.objectEtag.includes("-") ? upload.objectEtag : null,
+    })
+    .catch((error: unknown) => {
+      // A worker that died on this file would die again: final, with the reason in words.
+      if (error instanceof WorkerCrashError) throw new NotProcessableError(error.message);
+      throw error;
+    });
+  if (!examined.ok) {
+    if (examined.error === "UnreadableAudioError") throw new UnreadableAudioError(examined.reason);
+    throw new NotProcessableError(examined.reason);
+  }
+  const { analysis } = examined;
+  const verdict = examined;
   const warnings = [...analysis.warnings];
   if (verdict.renamed) warnings.push(verdict.renamed);
 
-  const known = await db
-    .select({ slug: schema.genres.slug, name: schema.genres.name })
-    .from(schema.genres);
+  const known = await genreNames(db);
   let genre: StagedTrack["genre"] = null;
   for (const raw of analysis.tags.genres) {
     const slug = normaliseGenre(raw, known);
@@ -71,14 +66,11 @@ export async function transform(deps: PipelineDeps, job: JobRef): Promise<Staged
   }
 
   const thumbnails: StagedTrack["thumbnails"] = {};
-  if (analysis.cover) {
-    const made = await makeThumbnails(analysis.cover);
-    if (made.length === 0) warnings.push("the embedded cover image could not be read");
-    for (const thumb of made) {
-      const key = `uploads/${job.uploadId}/cover-${thumb.size}.webp`;
-      await objects.put("covers", key, thumb.webp, "image/webp");
-      thumbnails[thumb.size] = key;
-    }
+  if (examined.coverUnreadable) warnings.push("the embedded cover image could not be read");
+  for (const thumb of examined.thumbnails) {
+    const key = `uploads/${job.uploadId}/cover-${thumb.size}.webp`;
+    await objects.put("covers", key, thumb.webp, "image/webp");
+    thumbnails[thumb.size] = key;
   }
 
   // The track plays this verified copy, a key no signed form can target.
