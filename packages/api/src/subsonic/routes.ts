@@ -5,6 +5,7 @@ import {
   findGenreId,
   getAlbumSummaries,
   getArtistSummaries,
+  listAlbumPage,
   listAlbumSummaries,
   listArtistAlbums,
   listArtistSummaries,
@@ -669,7 +670,8 @@ async function albumList(req: Req, dir: boolean) {
     req.params.required("fromYear");
     req.params.required("toYear");
   }
-  const list = await listAlbumSummaries(req.ctx.db, {
+  // Album stats from a per-process cache, the page and the user's stars in one statement.
+  const list = await listAlbumPage(req.ctx, {
     type,
     size: req.params.int("size", 10, 1, 500),
     offset: req.params.int("offset", 0, 0, 1_000_000),
