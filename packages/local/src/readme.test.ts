@@ -67,8 +67,9 @@ async function waitHealthy(port: number, child: ChildProcess, output: () => stri
     if (Date.now() > deadline) throw new Error(`no healthy /health:\n${output()}`);
     try {
       const res = await fetch(`http://localhost:${port}/health`);
-      await res.arrayBuffer();
-      if (res.status === 200) return;
+      const body = (await res.json()) as { demo?: string };
+      // The port opens before the demo catalog is seeded: the README's examples need it.
+      if (res.status === 200 && body.demo !== "loading") return;
     } catch {
       // not listening yet
     }

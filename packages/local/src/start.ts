@@ -1,6 +1,7 @@
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "@jonquils/api";
+import type { StartupStatus } from "@jonquils/api/env";
 import { join } from "node:path";
 import { loadConfigOrExit } from "./config";
 import { attachDemoAudio } from "./demo-audio";
@@ -12,8 +13,6 @@ import {
   writeServerRecord,
 } from "./server-record";
 import { answerMalformedRequests } from "./http/client-errors";
-import { applyProxyTimeouts } from "./http/timeouts";
-import type { Server } from "node:http";
 import { localOperatorId } from "./operator";
 import { startWebServer } from "./web-server";
 import { createLocalRuntime } from "./wiring";
@@ -39,30 +38,38 @@ runtime.ports.analytics.store
   .migrate()
   .catch((err: unknown) => log.warn({ err }, "analytics store not ready; retried on first use"));
 
-if (config.SEED_DEMO) {
-  const accounts = await seedDemoIfEmpty(runtime);
-  if (accounts) {
-    log.info(
-      {
-        accounts: accounts.map(({ username, role }) => ({ username, role })),
-        file: join(config.DATA_DIR, "demo-accounts.json"),
-      },
-      "demo catalog loaded; passwords are in the file",
-    );
-    // The seed sets popularity behind the services' backs: index the finished catalog.
-    await reindexFromCatalog(runtime.ports);
+// The demo catalog (a fresh data folder) and the search index are prepared after the port opens:
+// /health answers at once and says `demo: "loading"` until they are done.
+let demo: StartupStatus["demo"] = "loading";
+async function prepareCatalog(): Promise<void> {
+  if (config.SEED_DEMO) {
+    const seeding = performance.now();
+    const accounts = await seedDemoIfEmpty(runtime);
+    if (accounts) {
+      // The seed sets popularity behind the services' backs: index the finished catalog.
+      await reindexFromCatalog(runtime.ports);
+      log.info(
+        {
+          accounts: accounts.map(({ username, role }) => ({ username, role })),
+          file: join(config.DATA_DIR, "demo-accounts.json"),
+          ms: Math.round(performance.now() - seeding),
+        },
+        "demo catalog loaded; passwords are in the file",
+      );
+    }
   }
+  // Catalog writes keep the index in step; an empty or outdated one (e.g. data from before the
+  // search migration) is rebuilt here.
+  await reindexIfStale(runtime.ports).catch((err: unknown) =>
+    log.error({ err }, "search index not rebuilt; run `npm run search:reindex`"),
+  );
 }
-// Catalog writes keep the index in step; an empty or outdated one (e.g. data from before the
-// search migration) is rebuilt here.
-await reindexIfStale(runtime.ports).catch((err: unknown) =>
-  log.error({ err }, "search index not rebuilt; run `npm run search:reindex`"),
-);
 
 const app = createApp({
   ...runtime,
   storageRoutes: runtime.storageRoutes,
   clientIp: (c) => getConnInfo(c).remote.address,
+  ...(config.SEED_DEMO ? { startup: () => ({ demo }) } : {}),
 });
 
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
@@ -77,29 +84,38 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
     },
     "JONQUILS API listening",
   );
-  localOperatorId(runtime.ports.db)
-    .then((operatorId) =>
-      writeServerRecord(config.DATA_DIR, {
-        pid: process.pid,
-        host: config.HOST,
-        port: info.port,
-        webPort: config.WEB_PORT,
-        startedAt: new Date().toISOString(),
-        operatorId,
-      }),
-    )
-    .catch((err: unknown) => log.warn({ err }, "could not write the server record"));
-  if (config.SEED_DEMO) {
-    // After listening, so it never delays a healthy /health: playable clips for the demo tracks.
-    attachDemoAudio(runtime).then(
-      (n) => n > 0 && log.info({ tracks: n }, "demo audio clips attached"),
-      (err: unknown) => log.warn({ err }, "demo audio clips could not be attached"),
-    );
-  }
+  const recordServer = () =>
+    localOperatorId(runtime.ports.db)
+      .then((operatorId) =>
+        writeServerRecord(config.DATA_DIR, {
+          pid: process.pid,
+          host: config.HOST,
+          port: info.port,
+          webPort: config.WEB_PORT,
+          startedAt: new Date().toISOString(),
+          operatorId,
+        }),
+      )
+      .catch((err: unknown) => log.warn({ err }, "could not write the server record"));
+  void recordServer();
+  prepareCatalog().then(
+    () => {
+      demo = "ready";
+      if (!config.SEED_DEMO) return;
+      void recordServer(); // again: a fresh folder has its admin (the CLIs' operator) only now
+      // Last, so it never delays the catalog: playable clips for the demo tracks.
+      attachDemoAudio(runtime).then(
+        (n) => n > 0 && log.info({ tracks: n }, "demo audio clips attached"),
+        (err: unknown) => log.warn({ err }, "demo audio clips could not be attached"),
+      );
+    },
+    (err: unknown) => {
+      demo = "failed";
+      log.error({ err }, "demo catalog could not be prepared");
+    },
+  );
 });
 answerMalformedRequests(server);
-// Idle keep-alive connections outlive a proxy's (65 s): the proxy closes first, never us.
-applyProxyTimeouts(server as Server);
 
 // The web app on WEB_PORT, talking to this API (built first if web/dist is missing or stale).
 const web = startWebServer({

@@ -14,6 +14,10 @@ const Health = z
       description:
         "ok: all up; degraded: a component the API can serve without (search, analytics) is down (200); unavailable: a critical one is (503).",
     }),
+    demo: z.enum(["loading", "ready", "failed"]).optional().openapi({
+      description:
+        "Only on a local server seeding its demo catalog: `loading` while the demo accounts, tracks and search index are still being made (the API already answers), then `ready` (or `failed`, see the log).",
+    }),
     components: z.record(z.string(), Component).optional().openapi({
       description: "Each adapter's state: only for an admin's bearer token.",
     }),
@@ -89,9 +93,12 @@ export function healthRoutes(deps: ApiDeps) {
         Promise.all(deps.probes.map((p) => probe(p.adapter, () => p.ping()))),
         isAdmin(deps, c.req.header("authorization")),
       ]);
-      const details = admin
-        ? { components: Object.fromEntries(deps.probes.map((p, i) => [p.name, states[i]!])) }
-        : {};
+      const details = {
+        ...deps.startup?.(),
+        ...(admin
+          ? { components: Object.fromEntries(deps.probes.map((p, i) => [p.name, states[i]!])) }
+          : {}),
+      };
       const down = deps.probes.filter((p, i) => states[i]!.status === "down");
       c.header("Cache-Control", "no-store");
       c.header("Vary", "Authorization");
