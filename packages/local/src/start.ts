@@ -13,6 +13,8 @@ import {
   writeServerRecord,
 } from "./server-record";
 import { answerMalformedRequests } from "./http/client-errors";
+import { applyProxyTimeouts } from "./http/timeouts";
+import type { Server } from "node:http";
 import { localOperatorId } from "./operator";
 import { startWebServer } from "./web-server";
 import { createLocalRuntime } from "./wiring";
@@ -116,6 +118,8 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
   );
 });
 answerMalformedRequests(server);
+// Idle keep-alive connections outlive a proxy's (65 s): the proxy closes first, never us.
+applyProxyTimeouts(server as Server);
 
 // The web app on WEB_PORT, talking to this API (built first if web/dist is missing or stale).
 const web = startWebServer({
