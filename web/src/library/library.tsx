@@ -48,6 +48,7 @@ function readRatings(userId: string): Record<string, number> {
  */
 export function LibraryProvider({ children }: { children: ReactNode }) {
   const { user } = useAuth();
+  const userId = user?.id ?? null;
   const [liked, setLiked] = useState<ReadonlySet<string>>(new Set());
   const [ratings, setRatings] = useState<Record<string, number>>({});
   const [error, setError] = useState<string | null>(null);
@@ -55,8 +56,8 @@ export function LibraryProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     setLiked(new Set());
-    setRatings(user ? readRatings(user.id) : {});
-    if (!user) return;
+    setRatings(userId ? readRatings(userId) : {});
+    if (!userId) return;
     let live = true;
     void (async () => {
       const ids = new Set<string>();
@@ -71,7 +72,7 @@ export function LibraryProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [user]);
+  }, [userId]);
 
   const toggleLike = useCallback(
     async (track: Pick<Track, "id" | "title">) => {
@@ -99,7 +100,7 @@ export function LibraryProvider({ children }: { children: ReactNode }) {
 
   const rate = useCallback(
     async (track: Pick<Track, "id" | "title">, rating: number | null) => {
-      if (!user) return;
+      if (!userId) return;
       const before = ratings[track.id] ?? null;
       const apply = (value: number | null) =>
         setRatings((prev) => {
@@ -107,7 +108,7 @@ export function LibraryProvider({ children }: { children: ReactNode }) {
           if (value === null) delete next[track.id];
           else next[track.id] = value;
           try {
-            localStorage.setItem(ratingsKey(user.id), JSON.stringify(next));
+            localStorage.setItem(ratingsKey(userId), JSON.stringify(next));
           } catch {
             // private mode: shown for this visit only
           }
@@ -122,7 +123,7 @@ export function LibraryProvider({ children }: { children: ReactNode }) {
         setError(`Could not rate “${track.title}”: ${messageOf(e)}`);
       }
     },
-    [user, ratings],
+    [userId, ratings],
   );
 
   const value = useMemo<Library>(

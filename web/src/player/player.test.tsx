@@ -8,7 +8,7 @@ import type { Track } from "../api/types";
 import { makeTrack } from "../api/defaults";
 import { TrackList } from "../components/track-list";
 import type { ListenEvent } from "./listen";
-import { PlayerProvider } from "./player";
+import { gainedVolume, PlayerProvider, trackGain } from "./player";
 import { PlayerBar } from "./player-bar";
 
 const track = (id: string, title: string, seconds = 30): Track =>
@@ -179,6 +179,37 @@ describe("player", () => {
     expect(audio().muted).toBe(true);
     expect(screen.getByRole("button", { name: "Unmute" })).toHaveAttribute("aria-pressed", "true");
     expect(localStorage.getItem("jonquils.volume")).toBe("0.5");
+  });
+
+  it("normalizes the volume with each track's gain when asked, and plays tracks without one as is", async () => {
+    const loud = { ...A, trackGainDb: -6 };
+    const quiet = { ...B, trackGainDb: 20 };
+    const { user } = setup([loud, quiet, C]);
+    await user.click(screen.getByRole("button", { name: "Play First Light" }));
+    fireEvent.change(screen.getByRole("slider", { name: "Volume" }), { target: { value: "80" } });
+    expect(audio().volume).toBeCloseTo(0.8);
+    await user.click(screen.getByText(/^Queue/));
+    await user.click(screen.getByRole("checkbox", { name: "Normalize volume" }));
+    // −6 dB halves the amplitude.
+    expect(audio().volume).toBeCloseTo(0.8 * 10 ** (-6 / 20));
+    expect(screen.getByText("This track: -6.0 dB")).toBeInTheDocument();
+    expect(localStorage.getItem("jonquils.normalize")).toBe("1");
+    // A positive gain is capped at the element's full volume.
+    await user.click(screen.getByRole("button", { name: "Next track" }));
+    expect(audio().volume).toBe(1);
+    await user.click(screen.getByRole("checkbox", { name: "Normalize volume" }));
+    expect(audio().volume).toBeCloseTo(0.8);
+  });
+
+  it("ignores a missing track gain (older servers, tracks not measured)", () => {
+    expect(trackGain(A, true)).toBeNull();
+    expect(trackGain({ ...A, trackGainDb: null }, true)).toBeNull();
+    expect(trackGain({ ...A, trackGainDb: -3 }, false)).toBeNull();
+    const old = { ...A } as Partial<Track>;
+    delete old.trackGainDb;
+    expect(trackGain(old as Track, true)).toBeNull();
+    expect(gainedVolume(0.5, null)).toBe(0.5);
+    expect(gainedVolume(0.5, 6)).toBeCloseTo(0.5 * 10 ** (6 / 20));
   });
 
   it("reports each listen with the time actually played and how far it got", async () => {

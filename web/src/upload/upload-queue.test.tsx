@@ -6,6 +6,7 @@ import { AxiosError, AxiosHeaders, type AxiosResponse } from "axios";
 import { MemoryRouter } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PresignedUpload, Upload, UploadTicket } from "../api/types";
+import { codeOf, reasonFor, TransferError } from "./transport";
 import { UPLOAD_DEFAULTS } from "../api/defaults";
 import { UploadQueue } from "./upload-queue";
 import type { UploadApi } from "./use-upload-queue";
@@ -190,5 +191,55 @@ describe("upload queue", () => {
     expect(within(row("c.mp3")).getByRole("status")).toHaveTextContent("Waiting to start");
     sends.get("a.mp3")!.finish();
     await waitFor(() => expect(sends.has("c.mp3")).toBe(true));
+  });
+
+  it("shows the pipeline's warnings and the format it found in the bytes", async () => {
+    const { user, sends, then } = setup();
+    await user.upload(screen.getByLabelText(/Choose audio files/), audioFile("quiet.mp3"));
+    await waitFor(() => expect(sends.has("quiet.mp3")).toBe(true));
+    then("quiet.mp3", {
+      status: "done",
+      trackId: "99999999-9999-4999-8999-999999999999",
+      detectedFormat: "wav",
+      warnings: ["the file is silent", "the title was taken from the file name"],
+    });
+    sends.get("quiet.mp3")!.finish();
+    const warnings = await within(row("quiet.mp3")).findByRole("list", {
+      name: "Warnings about quiet.mp3",
+    });
+    expect(
+      within(warnings)
+        .getAllByRole("listitem")
+        .map((li) => li.textContent),
+    ).toEqual(["The file is silent", "The title was taken from the file name"]);
+    expect(within(row("quiet.mp3")).getByRole("status")).toHaveTextContent("Format: WAV");
+  });
+
+  it("says clearly when an upload form was already used, and a retry asks for a new one", async () => {
+    const { user, api, sends } = setup();
+    const body = JSON.stringify({
+      type: "about:blank",
+      status: 403,
+      code: "upload_form_used",
+      detail: "This upload form was already used: each form stores one file once.",
+    });
+    vi.mocked(api.send).mockRejectedValueOnce(
+      new TransferError(reasonFor(403, body), 403, codeOf(body)),
+    );
+    await user.upload(screen.getByLabelText(/Choose audio files/), audioFile("twice.mp3"));
+    const alert = await within(row("twice.mp3")).findByRole("alert");
+    expect(alert).toHaveTextContent("This upload form was already used");
+    expect(alert).toHaveTextContent("asks for a new one");
+    await user.click(within(row("twice.mp3")).getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(sends.has("twice.mp3")).toBe(true));
+    expect(api.request).toHaveBeenCalledTimes(2);
+  });
+
+  it("reads the store's refusal codes from problem+json and S3 XML", () => {
+    expect(codeOf('{"code":"upload_form_used"}')).toBe("upload_form_used");
+    expect(codeOf("<Error><Code>AccessDenied</Code></Error>")).toBe("AccessDenied");
+    expect(
+      reasonFor(403, "<Error><Code>AccessDenied</Code><Message>Policy expired</Message></Error>"),
+    ).toBe("The upload was refused: Policy expired");
   });
 });
