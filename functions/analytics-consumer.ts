@@ -1,6 +1,7 @@
 // First: bound secrets (CLICKHOUSE_URL, CLICKHOUSE_PASSWORD) into process.env.
 import "./secrets";
-import { createLogger, loadConfig, type Logger } from "@jonquils/core";
+import { createLogger, type Logger } from "@jonquils/core";
+import { lambdaEnv } from "@jonquils/core/config-wirings";
 import { createClickHouseStore } from "@jonquils/core/analytics/clickhouse";
 import { isAnalyticsRecord, type AnalyticsRecord } from "@jonquils/core/analytics/records";
 import type { AnalyticsStore } from "@jonquils/core/analytics/store";
@@ -50,9 +51,7 @@ let consume: ((event: SQSEvent) => Promise<SQSBatchResponse>) | undefined;
 
 export const handler = withObservability("analytics-consumer", (event: SQSEvent) => {
   if (!consume) {
-    const config = loadConfig();
-    if (!config.CLICKHOUSE_URL)
-      throw new Error("CLICKHOUSE_URL: required by the analytics consumer");
+    const config = lambdaEnv["analytics-consumer"].parse();
     const store = createClickHouseStore({
       url: config.CLICKHOUSE_URL,
       username: config.CLICKHOUSE_USER,

@@ -10,7 +10,7 @@ import { serverRuntime } from "./runtime";
  * catalog caches; first, it delivers what is left in the transactional outbox (every 5 minutes at
  * worst, in AWS). The same refresh `npm start` runs in-process every minute.
  */
-const runtime = serverRuntime("analytics-refresh", { clickhouse: true });
+const runtime = serverRuntime("analytics-refresh");
 
 export const handler = withObservability(
   "analytics-refresh",

@@ -1,6 +1,6 @@
 // First: bound secrets into process.env before any configuration is read.
 import "./secrets";
-import { loadConfig } from "@jonquils/core";
+import { lambdaEnv } from "@jonquils/core/config-wirings";
 import { migratePostgres } from "@jonquils/core/db/postgres";
 import { join } from "node:path";
 import { logger, withObservability } from "./observability";
@@ -13,8 +13,7 @@ import { logger, withObservability } from "./observability";
  * fails a deploy.
  */
 async function run(): Promise<{ applied: true; folder: string }> {
-  const config = loadConfig();
-  if (!config.DATABASE_URL) throw new Error("DATABASE_URL: required in the Lambda wiring");
+  const config = lambdaEnv.migrate.parse();
   const folder =
     process.env["MIGRATIONS_DIR"] ?? join(process.env["LAMBDA_TASK_ROOT"] ?? ".", "migrations");
   await migratePostgres(config.DATABASE_URL, folder);

@@ -1,4 +1,5 @@
-import { assembleRuntime, createLogger, loadConfig, type Runtime } from "@jonquils/core";
+import { assembleRuntime, createLogger, type Runtime } from "@jonquils/core";
+import { lambdaEnv } from "@jonquils/core/config-wirings";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config";
 import { databasePasswordSource } from "./secrets";
@@ -7,19 +8,14 @@ import { databasePasswordSource } from "./secrets";
  * The server wiring the API, monitoring and analytics-refresh Lambdas share: configuration
  * from the environment (the entry imports ./secrets first, so bound secrets are there),
  * PostgreSQL, S3 and the server adapters `assembleRuntime` picks (Redis, OpenSearch,
- * ClickHouse, SQS). A missing value fails the cold start naming the variable.
+ * ClickHouse, SQS). A missing value fails the cold start naming the variable (the function's
+ * schema in core/config-wirings.ts).
  */
-export function serverRuntime(fn: string, needs: { clickhouse?: boolean } = {}): Runtime {
-  const config = loadConfig();
-  if (!config.DATABASE_URL) throw new Error("DATABASE_URL: required in the Lambda wiring");
-  if (!config.JWT_SECRET) throw new Error("JWT_SECRET: required in the Lambda wiring");
-  if (needs.clickhouse && !config.CLICKHOUSE_URL)
-    throw new Error(`CLICKHOUSE_URL: required by the ${fn} function`);
-  const objects = createS3ObjectStoreFromConfig(config);
-  if (!objects)
-    throw new Error(
-      "S3_BUCKET_TRACKS, S3_BUCKET_COVERS, S3_BUCKET_PLAYLISTS, S3_BUCKET_TEMP: required in the Lambda wiring",
-    );
+export function serverRuntime(fn: "api" | "monitoring" | "analytics-refresh"): Runtime {
+  // The function's own schema (core/config-wirings.ts) makes what it needs required.
+  const config = lambdaEnv[fn].parse();
+  // Every S3_BUCKET_* is required above, so the S3 adapter is always chosen here.
+  const objects = createS3ObjectStoreFromConfig(config)!;
   return assembleRuntime(
     config,
     // Pool of 2 (stacks/lambda.ts RESERVED_CONCURRENCY budgets connections with it); the

@@ -1,6 +1,7 @@
 // First: bound secrets (DATABASE_URL) into process.env before the configuration is read.
 import "../secrets";
-import { createCacheAdapters, createLogger, loadConfig } from "@jonquils/core";
+import { createCacheAdapters, createLogger } from "@jonquils/core";
+import { lambdaEnv } from "@jonquils/core/config-wirings";
 import { connectPostgres } from "@jonquils/core/db/postgres";
 import { createSearchIndexFromConfig } from "@jonquils/core/search/wiring";
 import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config";
@@ -12,13 +13,9 @@ import { databasePasswordSource } from "../secrets";
  * invalidation) and S3. A missing variable fails the cold start naming it.
  */
 export function createPipelineDeps(fn: string): PipelineDeps {
-  const config = loadConfig();
-  if (!config.DATABASE_URL) throw new Error("DATABASE_URL: required by the pipeline functions");
-  const objects = createS3ObjectStoreFromConfig(config);
-  if (!objects)
-    throw new Error(
-      "S3_BUCKET_TRACKS, S3_BUCKET_COVERS, S3_BUCKET_PLAYLISTS, S3_BUCKET_TEMP: required by the pipeline functions",
-    );
+  // DATABASE_URL and every S3_BUCKET_* are required by the pipeline's schema.
+  const config = lambdaEnv.pipeline.parse();
+  const objects = createS3ObjectStoreFromConfig(config)!;
   const log = createLogger(config.LOG_LEVEL, { fn });
   const { cache } = createCacheAdapters(config, log);
   const db = connectPostgres(config.DATABASE_URL, {
