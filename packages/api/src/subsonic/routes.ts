@@ -20,6 +20,7 @@ import {
   topTrackIdsByArtistName,
 } from "@jonquils/core/browse/songs";
 import { getArtist } from "@jonquils/core/artist/index";
+import { songRecordsByIds } from "@jonquils/core/browse/song-cache";
 import { like, likedAtMap, listLikedIds, unlike, type LikeKind } from "@jonquils/core/like/index";
 import { getPlayQueue, savePlayQueue } from "@jonquils/core/play-queue/index";
 import {
@@ -65,6 +66,7 @@ import {
   albumId3,
   artistDir,
   artistId3,
+  child,
   childrenOf,
   indexArtists,
   songRows,
@@ -104,8 +106,10 @@ async function songs(req: Req, views: TrackView[]) {
   return childrenOf(views, states);
 }
 
-function songsByIds(req: Req, ids: string[]) {
-  return songRows(req.ctx.db, req.user.userId, { ids });
+/** Songs by ids as `Child`: catalog rows from a per-process cache, the user's state fresh. */
+async function songsByIds(req: Req, ids: string[]) {
+  const records = await songRecordsByIds(req.ctx, req.user.userId, ids);
+  return records.map((r) => child(r.view, r.state));
 }
 
 async function albumsWithStars(req: Req, ids: string[], dir = false) {
