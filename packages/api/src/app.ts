@@ -93,7 +93,7 @@ export function createApp(deps: ApiDeps) {
   api.route("/uploads", uploadRoutes());
   api.route("/tracks", trackUploadRoutes(deps.uploadOptions));
   // Before trackRoutes, so /tracks/search is not taken for a track id.
-  api.route("/tracks", trackSearchAliasRoutes(deps));
+  api.route("/tracks", trackSearchAliasRoutes());
   api.route("/tracks", trackRoutes());
   api.route("/artists", artistRoutes());
   api.route("/albums", albumRoutes());
@@ -101,7 +101,7 @@ export function createApp(deps: ApiDeps) {
   api.route("/playlists", playlistRoutes());
   api.route("/playlists", playlistExportRoutes());
   api.route("/smart-playlists", smartPlaylistRoutes());
-  api.route("/search", searchRoutes(deps));
+  api.route("/search", searchRoutes());
   api.route("/analytics", analyticsRoutes());
   api.route("/admin/monitoring", monitoringRoutes(deps.monitoring));
   api.route("/admin/users", adminUserRoutes(deps));

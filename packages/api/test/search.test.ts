@@ -1,6 +1,7 @@
 import { createApp } from "@jonquils/api";
-import type { SearchClickEvent, SearchEvent } from "@jonquils/api/routes/search";
 import { schema } from "@jonquils/core";
+import type { AnalyticsRecord } from "@jonquils/core/analytics/records";
+import type { EventQueue } from "@jonquils/core/queue/queue";
 import {
   promoteToAdmin,
   registerArtist,
@@ -277,28 +278,30 @@ describe.each(wirings())("search API ($name)", (wiring) => {
     expect(suggested.body.items).toEqual([]);
   });
 
-  it("reports searches and clicks to the hooks, and validates clicks", async () => {
-    const searches: SearchEvent[] = [];
-    const clicks: SearchClickEvent[] = [];
+  it("records searches and clicks in analytics, and validates clicks", async () => {
+    // The analytics queue the runtime would send to ClickHouse, recorded here.
+    const recorded: AnalyticsRecord[] = [];
+    const queue: EventQueue<AnalyticsRecord> = {
+      kind: "recording",
+      enqueue: (r) => void recorded.push(r),
+      flush: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+      stats: () => api.runtime.ports.analytics.queue.stats(),
+    };
     const app = createApp({
       ...api.runtime,
+      ports: { ...api.runtime.ports, analytics: { ...api.runtime.ports.analytics, queue } },
       clientIp: () => "203.0.113.9",
-      onSearch: (e) => searches.push(e),
-      onSearchClick: (e) => clicks.push(e),
     });
+    // search_analytics columns: at, user_id, query, kind, results_count, clicked_result_id.
+    const searches = () =>
+      recorded.filter((r) => r.table === "search_analytics").map((r) => r.values.slice(1));
     const admin = await promoteToAdmin(api, await registerUser(api));
     const res = await app.request("/api/v1/search/tracks?q=aurora", {
       headers: { authorization: `Bearer ${admin.accessToken}` },
     });
     expect(res.status).toBe(200);
-    expect(searches).toEqual([
-      expect.objectContaining({
-        query: "aurora",
-        kind: "tracks",
-        resultsCount: 2,
-        userId: admin.user.id,
-      }),
-    ]);
+    expect(searches()).toEqual([[admin.user.id, "aurora", "tracks", 2, null]]);
     const click = await app.request("/api/v1/search/click", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -310,15 +313,7 @@ describe.each(wirings())("search API ($name)", (wiring) => {
       }),
     });
     expect(click.status).toBe(204);
-    expect(clicks).toEqual([
-      expect.objectContaining({
-        query: "aurora",
-        clickedResultId: trackIds.get("Aurora"),
-        resultKind: "track",
-        position: 0,
-        userId: null,
-      }),
-    ]);
+    expect(searches()[1]).toEqual([null, "aurora", "tracks", 0, trackIds.get("Aurora")]);
     for (const body of [
       { query: "aurora", kind: "track", id: "not-a-uuid", position: 0 },
       { query: "aurora", kind: "song", id: trackIds.get("Aurora"), position: 0 },
@@ -332,7 +327,7 @@ describe.each(wirings())("search API ($name)", (wiring) => {
       });
       expect(bad.status, JSON.stringify(body)).toBe(400);
     }
-    expect(clicks).toHaveLength(1);
+    expect(searches()).toHaveLength(2);
   });
 
   it("keeps catalog writes working when the search engine is down, and answers 503 to searches", async () => {

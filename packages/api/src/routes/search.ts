@@ -1,52 +1,22 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { AppError, pgErrorCode, type Ctx } from "@jonquils/core";
-import { onlyVisible } from "@jonquils/core/search/visibility";
-import { recordSearch, recordSearchClick } from "@jonquils/core/analytics/port";
+import { SEARCH_KINDS, type SearchKind } from "@jonquils/core/search/port";
 import {
-  SEARCH_KINDS,
-  type DocumentOf,
-  type SearchDocument,
-  type SearchFilters,
-  type SearchKind,
-  type SearchResult,
-} from "@jonquils/core/search/port";
+  MAX_SEARCH_WINDOW as MAX_WINDOW,
+  recordClick,
+  searchCatalog,
+  suggest,
+} from "@jonquils/core/search/service";
 import { tokenize } from "@jonquils/core/search/text";
-import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { defineRoute, json, jsonBody, Uuid } from "../schemas";
 
 /**
  * Full-text search over tracks, artists, albums and public playlists, and suggestions as you
- * type, through the search port (OpenSearch or the embedded index). After answering, each
- * search is reported to `onSearch` (default: the analytics queue), and clicks on results
- * (POST /search/click) to `onSearchClick`.
+ * type: HTTP and schemas only. The rules (window, outage answer, visibility, page shape, the
+ * analytics event) are `@jonquils/core/search/service`'s.
  */
 
-/** One search as analytics records it. */
-export interface SearchEvent {
-  at: number;
-  userId: string | null;
-  query: string;
-  /** "tracks", "artists", "albums", "playlists" or "suggest". */
-  kind: string;
-  resultsCount: number;
-}
-
-/** A result the user opened: which one, and where it was in the list. */
-export interface SearchClickEvent extends SearchEvent {
-  clickedResultId: string;
-  resultKind: SearchKind;
-  position: number;
-}
-
-export interface SearchRouteHooks {
-  readonly onSearch?: ((event: SearchEvent) => void) | undefined;
-  readonly onSearchClick?: ((event: SearchClickEvent) => void) | undefined;
-}
-
 const tags = ["search"];
-/** OpenSearch's default max_result_window: deeper pages are refused by both adapters alike. */
-const MAX_WINDOW = 10_000;
 
 // ---------------------------------------------------------------- schemas
 
@@ -275,89 +245,7 @@ const ClickBody = z
 
 // ---------------------------------------------------------------- handlers
 
-type Page = {
-  q: string;
-  sort: "relevance" | "popularity" | "newest";
-  limit: number;
-  offset: number;
-};
-
-async function run<K extends SearchKind>(
-  ctx: Ctx,
-  kind: K,
-  page: Page,
-  filters: SearchFilters,
-): Promise<SearchResult<DocumentOf<K>>> {
-  try {
-    return await ctx.search.search({
-      kind,
-      q: page.q,
-      filters,
-      sort: page.sort,
-      limit: page.limit,
-      offset: page.offset,
-    });
-  } catch (error) {
-    // A refusal that is the client's (a value the engine cannot hold) is not an outage.
-    if (error instanceof AppError) throw error;
-    if (pgErrorCode(error)?.startsWith("22"))
-      throw new AppError(
-        "invalid_value",
-        400,
-        "A search value cannot be used (unsupported character).",
-      );
-    ctx.log.error({ err: error, kind }, "search engine failed");
-    throw new AppError(
-      "search_unavailable",
-      503,
-      "Search is unavailable right now; try again shortly.",
-    );
-  }
-}
-
-function shape<D extends SearchDocument>(page: Page, result: SearchResult<D>) {
-  const end = page.offset + result.hits.length;
-  return {
-    query: page.q,
-    total: result.total,
-    limit: page.limit,
-    offset: page.offset,
-    nextOffset: end < result.total && result.hits.length > 0 ? end : null,
-    items: result.hits.map((h) => ({
-      ...h.document,
-      score: h.score,
-      highlight: h.highlight,
-    })),
-  };
-}
-
-/** Reports a search after the answer is built; a failing hook never fails the search. */
-function reporter(hooks: SearchRouteHooks) {
-  return (c: Context<AppEnv>, kind: string, query: string, resultsCount: number) => {
-    const ctx = c.get("ctx");
-    const event: SearchEvent = {
-      at: Date.now(),
-      userId: c.get("actor")?.userId ?? null,
-      query,
-      kind,
-      resultsCount,
-    };
-    try {
-      if (hooks.onSearch) hooks.onSearch(event);
-      else recordSearch(ctx.analytics, event);
-    } catch (error) {
-      ctx.log.warn({ err: error }, "search event not recorded");
-    }
-  };
-}
-
-function addTrackSearch(
-  app: OpenAPIHono<AppEnv>,
-  path: string,
-  hooks: SearchRouteHooks,
-  alias = false,
-) {
-  const report = reporter(hooks);
+function addTrackSearch(app: OpenAPIHono<AppEnv>, path: string, alias = false) {
   app.openapi(
     defineRoute({
       method: "get",
@@ -372,7 +260,7 @@ function addTrackSearch(
     async (c) => {
       const { genre, yearFrom, yearTo, tempoFrom, tempoTo, durationFromMs, durationToMs, ...page } =
         c.req.valid("query");
-      const result = await run(c.get("ctx"), "track", page, {
+      const body = await searchCatalog(c.get("ctx"), c.get("actor"), "track", page, {
         genre,
         yearFrom,
         yearTo,
@@ -381,17 +269,14 @@ function addTrackSearch(
         durationFromMs,
         durationToMs,
       });
-      const body = shape(page, result);
-      report(c, "tracks", page.q, result.total);
       return c.json(body, 200);
     },
   );
 }
 
-export function searchRoutes(hooks: SearchRouteHooks = {}) {
+export function searchRoutes() {
   const app = new OpenAPIHono<AppEnv>();
-  const report = reporter(hooks);
-  addTrackSearch(app, "/tracks", hooks);
+  addTrackSearch(app, "/tracks");
 
   app.openapi(
     defineRoute({
@@ -402,13 +287,11 @@ export function searchRoutes(hooks: SearchRouteHooks = {}) {
       request: { query: PlainSearchQuery },
       responses: { 200: json(resultsOf(ArtistHit, "ArtistSearchResults")) },
     }),
-    async (c) => {
-      const page = c.req.valid("query");
-      const result = await run(c.get("ctx"), "artist", page, {});
-      const body = shape(page, result);
-      report(c, "artists", page.q, result.total);
-      return c.json(body, 200);
-    },
+    async (c) =>
+      c.json(
+        await searchCatalog(c.get("ctx"), c.get("actor"), "artist", c.req.valid("query")),
+        200,
+      ),
   );
 
   app.openapi(
@@ -422,9 +305,10 @@ export function searchRoutes(hooks: SearchRouteHooks = {}) {
     }),
     async (c) => {
       const { yearFrom, yearTo, ...page } = c.req.valid("query");
-      const result = await run(c.get("ctx"), "album", page, { yearFrom, yearTo });
-      const body = shape(page, result);
-      report(c, "albums", page.q, result.total);
+      const body = await searchCatalog(c.get("ctx"), c.get("actor"), "album", page, {
+        yearFrom,
+        yearTo,
+      });
       return c.json(body, 200);
     },
   );
@@ -438,17 +322,11 @@ export function searchRoutes(hooks: SearchRouteHooks = {}) {
       request: { query: PlainSearchQuery },
       responses: { 200: json(resultsOf(PlaylistHit, "PlaylistSearchResults")) },
     }),
-    async (c) => {
-      const page = c.req.valid("query");
-      const ctx = c.get("ctx");
-      const found = await run(ctx, "playlist", page, {});
-      // The catalog has the last word on which playlists are public.
-      const { items: hits, dropped } = await onlyVisible(ctx.db, found.hits, (h) => h.document);
-      const result = { total: Math.max(0, found.total - dropped), hits };
-      const body = shape(page, result);
-      report(c, "playlists", page.q, result.total);
-      return c.json(body, 200);
-    },
+    async (c) =>
+      c.json(
+        await searchCatalog(c.get("ctx"), c.get("actor"), "playlist", c.req.valid("query")),
+        200,
+      ),
   );
 
   app.openapi(
@@ -466,20 +344,7 @@ export function searchRoutes(hooks: SearchRouteHooks = {}) {
     }),
     async (c) => {
       const { q, kinds, limit } = c.req.valid("query");
-      const ctx = c.get("ctx");
-      if (Array.from(q).length < 2) return c.json({ items: [] }, 200);
-      let items;
-      try {
-        items = await ctx.search.suggest({ q, kinds, limit });
-      } catch (error) {
-        ctx.log.error({ err: error }, "search engine failed (suggest)");
-        throw new AppError(
-          "search_unavailable",
-          503,
-          "Search is unavailable right now; try again shortly.",
-        );
-      }
-      return c.json({ items: (await onlyVisible(ctx.db, items, (s) => s)).items }, 200);
+      return c.json({ items: await suggest(c.get("ctx"), { q, kinds, limit }) }, 200);
     },
   );
 
@@ -493,25 +358,7 @@ export function searchRoutes(hooks: SearchRouteHooks = {}) {
       responses: { 204: { description: "Recorded" } },
     }),
     (c) => {
-      const body = c.req.valid("json");
-      const ctx = c.get("ctx");
-      const event: SearchClickEvent = {
-        at: Date.now(),
-        userId: c.get("actor")?.userId ?? null,
-        query: body.query,
-        kind: `${body.kind}s`,
-        // Unknown at click time; analytics tells clicks apart by clickedResultId.
-        resultsCount: 0,
-        clickedResultId: body.id,
-        resultKind: body.kind,
-        position: body.position,
-      };
-      try {
-        if (hooks.onSearchClick) hooks.onSearchClick(event);
-        else recordSearchClick(ctx.analytics, event);
-      } catch (error) {
-        ctx.log.warn({ err: error }, "search click not recorded");
-      }
+      recordClick(c.get("ctx"), c.get("actor"), c.req.valid("json"));
       return c.body(null, 204);
     },
   );
@@ -520,8 +367,8 @@ export function searchRoutes(hooks: SearchRouteHooks = {}) {
 }
 
 /** `GET /api/v1/tracks/search` (the product description's path): the same as /search/tracks. */
-export function trackSearchAliasRoutes(hooks: SearchRouteHooks = {}) {
+export function trackSearchAliasRoutes() {
   const app = new OpenAPIHono<AppEnv>();
-  addTrackSearch(app, "/search", hooks, true);
+  addTrackSearch(app, "/search", true);
   return app;
 }
