@@ -2,7 +2,6 @@ import type { Actor, Config, Ctx, Ports } from "@jonquils/core";
 import type { AuthService } from "@jonquils/core/auth/index";
 import type { Context, Hono } from "hono";
 import type { MonitoringService } from "@jonquils/core/monitoring/monitor";
-import type { SearchClickEvent, SearchEvent } from "./routes/search";
 import type { SafeFetchOptions } from "@jonquils/core/upload/safe-fetch";
 
 /** What the API needs from a wiring (local server, Lambda or a test). */
@@ -22,15 +21,11 @@ export interface ApiDeps {
   readonly monitoring?: MonitoringService | undefined;
   /** Where /docs and /redoc load their scripts from: this server (default) or a CDN. */
   readonly docsAssets?: "local" | "cdn";
-  /** Called after each search is answered (default: the analytics queue, `search_analytics`). */
-  readonly onSearch?: ((event: SearchEvent) => void) | undefined;
   /**
    * Start-up work still running after the port opened (`npm start` seeds the demo catalog then),
    * reported by GET /health as `demo`.
    */
   readonly startup?: (() => StartupStatus) | undefined;
-  /** Called for POST /api/v1/search/click (default: the analytics queue). */
-  readonly onSearchClick?: ((event: SearchClickEvent) => void) | undefined;
 }
 
 /** Options of the upload routes (here, not in the route file, so the two do not import each other). */
