@@ -4,15 +4,16 @@ import {
   latestGenreModel,
   saveGenreModel,
 } from "@jonquils/core/genre/model-store";
+// By file, not the analysis index: the aggregate Lambda must not bundle the audio decoders.
 import {
   genreModelFrom,
-  REFERENCE_EXAMPLES,
   trainGenreModel,
   type GenreFeatures,
   type GenreModel,
   type GenreModelParams,
   type GenrePrediction,
-} from "../analysis/index";
+} from "../analysis/genre-model";
+import { REFERENCE_EXAMPLES } from "../analysis/genre-reference";
 import type { PipelineDeps } from "./deps";
 
 /**
