@@ -41,8 +41,11 @@ describe("request-log middleware", () => {
     const runtime = assembleRuntime(config, catalog, TEST_JWT_SECRET, log, objects, analytics);
     const app = createApp({ ...runtime, clientIp: () => "203.0.113.7" });
     try {
-      const t = performance.now();
+      // A request that waited for its log insert would never answer: each one gets 2 s, a bound
+      // no loaded machine reaches but a hang always does (a timed total flaked under load).
+      let slowest = 0;
       for (let i = 0; i < 300; i++) {
+        const t = performance.now();
         const res = await app.request(
           `/api/v1/tracks/00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
           {
@@ -50,14 +53,14 @@ describe("request-log middleware", () => {
           },
         );
         expect(res.status).toBe(404);
+        slowest = Math.max(slowest, performance.now() - t);
       }
-      const elapsed = performance.now() - t;
       // Batches were due (300 events, batch size 50) but the store never answered.
       expect(inserted).toHaveLength(0);
       // Let the queue's timers run (PGlite answers without leaving the microtask queue).
       await new Promise((r) => setTimeout(r, 50));
       expect(runtime.ports.analytics.queue.stats().inFlight).toBeGreaterThan(0);
-      expect(elapsed).toBeLessThan(5000);
+      expect(slowest).toBeLessThan(2000);
       release();
       await runtime.ports.analytics.queue.flush();
       expect(inserted).toHaveLength(300);
