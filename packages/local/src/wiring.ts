@@ -138,6 +138,11 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
     compute,
   });
   late.pipeline = started;
+  // The step modules load in the background soon after start, not during the first upload.
+  const warming = setTimeout(() => {
+    started.warm().catch((err: unknown) => log.warn({ err }, "pipeline modules not preloaded"));
+  }, 3000);
+  warming.unref();
   // Crash safety: at start and every hour, expired tickets fail, interrupted runs are
   // re-driven (bounded) and objects whose event was lost are found (the reconcile sweep).
   const recover = () =>
@@ -161,6 +166,7 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
     pipeline: started,
     storageRoutes: store.routes,
     async close() {
+      clearTimeout(warming);
       if (recovery) clearInterval(recovery);
       await refresh.stop();
       await store.close?.();

@@ -161,6 +161,22 @@ export function createLocalPipeline(deps: PipelineDeps, options: LocalPipelineOp
   }
 
   return {
+    /**
+     * Loads the executor library and every step module now (a second of module compiling on
+     * the event loop), so the first upload does not stall the API's requests.
+     */
+    async warm(): Promise<void> {
+      machine ??= loadMachine();
+      await Promise.all([
+        machine,
+        import("./steps/extract"),
+        import("./steps/transform"),
+        import("./steps/load"),
+        import("./steps/index-step"),
+        import("./steps/aggregate"),
+        import("./steps/mark-failed"),
+      ]);
+    },
     /** Object keys with an execution queued or running in this process (recovery skips them). */
     liveKeys(): ReadonlySet<string> {
       return new Set([...live.keys(), ...queue.map((q) => q.event.key)]);

@@ -8,7 +8,11 @@
  *    load → index → aggregate, on PGlite, the local disk store and the in-process executor)
  *    next to raw music-metadata parsing of the same files (target ≥ 50 % of its throughput).
  *
- *   npm run bench:ingest -- [--files N] [--minutes M] [--repeat R] [--ingest-files K]
+ * 3. API latency during a bulk import (bench/api-under-import.ts): p99 of a light GET while the
+ *    longest real recordings of the evaluation set are imported with full analysis, over idle
+ *    (target ≤ 2×), and connection errors (target 0); PGlite, and PostgreSQL when DATABASE_URL is set.
+ *
+ *   npm run bench:ingest -- [--files N] [--minutes M] [--repeat R] [--ingest-files K] [--api-files F] [--no-api]
  */
 import { createLogger, loadConfig, assembleRuntime } from "@jonquils/core";
 import { createArtist } from "@jonquils/core/artist/index";
@@ -164,4 +168,15 @@ log(
 await pipeline.close();
 await runtime.close();
 await rm(dir, { recursive: true, force: true });
+
+if (!args.includes("--ingest-only") && !args.includes("--no-api")) {
+  log();
+  log("== 3. API latency during a bulk import of long real recordings (worker pool) ==");
+  const { runApiUnderImport } = await import("./api-under-import");
+  const files = num("--api-files") ?? 8;
+  await runApiUnderImport({ files, log });
+  // The PostgreSQL server wiring too, when one is configured (scripts/services.sh env).
+  if (process.env["DATABASE_URL"])
+    await runApiUnderImport({ files, log, databaseUrl: process.env["DATABASE_URL"] });
+}
 process.exit(0);

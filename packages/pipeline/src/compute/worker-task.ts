@@ -2,7 +2,19 @@
  * The task a pool worker runs (compute/pool.ts loads it under tsx). Unexpected errors are returned, not
  * thrown, so that a rejection of `pool.run()` always means the worker itself died.
  */
+import { setPriority } from "node:os";
 import { examineAudio, type ExamineInput, type ExamineResult } from "./examine";
+
+/** Nice value of an audio worker thread (0 normal … 19 lowest). */
+const WORKER_NICE = 10;
+
+// Background work yields to the API: on Linux a thread's nice value is its own, so this lowers
+// only this worker thread (the API's event loop keeps priority when the cores are busy).
+try {
+  setPriority(WORKER_NICE);
+} catch {
+  // not permitted or not supported: run at normal priority
+}
 
 export type WorkerAnswer = ExamineResult | { ok: false; error: "internal"; reason: string };
 

@@ -1,0 +1,31 @@
+/**
+ * The server side of bench/api-under-import.ts, in its own process (so the load generator
+ * does not share its event loop): the real local runtime — catalog database, disk store,
+ * in-process state machine, audio worker pool — behind a real HTTP server on loopback.
+ * Configured by the environment like `npm start`; prints `ready <port>` when listening.
+ */
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createApp } from "@jonquils/api";
+import { loadConfig } from "@jonquils/core";
+import type { Server } from "node:http";
+import { applyProxyTimeouts } from "../http/timeouts";
+import { createLocalRuntime } from "../wiring";
+
+const config = loadConfig();
+const runtime = await createLocalRuntime(config);
+// As a server that has been up for a few seconds: the step modules are loaded.
+await runtime.pipeline.warm();
+const app = createApp({
+  ...runtime,
+  storageRoutes: runtime.storageRoutes,
+  clientIp: (c) => getConnInfo(c).remote.address,
+});
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }) as Server;
+applyProxyTimeouts(server);
+server.once("listening", () => process.stdout.write(`ready ${config.PORT}\n`));
+process.once("SIGTERM", () => {
+  server.close();
+  server.closeAllConnections();
+  void runtime.close().then(() => process.exit(0));
+});
