@@ -20,7 +20,7 @@ import {
   topTrackIdsByArtistName,
 } from "@jonquils/core/browse/songs";
 import { getArtist } from "@jonquils/core/artist/index";
-import { songRecordsByIds } from "@jonquils/core/browse/song-cache";
+import { albumWithSongs, songRecordsByIds } from "@jonquils/core/browse/song-cache";
 import { like, likedAtMap, listLikedIds, unlike, type LikeKind } from "@jonquils/core/like/index";
 import { getPlayQueue, savePlayQueue } from "@jonquils/core/play-queue/index";
 import {
@@ -308,6 +308,15 @@ const handlers: Record<string, Handler> = {
   },
   getAlbum: async (req) => {
     const { uuid } = parseId(req.params.required("id"), ["album"]);
+    // Warm: one statement (track order and every state), rows and stats from the caches.
+    const warm = await albumWithSongs(req.ctx, req.user.userId, uuid);
+    if (warm)
+      return {
+        album: {
+          ...albumId3(warm.album, warm.album.starred),
+          song: warm.songs.map((r) => child(r.view, r.state)),
+        },
+      };
     const [[album], song] = await Promise.all([
       getAlbumSummaries(req.ctx.db, [uuid], req.user.userId),
       songRows(req.ctx.db, req.user.userId, { albumId: uuid }),

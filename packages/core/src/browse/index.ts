@@ -187,6 +187,28 @@ const albumStats = new LRUCache<string, { gen: string; summary: AlbumSummary }>(
   ttl: 30_000,
 });
 
+/** Album stats without user state, from the per-process cache (the missing ones read once). */
+export async function albumCatalogSummaries(
+  db: Executor,
+  gen: string,
+  ids: string[],
+): Promise<Map<string, AlbumSummary>> {
+  const missing = ids.filter((id) => albumStats.get(id)?.gen !== gen);
+  for (const summary of await getAlbumSummaries(db, missing)) {
+    const { starred: _s, userRating: _r, ...catalog } = summary;
+    albumStats.set(summary.id, { gen, summary: catalog });
+  }
+  const out = new Map<string, AlbumSummary>();
+  for (const id of ids) {
+    const cached = albumStats.get(id);
+    if (cached) out.set(id, cached.summary);
+  }
+  return out;
+}
+
+/** The catalog generation the album and song caches are valid for. */
+export const catalogGeneration = (cache: Cache) => namespaceKey(cache, "tracks", "catalog");
+
 /**
  * `listAlbumSummaries` for the apps' hot album lists in one statement when warm: the page of
  * ids with the user's star and rating, the stats (count, duration, plays, year, genre) from the
@@ -198,7 +220,7 @@ export async function listAlbumPage(
 ): Promise<AlbumSummary[]> {
   const { where, order } = albumListPlan(q);
   const [gen, page] = await Promise.all([
-    namespaceKey(ctx.cache, "tracks", "album-stats"),
+    catalogGeneration(ctx.cache),
     ctx.db
       .select({
         id: albums.id,
@@ -216,17 +238,17 @@ export async function listAlbumPage(
       .limit(q.size)
       .offset(q.offset),
   ]);
-  const missing = page.filter((r) => albumStats.get(r.id)?.gen !== gen).map((r) => r.id);
-  for (const summary of await getAlbumSummaries(ctx.db, missing)) {
-    const { starred: _s, userRating: _r, ...catalog } = summary;
-    albumStats.set(summary.id, { gen, summary: catalog });
-  }
+  const catalog = await albumCatalogSummaries(
+    ctx.db,
+    gen,
+    page.map((r) => r.id),
+  );
   return page.flatMap((r) => {
-    const cached = albumStats.get(r.id);
-    if (!cached) return [];
+    const summary = catalog.get(r.id);
+    if (!summary) return [];
     return [
       {
-        ...cached.summary,
+        ...summary,
         ...(r.starred ? { starred: new Date(r.starred) } : {}),
         ...(r.rating != null ? { userRating: Number(r.rating) } : {}),
       },
