@@ -752,5 +752,41 @@ describe.each(wirings())("Subsonic API with real clients ($name)", (wiring) => {
       const unknown = await raw("noSuchMethod", { u: username, p: appPassword, f: "json" });
       expect(unknown.status).toBe(404);
     });
+
+    it("album lists, albums and songs answered from the caches follow catalog changes at once", async () => {
+      const auth = { u: username, p: appPassword };
+      const albumOf = async () =>
+        (await json("getAlbum", { ...auth, id: `al-${ids.album}` })).album;
+      const listed = async () =>
+        (
+          await json("getAlbumList2", { ...auth, type: "newest", size: "50" })
+        ).albumList2.album.find((a: Json) => a.id === `al-${ids.album}`);
+      // Warm every cache.
+      const before = await albumOf();
+      expect((await listed()).songCount).toBe(before.songCount);
+      const added = await rest(
+        "POST",
+        "/api/v1/tracks",
+        { title: "Late Bloom", durationMs: 61_000, albumId: ids.album, trackNumber: 9 },
+        artistToken,
+      );
+      const after = await albumOf();
+      expect(after.songCount).toBe(before.songCount + 1);
+      expect(after.song.map((s: Json) => s.title)).toContain("Late Bloom");
+      expect((await listed()).songCount).toBe(before.songCount + 1);
+      await rest(
+        "PATCH",
+        `/api/v1/tracks/${added.id}`,
+        { title: "Late Bloom (edit)" },
+        artistToken,
+      );
+      const [song] = (
+        await json("getRandomSongs", { ...auth, size: "500" })
+      ).randomSongs.song.filter((s: Json) => s.id === `tr-${added.id}`);
+      expect(song.title).toBe("Late Bloom (edit)");
+      await rest("DELETE", `/api/v1/tracks/${added.id}`, undefined, artistToken);
+      expect((await albumOf()).songCount).toBe(before.songCount);
+      expect((await listed()).songCount).toBe(before.songCount);
+    });
   });
 });
