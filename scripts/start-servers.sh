@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # `npm run start:servers`: the whole product on servers, without Docker — PostgreSQL + Redis
-# (scripts/services.sh), OpenSearch, MinIO for S3 and moto for SNS (scripts/servers/*.sh), and
-# chDB for analytics — on the ports of `npm start` (API 8000, web 3000).
+# (scripts/services.sh), OpenSearch, MinIO for S3 and moto for SQS and SNS (scripts/servers/*.sh),
+# and chDB for analytics — on the ports of `npm start` (API 8000, web 3000). Analytics events go
+# through moto's SQS queue and this process consumes them into chDB (the consumer Lambda's twin).
 #
 # Starts what does not answer (servers keep running after the app stops; stop them with
 # `scripts/services.sh down` and `scripts/servers/<name>.sh down`), creates the database
-# `jonquils_servers`, the buckets, the alerts topic and the tracks bucket's notification rule
+# `jonquils_servers`, the buckets, the analytics queue (with its DLQ), the alerts topic and the
+# tracks bucket's notification rule
 # (object created under u/ → MinIO's webhook target JONQUILS), copies the webhook's token into
 # DATA_DIR, then runs `npm start` with the variables for those adapters. An upload's presigned
 # POST then goes to MinIO, MinIO posts the event to the app on 127.0.0.1:19541, and the app
@@ -57,7 +59,7 @@ export DATABASE_URL="${DATABASE_URL%/*}/$db"
 
 prefix=jonquils
 ensure_venv
-topic=$(AWS_ACCESS_KEY_ID=$TEST_S3_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$TEST_S3_SECRET_ACCESS_KEY \
+read -r topic queue_url < <(AWS_ACCESS_KEY_ID=$TEST_S3_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$TEST_S3_SECRET_ACCESS_KEY \
   "$VENV/bin/python" - "$TEST_S3_ENDPOINT" "$TEST_AWS_ENDPOINT" "$prefix" <<'PY'
 import sys, boto3
 s3_url, aws_url, prefix = sys.argv[1:4]
@@ -77,17 +79,31 @@ s3.put_bucket_notification_configuration(
 )
 sns = boto3.client("sns", endpoint_url=aws_url, region_name="us-east-1",
                    aws_access_key_id="testing", aws_secret_access_key="testing")
-print(sns.create_topic(Name=f"{prefix}-alerts")["TopicArn"])
+sqs = boto3.client("sqs", endpoint_url=aws_url, region_name="us-east-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+# The analytics queue with its dead-letter queue after 5 receives, as stacks/ define them.
+dlq = sqs.create_queue(QueueName=f"{prefix}-analytics-dlq")["QueueUrl"]
+dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+queue = sqs.create_queue(QueueName=f"{prefix}-analytics", Attributes={
+    "VisibilityTimeout": "60",
+    "RedrivePolicy": '{"deadLetterTargetArn":"%s","maxReceiveCount":"5"}' % dlq_arn,
+})["QueueUrl"]
+print(sns.create_topic(Name=f"{prefix}-alerts")["TopicArn"], queue)
 PY
 )
+[ -n "${queue_url:-}" ] || {
+  log "could not create the buckets' rule, the queue or the topic (see above)"
+  exit 1
+}
 
 # The SDK signs every call with MinIO's credentials (moto accepts any).
 export AWS_ACCESS_KEY_ID=$TEST_S3_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$TEST_S3_SECRET_ACCESS_KEY
 export AWS_REGION=us-east-1 AWS_ENDPOINT_URL_SNS=$TEST_AWS_ENDPOINT ALERTS_TOPIC_ARN=$topic
+export AWS_ENDPOINT_URL_SQS=$TEST_AWS_ENDPOINT ANALYTICS_QUEUE_URL=$queue_url
 export S3_ENDPOINT=$TEST_S3_ENDPOINT S3_FORCE_PATH_STYLE=true S3_EVENTS_PORT=19541
 export S3_BUCKET_TRACKS=$prefix-tracks S3_BUCKET_COVERS=$prefix-covers
 export S3_BUCKET_PLAYLISTS=$prefix-playlists S3_BUCKET_TEMP=$prefix-temp
 export OPENSEARCH_URL REDIS_URL
-unset AWS_ENDPOINT_URL_SQS AWS_ENDPOINT_URL_SSM AWS_ENDPOINT_URL_EVENTBRIDGE
-log "PostgreSQL ($DATABASE_URL), Redis, OpenSearch $OPENSEARCH_URL, MinIO $S3_ENDPOINT, moto $TEST_AWS_ENDPOINT, chDB under $DATA_DIR"
+unset AWS_ENDPOINT_URL_SSM AWS_ENDPOINT_URL_EVENTBRIDGE
+log "PostgreSQL ($DATABASE_URL), Redis, OpenSearch $OPENSEARCH_URL, MinIO $S3_ENDPOINT, moto SQS/SNS $TEST_AWS_ENDPOINT, chDB under $DATA_DIR"
 exec npx tsx packages/local/src/start.ts

@@ -44,6 +44,7 @@ describe.skipIf(missing.length > 0)("uploads on servers (minio events + opensear
   let dataDir: string;
   let db: Awaited<ReturnType<typeof openTestDatabase>>;
   let refused: string | undefined;
+  let queueUrl: string | undefined;
 
   beforeAll(async () => {
     // The S3 adapter takes the SDK's credential chain: MinIO's root keys (moto takes any).
@@ -78,6 +79,14 @@ describe.skipIf(missing.length > 0)("uploads on servers (minio events + opensear
       return;
     }
     s3.destroy();
+    // Analytics through SQS (moto) when it runs, consumed into chDB as start:servers does.
+    if (env["TEST_AWS_ENDPOINT"]) {
+      const { SQSClient, CreateQueueCommand } = await import("@aws-sdk/client-sqs");
+      const sqs = new SQSClient({ endpoint: env["TEST_AWS_ENDPOINT"], region: "us-east-1" });
+      queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-analytics` })))
+        .QueueUrl;
+      sqs.destroy();
+    }
     db = await openTestDatabase("postgres");
     dataDir = await mkdtemp(join(tmpdir(), "jonquils-servers-e2e-"));
     await writeFile(
@@ -106,6 +115,8 @@ describe.skipIf(missing.length > 0)("uploads on servers (minio events + opensear
       S3_BUCKET_PLAYLISTS: `${prefix}-playlists`,
       S3_BUCKET_TEMP: `${prefix}-temp`,
       S3_EVENTS_PORT: String(TEST_EVENTS_PORT),
+      ANALYTICS_FLUSH_MS: "100",
+      ...(queueUrl ? { ANALYTICS_QUEUE_URL: queueUrl } : {}),
     });
     runtime = await createLocalRuntime(config);
     app = createApp({ ...runtime, clientIp: () => "203.0.113.10" });
@@ -199,5 +210,25 @@ describe.skipIf(missing.length > 0)("uploads on servers (minio events + opensear
       await fetch(`${env["OPENSEARCH_URL"]}/${indexPrefix}tracks/_count`)
     ).json()) as { count: number };
     expect(count.count).toBe(1);
+
+    // A listen of the new track reaches the analytics store (through moto's SQS when it runs).
+    const listened = await call(
+      "POST",
+      "/api/v1/analytics/listen",
+      { trackId: upload!.trackId, playDurationMs: 3000, platform: "web", deviceType: "desktop" },
+      token,
+    );
+    expect(listened.status, JSON.stringify(listened.body)).toBe(202);
+    expect(runtime.ports.analytics.queue.kind).toBe(queueUrl ? "sqs" : "memory");
+    let plays = 0;
+    for (let i = 0; i < 80 && plays === 0; i++) {
+      const rows = await runtime.ports.analytics.store.select<{ n: number }>(
+        "SELECT count() AS n FROM track_analytics WHERE track_id = {t:UUID}",
+        { t: upload!.trackId! },
+      );
+      plays = Number(rows[0]?.n ?? 0);
+      if (plays === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(plays).toBe(1);
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import {
   combineAnalytics,
   createServerAnalytics,
   createStoreQueue,
+  queueOptions,
   type AnalyticsAdapters,
 } from "@jonquils/core/analytics/wiring";
 import { createLazyStore } from "@jonquils/core/analytics/store";
@@ -9,6 +10,8 @@ import { isAnalyticsRecord, type AnalyticsRecord } from "@jonquils/core/analytic
 import type { Config, Logger } from "@jonquils/core";
 import { join } from "node:path";
 import { createSpoolSpill } from "./spool";
+import { startSqsConsumer } from "./sqs-consumer";
+import { createSqsQueue, lazySqsClient } from "@jonquils/core/queue/sqs";
 
 /**
  * The local analytics wiring: the ClickHouse server when CLICKHOUSE_URL is set, otherwise
@@ -38,5 +41,30 @@ export function openLocalAnalytics(
     const { openChdbStore } = await import("./chdb");
     return openChdbStore(dataDir);
   });
+  if (config.ANALYTICS_QUEUE_URL) {
+    // `npm run start:servers`: events through SQS (moto) as in AWS, consumed by this process
+    // into chDB instead of by the consumer Lambda into ClickHouse.
+    const queueUrl = config.ANALYTICS_QUEUE_URL;
+    const queue = createSqsQueue<AnalyticsRecord>(lazySqsClient(config.AWS_REGION), queueUrl, {
+      ...queueOptions(config, log),
+      batchSize: Math.min(config.ANALYTICS_BATCH_SIZE, 1000),
+      spill,
+    });
+    const consumer = startSqsConsumer({
+      client: lazySqsClient(config.AWS_REGION),
+      queueUrl,
+      store,
+      log,
+      waitSeconds: 2,
+    });
+    return {
+      port: { store, queue },
+      async close() {
+        await queue.close();
+        await consumer.stop();
+        await store.close();
+      },
+    };
+  }
   return combineAnalytics(store, createStoreQueue(store, config, log, spill));
 }
