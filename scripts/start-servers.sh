@@ -92,7 +92,9 @@ print(sns.create_topic(Name=f"{prefix}-alerts")["TopicArn"], queue)
 PY
 )
 [ -n "${queue_url:-}" ] || {
-  log "could not create the buckets' rule, the queue or the topic (see above)"
+  log "could not set the tracks bucket's rule, the queue or the topic (see above). A MinIO started"
+  log "before it had the webhook target refuses the rule (ARN does not exist): restart it with"
+  log "bash scripts/servers/minio.sh down && bash scripts/servers/minio.sh up"
   exit 1
 }
 
