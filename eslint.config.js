@@ -94,12 +94,6 @@ export default tseslint.config(
     },
   },
   {
-    // TEMPORARY allow-list (issue 18 item 4, in progress elsewhere): the search route still
-    // reads SQLSTATEs; its rules move to core/search, then remove this entry.
-    files: ["packages/api/src/routes/search.ts"],
-    rules: { "@typescript-eslint/no-restricted-imports": "off" },
-  },
-  {
     // The SPA talks to the API over HTTP only: no server package in the browser bundle.
     files: ["web/src/**/*.ts", "web/src/**/*.tsx"],
     rules: {
