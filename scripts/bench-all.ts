@@ -24,7 +24,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    "usage: npm run bench:all [-- --full] [-- --only api,search,analytics,ingest,lambda,subsonic]\n",
+    "usage: npm run bench:all [-- --full] [-- --only api,search,analytics,ingest,import,lambda,subsonic]\n",
   );
   process.exit(0);
 }
@@ -42,7 +42,8 @@ const BENCHES: { name: string; quick: string[]; full: string[] }[] = [
     quick: ["--events", "1000000", "--samples", "100"],
     full: ["--events", "10000000"],
   },
-  { name: "ingest", quick: ["--ingest-files", "20"], full: [] },
+  { name: "ingest", quick: ["--ingest-files", "20", "--api-files", "4"], full: [] },
+  { name: "import", quick: ["--files", "12"], full: ["--files", "40"] },
   { name: "lambda", quick: ["--runs", "5"], full: [] },
   { name: "subsonic", quick: [], full: [] },
 ];

@@ -18,7 +18,7 @@ import { readFile, mkdtemp, rm } from "node:fs/promises";
 import postgres from "postgres";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 
 const SERVER = fileURLToPath(new URL("./api-under-import-server.ts", import.meta.url));
@@ -200,7 +200,11 @@ export async function runApiUnderImport(options: ApiUnderImportOptions = {}) {
   log(
     `dataset (${options.databaseUrl ? "PostgreSQL" : "PGlite"}): ${files.length} files (longest Ogg Vorbis recordings of the evaluation set, ${mb.toFixed(1)} MB, ${(seconds / 60).toFixed(1)} min of audio); ${done}/${files.length} done, full analysis on the worker pool`,
   );
-  log(`import took ${(importMs / 1000).toFixed(1)} s; light GET /api/v1/genres at ${rate}/s`);
+  log(
+    `import took ${(importMs / 1000).toFixed(1)} s; light GET /api/v1/genres at ${rate}/s; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
   const row = (label: string, r: { latencies: number[]; errors: string[] }) =>
     log(
       `  ${label.padEnd(22)} n=${String(r.latencies.length).padStart(5)}  p50 ${pct(r.latencies, 50).toFixed(1).padStart(6)} ms  p99 ${pct(r.latencies, 99).toFixed(1).padStart(7)} ms  max ${(r.latencies.at(-1) ?? NaN).toFixed(1).padStart(7)} ms  errors ${r.errors.length}`,

@@ -63,6 +63,9 @@ export async function examineAudio(input: ExamineInput): Promise<ExamineResult> 
       filename,
       mimeType: verdict.contentType,
       analyse: input.analyse,
+      // Tags-only: the gate above already walked the frames and measured the audio, so the
+      // decode probe would only repeat it (a file of unknown length is still decoded).
+      probe: false,
     });
   } catch (error) {
     if (error instanceof UnreadableAudioError)
