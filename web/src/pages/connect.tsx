@@ -62,6 +62,8 @@ function Credentials({
   const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState("");
   const slug = kind.toLowerCase().replace(/\s+/g, "-");
+  // "app password", but "API key" keeps its capitals.
+  const noun = /^[A-Z]{2}/.test(kind) ? kind : kind[0]!.toLowerCase() + kind.slice(1);
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -77,12 +79,12 @@ function Credentials({
     <section aria-labelledby={`${slug}-heading`} className="credentials">
       <h2 id={`${slug}-heading`}>{kind}s</h2>
       <p className="muted">{what}</p>
-      <form className="form inline-form" aria-label={`New ${kind.toLowerCase()}`} onSubmit={submit}>
+      <form className="form inline-form" aria-label={`New ${noun}`} onSubmit={submit}>
         <label>
           Name
           <input name="name" required maxLength={100} placeholder={placeholder} />
         </label>
-        <button type="submit">Create {kind.toLowerCase()}</button>
+        <button type="submit">Create {noun}</button>
       </form>
       {error !== null && <ErrorMessage error={error} />}
       {created && (
@@ -91,8 +93,8 @@ function Credentials({
             <strong>{created.name}</strong>: copy it now — it is shown only once.
           </p>
           <p className="secret-row">
-            <code aria-label={`The new ${kind.toLowerCase()}`}>{created.secret}</code>
-            <CopyButton text={created.secret} label={`Copy the new ${kind.toLowerCase()}`} />
+            <code aria-label={`The new ${noun}`}>{created.secret}</code>
+            <CopyButton text={created.secret} label={`Copy the new ${noun}`} />
           </p>
         </div>
       )}
@@ -103,7 +105,7 @@ function Credentials({
           <Empty>None yet.</Empty>
         ) : (
           <table className="table">
-            <caption className="visually-hidden">Your {kind.toLowerCase()}s</caption>
+            <caption className="visually-hidden">Your {noun}s</caption>
             <thead>
               <tr>
                 <th scope="col">Name</th>
