@@ -9,6 +9,7 @@ import { parseFile } from "music-metadata";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { responses } from "../../api/test/subsonic/schemas";
 import { readLyrics } from "../src/analysis/tags";
 
 /**
@@ -76,8 +77,13 @@ describe("a player app reads the lyrics of an uploaded file (OpenSubsonic songLy
     expect(res.status).toBe(200);
     return res.text();
   };
-  const json = async (method: string, params: Record<string, string>) =>
-    JSON.parse(await rest(method, { f: "json", ...params }))["subsonic-response"];
+  const json = async (method: string, params: Record<string, string>) => {
+    const body = JSON.parse(await rest(method, { f: "json", ...params }))["subsonic-response"];
+    // Every answer matches the OpenSubsonic schema of its method (zod, from the spec pages).
+    const schema = responses[method as keyof typeof responses];
+    if (schema && body.status === "ok") schema.parse(body);
+    return body;
+  };
 
   beforeAll(async () => {
     api = await startTestApi(

@@ -141,6 +141,33 @@ export const responses = {
     ),
   }),
   tokenInfo: Envelope.extend({ tokenInfo: z.object({ username: z.string() }) }),
+  // https://opensubsonic.netlify.app/docs/endpoints/getlyricsbysongid/ (structuredLyrics, line)
+  getLyricsBySongId: Envelope.extend({
+    lyricsList: z.object({
+      structuredLyrics: z
+        .array(
+          z.object({
+            lang: z.string().min(1),
+            synced: z.boolean(),
+            displayArtist: z.string().optional(),
+            displayTitle: z.string().optional(),
+            offset: z.number().optional(),
+            line: z.array(
+              z.object({ start: z.number().int().min(0).optional(), value: z.string() }),
+            ),
+          }),
+        )
+        .optional(),
+    }),
+  }),
+  // https://opensubsonic.netlify.app/docs/endpoints/getlyrics/
+  getLyrics: Envelope.extend({
+    lyrics: z.object({
+      artist: z.string().optional(),
+      title: z.string().optional(),
+      value: z.string().optional(),
+    }),
+  }),
   getMusicFolders: Envelope.extend({
     musicFolders: z.object({
       musicFolder: z.array(z.object({ id: z.number().int(), name: z.string().optional() })),
