@@ -78,6 +78,7 @@ export function readTags(meta: IAudioMetadata, fileName: string): ReadTags {
       title,
       artist,
       albumArtist: cleanText(common.albumartist),
+      ...(common.compilation === true ? { compilation: true } : {}),
       album: cleanText(common.album),
       genres,
       year,

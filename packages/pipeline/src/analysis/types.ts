@@ -3,6 +3,8 @@ export interface TrackTags {
   title: string | null;
   artist: string | null;
   albumArtist: string | null;
+  /** Marked as a compilation (iTunes `cpil`, ID3 `TCMP`, Vorbis `COMPILATION`). */
+  compilation?: boolean;
   album: string | null;
   /** Raw genre strings from the tags, as found. */
   genres: string[];

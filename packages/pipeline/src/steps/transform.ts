@@ -81,7 +81,11 @@ export async function transform(deps: PipelineDeps, job: JobRef): Promise<Staged
   const staged: StagedTrack = {
     title: clean(analysis.tags.title) ?? "Untitled",
     artistName: clean(analysis.tags.artist) ?? clean(analysis.tags.albumArtist),
-    albumArtistName: albumArtistOf(clean(analysis.tags.albumArtist)),
+    albumArtistName: albumArtistOf(
+      clean(analysis.tags.albumArtist),
+      clean(analysis.tags.artist),
+      analysis.tags.compilation === true,
+    ),
     albumTitle: clean(analysis.tags.album),
     tags: analysis.tags,
     format: analysis.format,
@@ -107,7 +111,17 @@ const VARIOUS = new Set([
 ]);
 export const VARIOUS_ARTISTS = "Various Artists";
 
-function albumArtistOf(tagged: string | null): string | null {
+/**
+ * The album artist an album is filed under: the tagged one (Various Artists spelled one way); for
+ * a file flagged as a compilation with no album artist of its own (none, or its track artist),
+ * Various Artists — so the tracks of one compilation make one album.
+ */
+function albumArtistOf(
+  tagged: string | null,
+  trackArtist: string | null,
+  compilation: boolean,
+): string | null {
+  if (compilation && (!tagged || tagged === trackArtist)) return VARIOUS_ARTISTS;
   if (!tagged) return null;
   return VARIOUS.has(tagged.toLowerCase()) ? VARIOUS_ARTISTS : tagged;
 }
