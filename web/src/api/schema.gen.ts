@@ -8450,6 +8450,116 @@ export interface components {
       /** @example Symfonium on my phone */
       name: string;
     };
+    /**
+     * @description Stable machine-readable error code: clients branch on it. Listed by domain in core's error catalogue; never renamed or reused.
+     * @enum {string}
+     */
+    ErrorCode:
+      | "validation_failed"
+      | "malformed_json"
+      | "invalid_value"
+      | "unsupported_media_type"
+      | "payload_too_large"
+      | "route_not_found"
+      | "http_400"
+      | "http_401"
+      | "http_403"
+      | "http_404"
+      | "http_405"
+      | "http_408"
+      | "http_409"
+      | "http_410"
+      | "http_411"
+      | "http_413"
+      | "http_414"
+      | "http_415"
+      | "http_416"
+      | "http_422"
+      | "http_429"
+      | "http_431"
+      | "http_500"
+      | "http_501"
+      | "http_502"
+      | "http_503"
+      | "http_504"
+      | "unauthenticated"
+      | "forbidden"
+      | "rate_limited"
+      | "conflict"
+      | "reference_not_found"
+      | "still_referenced"
+      | "database_unavailable"
+      | "database_busy"
+      | "server_busy"
+      | "internal_error"
+      | "invalid_credentials"
+      | "invalid_token"
+      | "token_expired"
+      | "invalid_refresh_token"
+      | "refresh_token_reused"
+      | "account_unavailable"
+      | "account_disabled"
+      | "username_taken"
+      | "email_taken"
+      | "password_too_long"
+      | "password_too_weak"
+      | "too_many_login_attempts"
+      | "too_many_signups"
+      | "cannot_delete_self"
+      | "cannot_disable_self"
+      | "user_not_found"
+      | "api_key_not_found"
+      | "too_many_api_keys"
+      | "app_password_not_found"
+      | "too_many_app_passwords"
+      | "artist_not_found"
+      | "already_artist"
+      | "artist_name_taken"
+      | "artist_role_required"
+      | "artist_id_required"
+      | "not_owner"
+      | "album_not_found"
+      | "album_exists"
+      | "album_mismatch"
+      | "track_not_found"
+      | "cover_not_found"
+      | "unknown_reference"
+      | "invalid_rating"
+      | "completion_required"
+      | "idempotency_key_reused"
+      | "playlist_not_found"
+      | "not_playlist_owner"
+      | "track_already_in_playlist"
+      | "track_not_in_playlist"
+      | "invalid_track_order"
+      | "playlist_full"
+      | "smart_playlist_not_found"
+      | "invalid_current_index"
+      | "queue_too_long"
+      | "upload_not_found"
+      | "not_audio"
+      | "no_audio"
+      | "too_large"
+      | "url_not_allowed"
+      | "fetch_failed"
+      | "fetch_timeout"
+      | "too_many_redirects"
+      | "too_many_imports"
+      | "storage_failed"
+      | "search_unavailable"
+      | "analytics_unavailable"
+      | "monitoring_unavailable"
+      | "signature_missing"
+      | "signature_invalid"
+      | "signature_expired"
+      | "policy_mismatch"
+      | "upload_form_used"
+      | "content_type_missing"
+      | "malformed_multipart"
+      | "multipart_required"
+      | "file_missing"
+      | "object_not_found"
+      | "range_not_satisfiable";
     EtlJob: {
       durationMs: number | null;
       endTime: string | null;
@@ -8498,6 +8608,11 @@ export interface components {
           status: "up" | "down";
         };
       };
+      /**
+       * @description Only on a local server seeding its demo catalog: `loading` while the demo accounts, tracks and search index are still being made (the API already answers), then `ready` (or `failed`, see the log).
+       * @enum {string}
+       */
+      demo?: "loading" | "ready" | "failed";
       /**
        * @description ok: all up; degraded: a component the API can serve without (search, analytics) is down (200); unavailable: a critical one is (503).
        * @enum {string}
@@ -8742,8 +8857,7 @@ export interface components {
       url: string;
     };
     Problem: {
-      /** @description Stable machine-readable error code. */
-      code: string;
+      code: components["schemas"]["ErrorCode"];
       detail: string;
       errors?: {
         message: string;
