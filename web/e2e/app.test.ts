@@ -366,7 +366,18 @@ describe.skipIf(!chromium)("web app end to end (Chromium)", () => {
       const p = await context.newPage();
       await p.setViewportSize(viewport);
       watch(p);
-      for (const path of ["/", "/search?q=zephyr", "/stats", "/playlists", "/studio", "/ops"]) {
+      for (const path of [
+        "/",
+        "/search?q=zephyr",
+        "/stats",
+        "/playlists",
+        "/studio",
+        "/ops",
+        "/liked",
+        "/smart/new",
+        "/connect",
+        "/studio/analytics",
+      ]) {
         await p.goto(`${stack.webUrl}${path}`);
         await p.locator("main h1, main h2").first().waitFor();
         await p.waitForLoadState("networkidle");
