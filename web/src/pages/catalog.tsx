@@ -6,7 +6,7 @@ import { TrackList, TrackMenu } from "../components/track-list";
 import { pick, useAsync } from "../components/use-async";
 import { useTitle } from "../components/use-title";
 import { formatDuration, plural } from "../format";
-import { LikeButton, StarRating } from "../library/controls";
+import { AlbumStarRating, LikeButton, StarRating } from "../library/controls";
 import { usePlayer } from "../player/player";
 
 export function TrackPage() {
@@ -172,6 +172,7 @@ export function AlbumPage() {
           >
             Play album
           </button>
+          <AlbumStarRating album={a} />
         </div>
       </div>
       {a.tracks.length === 0 ? (
