@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       "**/node_modules/**",
+      ".dependency-cruiser.cjs",
       ".jonquils/**",
       ".sst/**",
       "cdk.out/**",

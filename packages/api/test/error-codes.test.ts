@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 describe("error codes in the OpenAPI document", () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ name: "pglite+memory", db: "pglite", redis: false });
+    api = await startTestApi({ db: "pglite", redis: false });
   });
   afterAll(() => api?.close());
 

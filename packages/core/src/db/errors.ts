@@ -4,7 +4,6 @@ import { pgConstraint, pgErrorCode } from "./sqlstate";
 
 export { pgConstraint, pgErrorCode } from "./sqlstate";
 
-
 /** What a database error means to the domain, whichever driver (postgres.js, PGlite) raised it. */
 export type DbErrorKind =
   | "unique_violation"
