@@ -8,7 +8,7 @@ import { createS3ObjectStore } from "./s3";
  * puts the size cap, the content type, the key and the expiry into a signed policy: these
  * cases show that the server — not our code — enforces each of them, and that it checks
  * SigV4 on presigned GETs and on API calls. They are why MinIO was chosen: moto's and
- * s3rver's S3 accept every one of these forms (see ARCHITECTURE.md).
+ * s3rver's S3 accept every one of these forms (see docs/architecture/testing.md).
  */
 const endpoint = process.env["TEST_S3_ENDPOINT"];
 const buckets: Record<Bucket, string> = {

@@ -8,7 +8,7 @@
  *
  * What a real server does that this does not — authentication, compression negotiation,
  * sessions, HTTP status codes per error code, server-side settings and version behaviour — is
- * listed in ARCHITECTURE.md ("what was and was not verified").
+ * listed in docs/architecture/testing.md ("what was and was not verified").
  *
  * chDB holds one data directory per process, so the bridge runs in a child process:
  * `spawnClickHouseBridge(dir)`; run directly (`tsx clickhouse-bridge.ts <dir>`) it prints
