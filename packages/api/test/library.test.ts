@@ -163,6 +163,26 @@ describe.each(wirings())(
       expect((await api.request("PUT", path, { token, body: { rating: 5 } })).body.rating).toBe(5);
     });
 
+    it("reads a track's rating back: the listener's own, null when unrated, 404 for no track", async () => {
+      const path = `/api/v1/tracks/${t[2].id}/rating`;
+      expect((await api.request("GET", path, { token: user.accessToken })).body).toEqual({
+        trackId: t[2].id,
+        rating: null,
+      });
+      await api.request("PUT", path, { token: user.accessToken, body: { rating: 3 } });
+      expect((await api.request("GET", path, { token: user.accessToken })).body.rating).toBe(3);
+      // Another listener's rating is theirs alone.
+      expect((await api.request("GET", path, { token: other.accessToken })).body.rating).toBeNull();
+      expect((await api.request("GET", path)).status).toBe(401);
+      const missing = await api.request(
+        "GET",
+        "/api/v1/tracks/00000000-0000-4000-8000-000000000000/rating",
+        { token: user.accessToken },
+      );
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get("content-type")).toMatch(/problem\+json/);
+    });
+
     it("saves and restores the play queue with position; another device sees it", async () => {
       const token = user.accessToken;
       const empty = await api.request("GET", "/api/v1/me/play-queue", { token });

@@ -97,6 +97,8 @@ export const likeTrack = (id: string) => api.put("/api/v1/tracks/{id}/like", { p
 export const unlikeTrack = (id: string) => api.delete("/api/v1/tracks/{id}/like", { path: { id } });
 export const likedTracks = (query: Query<"/api/v1/me/likes"> = {}) =>
   api.get("/api/v1/me/likes", { query });
+export const getTrackRating = (id: string) =>
+  api.get("/api/v1/tracks/{id}/rating", { path: { id } });
 export const rateTrack = (id: string, rating: number | null) =>
   api.put("/api/v1/tracks/{id}/rating", { path: { id }, body: { rating } });
 export const similarTracks = (id: string, limit = 25) =>

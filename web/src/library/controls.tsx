@@ -30,6 +30,10 @@ export function LikeButton({ track }: { track: Pick<Track, "id" | "title"> }) {
 export function StarRating({ track }: { track: Pick<Track, "id" | "title"> }) {
   const { user } = useAuth();
   const library = useLibrary();
+  const { loadRating } = library;
+  useEffect(() => {
+    if (user) loadRating(track.id);
+  }, [track.id, user, loadRating]);
   if (!user) return null;
   const rating = library.ratingOf(track.id);
   return (

@@ -27,7 +27,12 @@ const likeTrack = vi.fn(async (id: string) => {
 const unlikeTrack = vi.fn(async (id: string) => {
   liked = liked.filter((t) => t.id !== id);
 });
-const rateTrack = vi.fn(async (trackId: string, rating: number | null) => ({ trackId, rating }));
+let accountRatings: Record<string, number> = {};
+const rateTrack = vi.fn(async (trackId: string, rating: number | null) => {
+  if (rating === null) delete accountRatings[trackId];
+  else accountRatings[trackId] = rating;
+  return { trackId, rating };
+});
 vi.mock("../api/endpoints", async (orig) => ({
   ...(await orig<typeof Endpoints>()),
   likedTracks: vi.fn(async () => ({
@@ -39,6 +44,10 @@ vi.mock("../api/endpoints", async (orig) => ({
   likeTrack: (id: string) => likeTrack(id),
   unlikeTrack: (id: string) => unlikeTrack(id),
   rateTrack: (id: string, r: number | null) => rateTrack(id, r),
+  getTrackRating: vi.fn(async (id: string) => ({
+    trackId: id,
+    rating: accountRatings[id] ?? null,
+  })),
 }));
 vi.mock("../auth/auth", () => ({
   useAuth: () => ({ user: { id: "u1", username: "ann", role: "user" }, restoring: false }),
@@ -51,6 +60,7 @@ const { LikedSongsPage } = await import("../pages/library");
 
 beforeEach(() => {
   liked = [B];
+  accountRatings = {};
   localStorage.clear();
 });
 afterEach(() => {
@@ -148,11 +158,15 @@ describe("ratings", () => {
     expect(within(group).queryAllByRole("radio", { checked: true })).toHaveLength(0);
   });
 
-  it("remembers the rating given from this browser after a reload", async () => {
+  it("shows the rating the account holds, given from anywhere (another device, a player app)", async () => {
+    accountRatings = { [A.id]: 3 };
+    localStorage.clear();
     renderAt("/rate");
+    await waitFor(() => expect(screen.getByRole("radio", { name: "3 stars" })).toBeChecked());
     await userEvent.click(screen.getByRole("radio", { name: "2 stars" }));
     cleanup();
+    localStorage.clear();
     renderAt("/rate");
-    expect(screen.getByRole("radio", { name: "2 stars" })).toBeChecked();
+    await waitFor(() => expect(screen.getByRole("radio", { name: "2 stars" })).toBeChecked());
   });
 });

@@ -7,22 +7,23 @@ import {
   useState,
   type ReactNode,
 } from "react";
-import { likedTracks, likeTrack, rateTrack, unlikeTrack } from "../api/endpoints";
+import { getTrackRating, likedTracks, likeTrack, rateTrack, unlikeTrack } from "../api/endpoints";
 import { messageOf } from "../api/problem";
 import type { Track } from "../api/types";
 import { useAuth } from "../auth/auth";
 
 /** Likes are read this many pages of 100 deep (10 000 liked songs) to know which hearts are full. */
 const MAX_LIKE_PAGES = 100;
-const ratingsKey = (userId: string) => `jonquils.ratings.${userId}`;
 
 export interface Library {
   /** Whether the signed-in listener liked the track (false while unknown or signed out). */
   isLiked: (trackId: string) => boolean;
   /** Likes or unlikes at once (the heart answers before the API); undone if the API refuses. */
   toggleLike: (track: Pick<Track, "id" | "title">) => Promise<void>;
-  /** The listener's 1–5 rating of a track given from this browser, if any. */
+  /** The listener's 1–5 rating of a track, once read from the account (null: unrated or unknown). */
   ratingOf: (trackId: string) => number | null;
+  /** Reads the listener's rating of a track from the account (GET /tracks/{id}/rating). */
+  loadRating: (trackId: string) => void;
   rate: (track: Pick<Track, "id" | "title">, rating: number | null) => Promise<void>;
   /** The last failure, in words (shown by the page that asked). */
   error: string | null;
@@ -32,19 +33,10 @@ export interface Library {
 
 const LibraryContext = createContext<Library | null>(null);
 
-function readRatings(userId: string): Record<string, number> {
-  try {
-    const raw = JSON.parse(localStorage.getItem(ratingsKey(userId)) ?? "{}") as unknown;
-    return raw && typeof raw === "object" ? (raw as Record<string, number>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /**
- * The listener's likes and ratings. Likes come from the account (GET /me/likes, every page);
- * the API gives no way to read ratings back, so a rating shows what was set from this browser
- * (kept per account in localStorage) — the account still holds it for smart playlists and apps.
+ * The listener's likes and ratings, both read from the account: likes from GET /me/likes (every
+ * page), a track's rating when its stars are shown (GET /tracks/{id}/rating) — the same ratings
+ * smart playlists and the player apps use.
  */
 export function LibraryProvider({ children }: { children: ReactNode }) {
   const { user } = useAuth();
@@ -56,7 +48,7 @@ export function LibraryProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     setLiked(new Set());
-    setRatings(userId ? readRatings(userId) : {});
+    setRatings({});
     if (!userId) return;
     let live = true;
     void (async () => {
@@ -98,6 +90,23 @@ export function LibraryProvider({ children }: { children: ReactNode }) {
     [liked],
   );
 
+  const loadRating = useCallback(
+    (trackId: string) => {
+      if (!userId) return;
+      getTrackRating(trackId).then(
+        (r) =>
+          setRatings((prev) => {
+            const next = { ...prev };
+            if (r.rating === null) delete next[trackId];
+            else next[trackId] = r.rating;
+            return next;
+          }),
+        () => undefined, // stars shown as unset; rating still works
+      );
+    },
+    [userId],
+  );
+
   const rate = useCallback(
     async (track: Pick<Track, "id" | "title">, rating: number | null) => {
       if (!userId) return;
@@ -107,11 +116,6 @@ export function LibraryProvider({ children }: { children: ReactNode }) {
           const next = { ...prev };
           if (value === null) delete next[track.id];
           else next[track.id] = value;
-          try {
-            localStorage.setItem(ratingsKey(userId), JSON.stringify(next));
-          } catch {
-            // private mode: shown for this visit only
-          }
           return next;
         });
       apply(rating);
@@ -131,11 +135,12 @@ export function LibraryProvider({ children }: { children: ReactNode }) {
       isLiked: (id) => liked.has(id),
       toggleLike,
       ratingOf: (id) => ratings[id] ?? null,
+      loadRating,
       rate,
       error,
       version,
     }),
-    [liked, toggleLike, ratings, rate, error, version],
+    [liked, toggleLike, ratings, loadRating, rate, error, version],
   );
   return <LibraryContext.Provider value={value}>{children}</LibraryContext.Provider>;
 }
@@ -144,6 +149,7 @@ const signedOut: Library = {
   isLiked: () => false,
   toggleLike: async () => undefined,
   ratingOf: () => null,
+  loadRating: () => undefined,
   rate: async () => undefined,
   error: null,
   version: 0,

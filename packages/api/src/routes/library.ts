@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { like, listLikedTracks, unlike, type LikeKind } from "@jonquils/core/like/index";
 import { getPlayQueue, savePlayQueue, type PlayQueue } from "@jonquils/core/play-queue/index";
-import { albumRatingOf, rateAlbum, rateTrack } from "@jonquils/core/rating/index";
+import { albumRatingOf, rateAlbum, rateTrack, trackRatingOf } from "@jonquils/core/rating/index";
 import { similarTracks } from "@jonquils/core/similar/index";
 import { trackViewsInOrder } from "@jonquils/core/smart-playlist/index";
 import type { Ctx } from "@jonquils/core";
@@ -98,6 +98,24 @@ export function libraryRoutes() {
         id,
         c.req.valid("json").rating,
       );
+      return c.json({ trackId: id, rating }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: "get",
+      path: "/tracks/{id}/rating",
+      tags: ["tracks"],
+      auth: true,
+      summary: "Your rating of a track (null: not rated)",
+      description: "The same rating the player apps set with Subsonic `setRating`.",
+      request: { params: IdParam },
+      responses: { 200: json(RatingSchema) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const rating = await trackRatingOf(c.get("ctx").db, requireActor(c).userId, id);
       return c.json({ trackId: id, rating }, 200);
     },
   );

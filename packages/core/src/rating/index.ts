@@ -1,5 +1,6 @@
 import { and, avg, eq, inArray } from "drizzle-orm";
 import { albums } from "../album/album.sql";
+import { tracks } from "../track/track.sql";
 import type { Actor, Ctx } from "../context";
 import { toDomainError } from "../db/errors";
 import type { Executor } from "../db/types";
@@ -113,5 +114,23 @@ export async function albumRatingOf(
     )
     .where(eq(albums.id, albumId));
   if (!row) throw CommonErrors.notFound("album", albumId);
+  return row.rating ?? null;
+}
+
+/** The user's rating of a track (null: unrated); 404 when there is no such track. */
+export async function trackRatingOf(
+  db: Executor,
+  userId: string,
+  trackId: string,
+): Promise<number | null> {
+  const [row] = await db
+    .select({ rating: trackRatings.rating })
+    .from(tracks)
+    .leftJoin(
+      trackRatings,
+      and(eq(trackRatings.trackId, tracks.id), eq(trackRatings.userId, userId)),
+    )
+    .where(eq(tracks.id, trackId));
+  if (!row) throw CommonErrors.notFound("track", trackId);
   return row.rating ?? null;
 }
