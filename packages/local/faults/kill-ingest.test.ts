@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { serverProcess } from "./server-process";
 
 /**
  * kill -9 of `npm start`'s server while it ingests real audio files (the upload form, the disk
@@ -27,71 +27,12 @@ const FILES: [string, string][] = [
 ];
 
 let dataDir = "";
-let server: ChildProcess | undefined;
-
-function startServer(): ChildProcess {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|CLICKHOUSE_URL|OPENSEARCH_URL)$/.test(k))
-      env[k] = v;
-  Object.assign(env, {
-    NODE_ENV: "development",
-    DATA_DIR: dataDir,
-    PORT: String(PORT),
-    WEB_PORT: String(WEB_PORT),
-    HOST: "127.0.0.1",
-    PUBLIC_URL: BASE,
-    SEED_DEMO: "false",
-    BCRYPT_COST: "4",
-    LOG_LEVEL: "warn",
-    MONITOR_INTERVAL_MINUTES: "0",
-    ANALYTICS_REFRESH_MS: "0",
-    RATE_LIMIT_ENABLED: "false",
-    JWT_SECRET: "fault-suite-secret-that-is-at-least-32-characters",
-  });
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/local/src/start.ts"], {
-    env,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  child.stderr?.on("data", () => {});
-  return child;
-}
-
-async function waitHealthy(ms = 90_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      const res = await fetch(`${BASE}/health`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error("server did not become healthy");
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function api(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(BASE + path, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { "content-type": "application/json" } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
-}
-
-async function stopServer(signal: NodeJS.Signals) {
-  const child = server;
-  server = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill(signal);
-  await exited;
-}
+const {
+  start: startServer,
+  waitHealthy,
+  api,
+  stop: stopServer,
+} = serverProcess({ port: PORT, webPort: WEB_PORT, env: { PUBLIC_URL: BASE } });
 
 type Upload = { id: string; status: string; failureReason: string | null };
 
@@ -103,7 +44,7 @@ describe("kill -9 during ingestion", () => {
 
   it("leaves every upload done, or failed with a reason, within 2 minutes of the restart", async () => {
     dataDir = await mkdtemp(join(tmpdir(), "jq-kill-ingest-"));
-    server = startServer();
+    startServer(dataDir);
     await waitHealthy();
 
     const reg = await api("POST", "/api/v1/auth/register", undefined, {
@@ -158,7 +99,7 @@ describe("kill -9 during ingestion", () => {
     const unfinished = before.filter((u) => u.status !== "done" && u.status !== "failed").length;
 
     const restarted = Date.now();
-    server = startServer();
+    startServer(dataDir);
     await waitHealthy();
     let after: Upload[] = [];
     while (Date.now() - restarted < 120_000) {

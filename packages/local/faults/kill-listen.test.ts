@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { serverProcess } from "./server-process";
 
 /**
  * The observed loss: listens answered 202 and written to listening_history, the process killed
@@ -16,71 +16,12 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const PASSWORD = "correct horse battery";
 
 let dataDir = "";
-let server: ChildProcess | undefined;
-
-function startServer(): ChildProcess {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|CLICKHOUSE_URL|OPENSEARCH_URL)$/.test(k))
-      env[k] = v;
-  Object.assign(env, {
-    NODE_ENV: "development",
-    DATA_DIR: dataDir,
-    PORT: String(PORT),
-    WEB_PORT: String(WEB_PORT),
-    HOST: "127.0.0.1",
-    SEED_DEMO: "false",
-    BCRYPT_COST: "4",
-    LOG_LEVEL: "warn",
-    MONITOR_INTERVAL_MINUTES: "0",
-    ANALYTICS_REFRESH_MS: "0",
-    RATE_LIMIT_ENABLED: "false",
-    JWT_SECRET: "fault-suite-secret-that-is-at-least-32-characters",
-  });
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/local/src/start.ts"], {
-    env,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  child.stderr?.on("data", () => {});
-  return child;
-}
-
-async function waitHealthy(ms = 90_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      const res = await fetch(`${BASE}/health`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error("server did not become healthy");
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function api(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(BASE + path, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { "content-type": "application/json" } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
-}
-
-async function stopServer(signal: NodeJS.Signals) {
-  const child = server;
-  server = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill(signal);
-  await exited;
-}
+const {
+  start: startServer,
+  waitHealthy,
+  api,
+  stop: stopServer,
+} = serverProcess({ port: PORT, webPort: WEB_PORT });
 
 describe("kill -9 during a listen burst", () => {
   afterAll(async () => {
@@ -90,7 +31,7 @@ describe("kill -9 during a listen burst", () => {
 
   it("counts every accepted listen after the restart (0 lost, none twice)", async () => {
     dataDir = await mkdtemp(join(tmpdir(), "jq-kill-"));
-    server = startServer();
+    startServer(dataDir);
     await waitHealthy();
 
     const reg = async (name: string) => {
@@ -144,7 +85,7 @@ describe("kill -9 during a listen burst", () => {
     await Promise.all(loops);
     expect(accepted).toBeGreaterThan(10);
 
-    server = startServer();
+    startServer(dataDir);
     await waitHealthy();
     let plays = -1;
     const until = Date.now() + 30_000;
