@@ -58,11 +58,18 @@ export const trackUploads = staging.table(
     warnings: jsonb("warnings").$type<string[]>().notNull().default([]),
     /** Executions started for this upload (re-drives after a crash are bounded). */
     attempts: integer("attempts").notNull().default(0),
+    /**
+     * A replacement of this track's audio (`upload/replace.ts`): Load gives the track the new
+     * file and keeps its id and curated metadata. No foreign key: a track deleted meanwhile
+     * fails the replacement with a reason instead of turning it into a new track.
+     */
+    replacesTrackId: uuid("replaces_track_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("track_uploads_user_idx").on(t.userId, t.createdAt.desc()),
     index("track_uploads_status_idx").on(t.status),
+    index("track_uploads_replaces_idx").on(t.replacesTrackId),
   ],
 );

@@ -1,0 +1,2 @@
+ALTER TABLE "staging"."track_uploads" ADD COLUMN "replaces_track_id" uuid;--> statement-breakpoint
+CREATE INDEX "track_uploads_replaces_idx" ON "staging"."track_uploads" USING btree ("replaces_track_id");
