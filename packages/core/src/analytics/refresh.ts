@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Ctx } from "../context";
+import { rowsOf } from "../db/rows";
 import { transaction } from "../db/transaction";
 import { trackEffects } from "../track/index";
 import * as Q from "./sql/queries.sql";
@@ -130,10 +131,4 @@ async function upsertDaily(
       on conflict (day, ${sql.raw(idColumn)}) do update set plays = excluded.plays,
         unique_listeners = excluded.unique_listeners, total_play_ms = excluded.total_play_ms`);
   }
-}
-
-/** postgres.js returns the rows array; PGlite a result with `rows`. */
-function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return (result as { rows?: T[] }).rows ?? [];
 }

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { rowsOf } from "../db/rows";
 import type { Db, Executor } from "../db/types";
 import type { Logger } from "../logger";
 import { outboxEvents } from "./outbox.sql";
@@ -49,11 +50,6 @@ interface Row {
   id: number | string;
   batch_id: number | string;
   payload: unknown;
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return (result as { rows?: T[] }).rows ?? [];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Ports } from "../context";
+import { rowsOf } from "../db/rows";
 import type { Db } from "../db/types";
 import type { SearchChanges } from "./changes";
 import { documentDigest } from "./digest";
@@ -100,6 +101,5 @@ async function pendingSearchIds(db: Db, key: keyof SearchChanges): Promise<Set<s
   const result: unknown = await db.execute(sql`
     select distinct jsonb_array_elements_text(payload -> ${key}::text) as id
     from outbox_events where topic = 'search' and jsonb_typeof(payload -> ${key}::text) = 'array'`);
-  const rows = Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
-  return new Set((rows as { id: string }[]).map((r) => r.id));
+  return new Set(rowsOf<{ id: string }>(result).map((r) => r.id));
 }
