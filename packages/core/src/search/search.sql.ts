@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   customType,
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   real,
@@ -45,6 +47,12 @@ export const searchDocuments = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }),
     /** The document as the API returns it. */
     payload: jsonb("payload").notNull().default({}),
+    /**
+     * The load's version (`search_document_version`): a write of an older load is refused, so
+     * two processes delivering the same document at once cannot leave the older one (0: a
+     * document written before versions, or by an unversioned write).
+     */
+    version: bigint("version", { mode: "number" }).notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.kind, t.id] }),
@@ -62,3 +70,29 @@ export const searchDocuments = pgTable(
 export const searchTerms = pgTable("search_terms", {
   term: varchar("term", { length: 64 }).primaryKey(),
 });
+
+/**
+ * Versions of search documents: each load of documents from the catalog takes the next value
+ * while it holds the documents' advisory locks (search/versions.ts), so a later load — which saw
+ * every commit an earlier one saw — always carries a higher version. It starts far above the
+ * small internal versions OpenSearch gave documents written before external versions.
+ */
+export const searchDocumentVersion = pgSequence("search_document_version", {
+  startWith: 1_000_000_000_000,
+});
+
+/**
+ * The embedded adapter's removals, with the version of the load that found the document gone:
+ * an older load's write arriving later is refused, as OpenSearch's versioned delete does.
+ * Pruned after an hour (OpenSearch forgets a removal after `index.gc_deletes`, 60 s).
+ */
+export const searchTombstones = pgTable(
+  "search_tombstones",
+  {
+    kind: varchar("kind", { length: 16 }).notNull(),
+    id: uuid("id").notNull(),
+    version: bigint("version", { mode: "number" }).notNull(),
+    removedAt: timestamp("removed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.id] })],
+);
