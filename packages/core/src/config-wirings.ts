@@ -82,6 +82,12 @@ export const lambdaEnv = {
   /** ClickHouse is optional here: without it the Script reports analytics off, never failing a deploy. */
   "migrate-analytics": createEnv("migrate-analytics Lambda", []),
   pipeline: createEnv("pipeline Lambdas", ["DATABASE_URL", ...S3_BUCKETS]),
+  /** The recovery sweep: the database, the tracks bucket and the state machine it re-drives. */
+  "pipeline-recover": createEnv("pipeline-recover Lambda", [
+    "DATABASE_URL",
+    ...S3_BUCKETS,
+    "INGEST_STATE_MACHINE_ARN",
+  ]),
 } as const;
 
 /** The local process's schema: containers when JONQUILS_WIRING=containers, else local. */

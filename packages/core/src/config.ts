@@ -76,6 +76,14 @@ export const configSchema = z.object({
    */
   S3_EVENTS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   AWS_REGION: z.string().min(1).default("us-east-1"),
+  /** The ingest state machine the recovery sweep re-drives uploads through (AWS: functions/pipeline/recover.ts). */
+  INGEST_STATE_MACHINE_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]{1,80}$/,
+      "must be a Step Functions state machine ARN",
+    )
+    .optional(),
   /** ClickHouse server (http[s]://host:8123); when absent the local wiring runs chDB under DATA_DIR/chdb. */
   CLICKHOUSE_URL: z.url().optional(),
   CLICKHOUSE_USER: z.string().min(1).optional(),

@@ -294,8 +294,39 @@ export interface RecoveryDeps {
   log: Pick<Logger, "info" | "warn" | "error">;
 }
 
-/** Starts an execution for an object (locally the in-process pipeline, in AWS StartExecution). */
-export type Redrive = (event: ObjectCreatedEvent) => unknown;
+/** The upload a re-drive is for, and the attempt it would be (AWS names executions after both). */
+export interface RedriveTarget {
+  uploadId: string;
+  /** 1 for an upload never claimed (its event was lost), attempts + 1 after an interrupted run. */
+  attempt: number;
+}
+
+/**
+ * Starts an execution for an object (locally the in-process pipeline, in AWS StartExecution).
+ * Throws RedriveExhaustedError when no further execution may be started for the upload.
+ */
+export type Redrive = (event: ObjectCreatedEvent, target: RedriveTarget) => unknown;
+
+/** A re-drive refused because the upload already had its bounded number of executions. */
+export class RedriveExhaustedError extends Error {
+  constructor(readonly executions: number) {
+    super(`${executions} executions were started for this upload and none finished`);
+    this.name = "RedriveExhaustedError";
+  }
+}
+
+/** What the uploader reads when the re-drives are used up. */
+export const gaveUpReason = (times: number) =>
+  `processing was interrupted ${times} times; giving up — upload the file again`;
+
+/** A run in flight as recovery sees it, for the `isLive` question. */
+export interface InFlightUpload {
+  id: string;
+  key: string;
+  attempts: number;
+  /** Execution names of the upload's running jobs (Extract records `$$.Execution.Name`). */
+  executionNames: string[];
+}
 
 export interface RecoveryOptions {
   now?: Date;
@@ -304,7 +335,14 @@ export interface RecoveryOptions {
    * other running job is dead; absent (AWS), a job is dead after STALLED_AFTER_MS.
    */
   live?: ReadonlySet<string>;
+  /**
+   * Asks the workflow engine whether an upload's run is still alive (AWS: Step Functions'
+   * DescribeExecution), asked after the row was read. Takes precedence over the stall age.
+   */
+  isLive?: (upload: InFlightUpload) => Promise<boolean>;
   stalledAfterMs?: number;
+  /** Objects younger than this are left to their own event by the reconcile sweep. */
+  reconcileMinAgeMs?: number;
 }
 
 export interface RecoveryReport {
@@ -345,17 +383,32 @@ export async function recoverUploads(
     .from(trackUploads)
     .where(eq(trackUploads.status, "processing"));
   for (const row of rows) {
-    if (options.live ? options.live.has(row.key) : row.updatedAt > before) continue;
+    if (options.live) {
+      if (options.live.has(row.key)) continue;
+    } else if (!options.isLive && row.updatedAt > before) continue;
+    const running = await deps.db
+      .select({ id: etlJobs.id, executionName: etlJobs.executionName })
+      .from(etlJobs)
+      .where(and(eq(etlJobs.uploadId, row.id), eq(etlJobs.status, "running")));
+    if (options.isLive) {
+      const executionNames = running.flatMap((j) => (j.executionName ? [j.executionName] : []));
+      try {
+        if (await options.isLive({ ...row, executionNames })) continue;
+      } catch (err) {
+        // Unknown is not dead: the next sweep asks again.
+        deps.log.error(
+          { err, uploadId: row.id },
+          "could not tell whether an upload's run is alive",
+        );
+        continue;
+      }
+    }
     const [registry] = await deps.db
       .select({ bucket: s3FileRegistry.bucketName })
       .from(s3FileRegistry)
       .where(eq(s3FileRegistry.filePath, row.key))
       .limit(1);
     const bucket = registry?.bucket ?? deps.objects.bucketNames.tracks;
-    const running = await deps.db
-      .select({ id: etlJobs.id })
-      .from(etlJobs)
-      .where(and(eq(etlJobs.uploadId, row.id), eq(etlJobs.status, "running")));
     const interrupted = "Interrupted: no live execution (the process stopped mid-step)";
     if (row.attempts >= MAX_ATTEMPTS) {
       for (const job of running)
@@ -363,14 +416,14 @@ export async function recoverUploads(
           key: row.key,
           bucket,
           jobId: job.id,
-          reason: `processing was interrupted ${row.attempts} times; giving up — upload the file again`,
+          reason: gaveUpReason(row.attempts),
           error: interrupted,
         });
       if (running.length === 0)
         await failUpload(deps.db, {
           key: row.key,
           bucket,
-          reason: `processing was interrupted ${row.attempts} times; giving up — upload the file again`,
+          reason: gaveUpReason(row.attempts),
           error: interrupted,
         });
       report.gaveUp++;
@@ -408,11 +461,53 @@ export async function recoverUploads(
       { uploadId: row.id, attempt: row.attempts + 1 },
       "re-driving an interrupted upload",
     );
-    report.redriven++;
-    await redrive({ bucket: "tracks", key: row.key, size: info.size, etag: info.etag });
+    const outcome = await redriveOnce(
+      deps,
+      redrive,
+      { bucket: "tracks", key: row.key, size: info.size, etag: info.etag },
+      { uploadId: row.id, attempt: row.attempts + 1 },
+      bucket,
+    );
+    if (outcome === "started") report.redriven++;
+    if (outcome === "gave-up") report.gaveUp++;
   }
-  report.reconciled = await reconcile(deps, redrive, { now });
+  const reconciled = await reconcile(deps, redrive, {
+    now,
+    ...(options.reconcileMinAgeMs !== undefined ? { minAgeMs: options.reconcileMinAgeMs } : {}),
+  });
+  report.reconciled = reconciled.redriven;
+  report.gaveUp += reconciled.gaveUp;
   return report;
+}
+
+/**
+ * One re-drive: started, refused for good (the upload fails with a reason) or not started
+ * this time (logged; the next sweep tries again).
+ */
+async function redriveOnce(
+  deps: RecoveryDeps,
+  redrive: Redrive,
+  event: ObjectCreatedEvent,
+  target: RedriveTarget,
+  bucket: string,
+): Promise<"started" | "gave-up" | "error"> {
+  try {
+    await redrive(event, target);
+    return "started";
+  } catch (err) {
+    if (err instanceof RedriveExhaustedError) {
+      await failUpload(deps.db, {
+        key: event.key,
+        bucket,
+        reason: gaveUpReason(err.executions),
+        error: `${err.name}: ${err.message}`,
+      });
+      deps.log.warn({ uploadId: target.uploadId }, "upload given up: every re-drive used");
+      return "gave-up";
+    }
+    deps.log.error({ err, uploadId: target.uploadId }, "re-drive not started; next sweep retries");
+    return "error";
+  }
 }
 
 /** Pending tickets past expiry (and grace) whose object never arrived: failed as expired. */
@@ -451,13 +546,13 @@ export async function reconcile(
   deps: RecoveryDeps,
   redrive: Redrive,
   options: { now?: Date; minAgeMs?: number; maxObjects?: number } = {},
-): Promise<number> {
+): Promise<{ redriven: number; gaveUp: number }> {
   const now = options.now ?? new Date();
   const minAge = options.minAgeMs ?? 0;
   const max = options.maxObjects ?? 100_000;
   const bucket = deps.objects.bucketNames.tracks;
   let batch: { key: string; size: number; etag: string | null }[] = [];
-  let redriven = 0;
+  const result = { redriven: 0, gaveUp: 0 };
   let scanned = 0;
   const flush = async () => {
     if (batch.length === 0) return;
@@ -470,10 +565,14 @@ export async function reconcile(
           .where(and(eq(s3FileRegistry.bucketName, bucket), inArray(s3FileRegistry.filePath, keys)))
       ).map((r) => r.key),
     );
-    const pending = new Set(
+    const pending = new Map(
       (
         await deps.db
-          .select({ key: trackUploads.s3Path })
+          .select({
+            key: trackUploads.s3Path,
+            id: trackUploads.id,
+            attempts: trackUploads.attempts,
+          })
           .from(trackUploads)
           .where(
             and(
@@ -481,13 +580,21 @@ export async function reconcile(
               or(eq(trackUploads.status, "pending"), eq(trackUploads.status, "processing")),
             ),
           )
-      ).map((r) => r.key),
+      ).map((r) => [r.key, r]),
     );
     for (const o of batch) {
-      if (known.has(o.key) || !pending.has(o.key)) continue;
+      const upload = pending.get(o.key);
+      if (known.has(o.key) || !upload) continue;
       deps.log.warn({ key: o.key }, "an uploaded object never reached the pipeline; re-driving it");
-      redriven++;
-      await redrive({ bucket: "tracks", key: o.key, size: o.size, etag: o.etag });
+      const outcome = await redriveOnce(
+        deps,
+        redrive,
+        { bucket: "tracks", key: o.key, size: o.size, etag: o.etag },
+        { uploadId: upload.id, attempt: upload.attempts + 1 },
+        bucket,
+      );
+      if (outcome === "started") result.redriven++;
+      if (outcome === "gave-up") result.gaveUp++;
     }
     batch = [];
   };
@@ -498,7 +605,7 @@ export async function reconcile(
     if (batch.length >= 500) await flush();
   }
   await flush();
-  return redriven;
+  return result;
 }
 
 /** For monitoring: pending tickets past their expiry (plus grace). */
