@@ -128,6 +128,7 @@ export default tseslint.config(
       "**/*.test.tsx",
       "packages/local/src/testing/**",
       "packages/local/src/bench/**",
+      "packages/*/test/support/**",
     ],
     rules: {
       "@typescript-eslint/no-unsafe-member-access": "off",
