@@ -11,7 +11,7 @@ import type { ObjectCreatedEvent, ObjectStore } from "@jonquils/core/storage/obj
 import { createAudioPool } from "@jonquils/pipeline/compute/pool";
 import { createLocalPipeline, shouldIngest, type LocalPipeline } from "@jonquils/pipeline/executor";
 import type { Hono } from "hono";
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openLocalAnalytics } from "./analytics/open";
 import { startAnalyticsRefresh } from "./analytics/scheduler";
@@ -32,20 +32,14 @@ export async function openLocalCatalog(config: Config): Promise<CatalogDatabase>
     await migratePostgres(config.DATABASE_URL);
     return connectPostgres(config.DATABASE_URL);
   }
-  const { openPglite, migratePglite } = await import("./pglite");
-  const template = await import("./pglite-template");
-  const dataDir = join(config.DATA_DIR, "pgdata");
-  await mkdir(dataDir, { recursive: true });
-  // A first start loads a migrated template instead of running initdb and every migration.
-  const loadDataDir = template.isEmptyDataDir(dataDir)
-    ? await template
-        .pgliteTemplate()
-        .then(template.loadTemplate)
-        .catch(() => undefined) // no cache (read-only install): initdb as before
-    : undefined;
-  const catalog = await openPglite({ dataDir, loadDataDir });
-  await migratePglite(catalog);
-  return catalog;
+  // PGlite on a worker thread (template load and migrations there too): its statements run
+  // off the API's event loop (pglite-thread.ts).
+  const { openPgliteThread } = await import("./pglite-thread");
+  return openPgliteThread({
+    dataDir: join(config.DATA_DIR, "pgdata"),
+    useTemplate: true,
+    migrate: true,
+  });
 }
 
 export interface LocalObjectStore {

@@ -1,0 +1,238 @@
+import type { PGlite, Results } from "@electric-sql/pglite";
+import type { CatalogDatabase, Db } from "@jonquils/core";
+import * as schema from "@jonquils/core/db/schema";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/pglite";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+
+/**
+ * PGlite on a worker thread: the WASM PostgreSQL engine runs every statement (and its start,
+ * template load and migrations) off the API's event loop, which only posts the SQL and gets
+ * the rows back. In-process PGlite runs each query synchronously on the caller's thread, so a
+ * bulk import or a flood of writes stalled every other request (docs/benchmarks.md, "API
+ * latency during a bulk import").
+ *
+ * `PgliteThreadClient` implements what drizzle-orm/pglite calls on a PGlite client — `query`
+ * (rowMode, and the parsers drizzle passes, which are identities), `exec`, and `transaction`
+ * with queries issued one by one from this thread (interactive: the worker holds the
+ * transaction open between them) — plus `dumpDataDir` and `close`. Database errors come back
+ * with their fields (SQLSTATE `code`, `constraint`, `detail`…), so the core error mapper maps
+ * them as before. PGlite is one connection: statements are serialised as in-process, and one
+ * open transaction holds the others back until it ends.
+ *
+ * Chosen over `@electric-sql/pglite-socket` (a wire-protocol server for our postgres.js pool:
+ * concurrent connections interleave extended-protocol batches, electric-sql/pglite#1046, and
+ * a second runtime dependency) and PGlite's own `PGliteWorker` (a browser Worker with a
+ * tab-leader election, not node:worker_threads).
+ */
+
+const WORKER_URL = new URL("./pglite-thread-worker.ts", import.meta.url).href;
+const TSX_API = pathToFileURL(
+  join(
+    dirname(createRequire(import.meta.url).resolve("tsx/package.json")),
+    "dist/esm/api/index.mjs",
+  ),
+).href;
+const BOOT = `const { workerData } = require("node:worker_threads");
+import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
+
+/** What the worker opens. */
+export interface PgliteThreadInit {
+  /** Data directory (created if missing); undefined keeps everything in memory. */
+  dataDir?: string | undefined;
+  /** Load a migrated template into an empty data directory (pglite-template.ts). */
+  useTemplate?: boolean;
+  /** Apply pending migrations after opening. */
+  migrate?: boolean;
+}
+
+type RequestBody =
+  | {
+      op: "query";
+      sql: string;
+      params: unknown[];
+      rowMode?: "array" | "object";
+      textTypes: number[];
+    }
+  | { op: "exec"; sql: string }
+  | { op: "begin" }
+  | { op: "end"; commit: boolean }
+  | { op: "dump"; compression: "gzip" | "none" | "auto" }
+  | { op: "close" };
+export type Request = RequestBody & { id: number; tx?: number | undefined };
+export interface WireError {
+  name: string;
+  message: string;
+  fields: Record<string, string | number | boolean>;
+}
+export type Reply = { id: number } & (
+  { ok: true; value: unknown } | { ok: false; error: WireError }
+);
+
+/** A database error from the worker, with the driver's fields (code, constraint…) restored. */
+export class PgliteThreadError extends Error {
+  [field: string]: unknown;
+  constructor(wire: WireError) {
+    super(wire.message);
+    Object.assign(this, wire.fields);
+    this.name = wire.name;
+  }
+}
+
+interface QueryOptions {
+  rowMode?: "array" | "object";
+  parsers?: Record<number, unknown>;
+}
+
+/** Queries on the worker's database, or inside one of its open transactions. */
+class PgliteThreadQueries {
+  constructor(
+    protected readonly send: (body: RequestBody, tx?: number) => Promise<unknown>,
+    protected readonly tx?: number,
+  ) {}
+
+  query<T>(query: string, params: unknown[] = [], options: QueryOptions = {}): Promise<Results<T>> {
+    return this.send(
+      {
+        op: "query",
+        sql: query,
+        params,
+        ...(options.rowMode ? { rowMode: options.rowMode } : {}),
+        textTypes: Object.keys(options.parsers ?? {}).map(Number),
+      },
+      this.tx,
+    ) as Promise<Results<T>>;
+  }
+
+  exec(query: string): Promise<Results[]> {
+    return this.send({ op: "exec", sql: query }, this.tx) as Promise<Results[]>;
+  }
+}
+
+class PgliteThreadTransaction extends PgliteThreadQueries {
+  closed = false;
+}
+
+export class PgliteThreadClient extends PgliteThreadQueries {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  #next = 1;
+  #closed = false;
+  #exited: Error | undefined;
+  readonly ready: Promise<void>;
+
+  constructor(init: PgliteThreadInit) {
+    const box: { self?: PgliteThreadClient } = {};
+    super((body, tx) => box.self!.#request(body, tx));
+    box.self = this;
+    // The worker loads TypeScript through tsx (as `npm start` does), whatever runs this
+    // process: a plain script registers the loader, then imports the worker (a .ts entry, or
+    // `--import tsx` in execArgv, is not honoured for worker threads everywhere: inside a
+    // vitest fork the loader never applies).
+    this.#worker = new Worker(BOOT, {
+      eval: true,
+      workerData: { ...init, entry: WORKER_URL },
+      execArgv: [],
+    });
+    this.ready = new Promise((resolve, reject) =>
+      this.#pending.set(0, { resolve: () => resolve(), reject }),
+    );
+    this.#worker.on("message", (reply: Reply) => {
+      const waiter = this.#pending.get(reply.id);
+      if (!waiter) return;
+      this.#pending.delete(reply.id);
+      // Idle, the worker does not keep the process alive (a finished script exits).
+      if (this.#pending.size === 0) this.#worker.unref();
+      if (reply.ok) waiter.resolve(reply.value);
+      else waiter.reject(new PgliteThreadError(reply.error));
+    });
+    const fail = (error: Error) => {
+      // A dead engine is an unavailable database (57P01 admin_shutdown: 503, not 500).
+      this.#exited = Object.assign(new Error(`the PGlite worker stopped: ${error.message}`), {
+        code: "57P01",
+      });
+      for (const waiter of this.#pending.values()) waiter.reject(this.#exited);
+      this.#pending.clear();
+    };
+    this.#worker.on("error", fail);
+    this.#worker.on("exit", (code) => {
+      if (!this.#exited) fail(new Error(this.#closed ? "closed" : `exit code ${code}`));
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #request(body: RequestBody, tx?: number): Promise<unknown> {
+    if (this.#exited) return Promise.reject(this.#exited);
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...body, id, tx } satisfies Request);
+    });
+  }
+
+  /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(fn: (tx: PgliteThreadTransaction) => Promise<T>): Promise<T> {
+    const id = (await this.#request({ op: "begin" })) as number;
+    const tx = new PgliteThreadTransaction((body, t) => this.#request(body, t), id);
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (error) {
+      tx.closed = true;
+      await this.#request({ op: "end", commit: false }, id).catch(() => {});
+      throw error;
+    }
+    tx.closed = true;
+    await this.#request({ op: "end", commit: true }, id);
+    return result;
+  }
+
+  async dumpDataDir(compression: "gzip" | "none" | "auto" = "auto"): Promise<Blob> {
+    const bytes = (await this.#request({ op: "dump", compression })) as Uint8Array;
+    return new Blob([bytes]);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      if (!this.#exited) await this.#request({ op: "close" });
+    } finally {
+      await this.#worker.terminate();
+    }
+  }
+}
+
+/**
+ * The catalog database on PGlite in a worker thread, opened (template, migrations) there.
+ * Resolves once the database is ready; rejects with the worker's error if it could not open.
+ */
+export async function openPgliteThread(
+  init: PgliteThreadInit = {},
+): Promise<CatalogDatabase & { client: PgliteThreadClient }> {
+  const client = new PgliteThreadClient(init);
+  try {
+    await client.ready;
+  } catch (error) {
+    await client.close().catch(() => {});
+    throw error;
+  }
+  // drizzle-orm/pglite calls only query/exec/transaction on its client (see the class).
+  const db = drizzle(client as unknown as PGlite, { schema }) as unknown as Db;
+  return {
+    db,
+    client,
+    kind: "pglite",
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    close: () => client.close(),
+  };
+}
