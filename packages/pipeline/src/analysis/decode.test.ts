@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeToMono, LEVEL_FRAME_SECONDS, WINDOW_SECONDS } from "./decode";
+import { readFileSync } from "node:fs";
+import { decodeToMono, ffmpegAvailable, LEVEL_FRAME_SECONDS, WINDOW_SECONDS } from "./decode";
 import { encodeWav } from "./wav";
 
 const SR = 8000;
@@ -40,4 +41,48 @@ describe("decodeToMono", () => {
     expect(audio.window[100]).toBeCloseTo(0.125, 3);
     expect(audio.frameMeanSquares[0]).toBeCloseTo(0.125 ** 2, 4);
   });
+});
+
+describe("decodeToMono with ffmpeg (when it is on the PATH)", () => {
+  const fixture = (name: string) =>
+    new Uint8Array(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url)));
+
+  it.skipIf(!ffmpegAvailable()).each([
+    ["music.ogg", "oga"],
+    ["music.flac", "flac"],
+  ] as const)(
+    "measures %s as the WASM decoder does: same length, loudness and window",
+    async (name, decoder) => {
+      const bytes = fixture(name);
+      const native = await decodeToMono(bytes, decoder, 4);
+      const wasm = await decodeToMono(bytes, decoder, 4, { ffmpeg: false });
+      expect(native.samples).toBe(wasm.samples);
+      expect(native.sampleRate).toBe(wasm.sampleRate);
+      expect(native.channels).toBe(wasm.channels);
+      expect(native.loudness.integratedLufs).toBeCloseTo(wasm.loudness.integratedLufs, 2);
+      expect(native.loudness.truePeakDb).toBeCloseTo(wasm.loudness.truePeakDb, 2);
+      expect(native.window.length).toBe(wasm.window.length);
+      let worst = 0;
+      for (let i = 0; i < wasm.window.length; i++)
+        worst = Math.max(worst, Math.abs(native.window[i]! - wasm.window[i]!));
+      expect(worst).toBeLessThan(1e-3);
+    },
+  );
+
+  it.skipIf(!ffmpegAvailable())(
+    "falls back to the WASM decoder on a damaged stream (same refusal either way)",
+    async () => {
+      const bytes = fixture("music.ogg").slice(0, 6000);
+      bytes.fill(0x55, 200);
+      const native = await decodeToMono(bytes, "oga", 4).then(
+        (a) => a.samples,
+        (e: unknown) => String(e),
+      );
+      const wasm = await decodeToMono(bytes, "oga", 4, { ffmpeg: false }).then(
+        (a) => a.samples,
+        (e: unknown) => String(e),
+      );
+      expect(native).toEqual(wasm);
+    },
+  );
 });

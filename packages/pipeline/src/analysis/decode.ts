@@ -1,10 +1,20 @@
 /**
  * Streaming decode to mono statistics: the decoder is fed the file in chunks and every
- * chunk is folded into (a) 50 ms level frames over the whole file and (b) a mono copy of a
- * representative window (up to WINDOW_SECONDS from the middle), so memory stays bounded
- * (~60 s of mono PCM) whatever the length of the track.
+ * chunk is folded into (a) 50 ms level frames over the whole file, (b) the BS.1770 meter
+ * (all channels, the file's own rate) and (c) a mono copy of a representative window (up
+ * to WINDOW_SECONDS from the middle), so memory stays bounded (~60 s of mono PCM)
+ * whatever the length of the track. One decode serves every feature.
+ *
+ * Decoders: a Vorbis or FLAC stream is decoded by an `ffmpeg` child process when one
+ * is on the PATH — native code, about twice as fast as the WASM decoders, and it runs on
+ * another core while this thread measures the chunks it has already sent (32-bit float WAV
+ * on a pipe, the file's own rate and channels, so the loudness is measured on the original
+ * signal). Without ffmpeg, and for MP3, AAC, Opus and PCM (see FFMPEG_DECODERS), the WASM
+ * decoders of audio-decode run in this thread. When ffmpeg fails or finds no audio the
+ * WASM decoder runs instead, so a damaged file is refused with the same reason either way.
  */
 import decode from "audio-decode";
+import { spawn, spawnSync } from "node:child_process";
 import { LoudnessMeter, type LoudnessResult } from "./loudness";
 
 /** audio-decode format names we use (a subset of its registry). */
@@ -197,15 +207,173 @@ export async function decodeChunks(
 }
 
 /**
+ * Streams ffmpeg decodes: Vorbis and FLAC, where both decoders give the same samples
+ * (pipes cannot seek, so never MPEG-4). The others stay with the WASM decoders: for an MP3
+ * or ADTS AAC without a gapless header ffmpeg keeps the encoder delay that audio-decode
+ * trims (a 4.000 s MP3 would measure 4.024 s); for Opus, libopus (the reference decoder,
+ * in audio-decode) and ffmpeg's own decoder differ by a few hundredths of a dB of true
+ * peak; PCM is cheaper in-process.
+ */
+const FFMPEG_DECODERS: ReadonlySet<DecoderName> = new Set(["flac", "oga"]);
+
+let ffmpegFound: boolean | undefined;
+
+/** True when an `ffmpeg` binary answers on the PATH (looked up once per process). */
+export function ffmpegAvailable(): boolean {
+  if (ffmpegFound === undefined) {
+    const probe = spawnSync("ffmpeg", ["-hide_banner", "-version"], {
+      stdio: "ignore",
+      timeout: 10_000,
+    });
+    ffmpegFound = probe.status === 0;
+  }
+  return ffmpegFound;
+}
+
+/** Reads ffmpeg's streamed WAV (header, then 32-bit float frames) into channel chunks. */
+class FloatWavReader {
+  private header: Uint8Array = new Uint8Array(0);
+  private carry: Uint8Array = new Uint8Array(0);
+  channels = 0;
+  sampleRate = 0;
+  private inData = false;
+
+  constructor(private readonly onChunk: (chunk: AudioChunk) => void) {}
+
+  push(data: Uint8Array): void {
+    if (!this.inData) {
+      this.header = joinBytes(this.header, data);
+      const start = this.parseHeader();
+      if (start < 0) return;
+      data = this.header.subarray(start);
+      this.header = new Uint8Array(0);
+      this.inData = true;
+    }
+    const frameBytes = 4 * this.channels;
+    const all = this.carry.length > 0 ? joinBytes(this.carry, data) : data;
+    const usable = all.length - (all.length % frameBytes);
+    // Copies (not Buffer#slice views): aligned for Float32Array, and the pipe's buffers
+    // are not ours to keep.
+    this.carry = Uint8Array.prototype.slice.call(all, usable);
+    if (usable === 0) return;
+    const aligned = new Uint8Array(usable);
+    aligned.set(all.subarray(0, usable));
+    const floats = new Float32Array(aligned.buffer);
+    const frames = usable / frameBytes;
+    const ch = this.channels;
+    const channelData: Float32Array[] = [];
+    for (let c = 0; c < ch; c++) {
+      const out = new Float32Array(frames);
+      for (let i = 0, j = c; i < frames; i++, j += ch) out[i] = floats[j]!;
+      channelData.push(out);
+    }
+    this.onChunk({ channelData, sampleRate: this.sampleRate });
+  }
+
+  /** Offset of the first sample in `header`, or −1 while the header is incomplete. */
+  private parseHeader(): number {
+    const h = this.header;
+    if (h.length < 12) return -1;
+    const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
+    const tag = (at: number) => String.fromCharCode(h[at]!, h[at + 1]!, h[at + 2]!, h[at + 3]!);
+    if (tag(0) !== "RIFF" || tag(8) !== "WAVE") throw new Error("ffmpeg wrote no WAV header");
+    let at = 12;
+    while (at + 8 <= h.length) {
+      const id = tag(at);
+      const size = view.getUint32(at + 4, true);
+      if (id === "data") {
+        if (this.channels <= 0 || this.sampleRate <= 0) throw new Error("WAV data before fmt");
+        return at + 8;
+      }
+      if (at + 8 + size > h.length) return -1;
+      if (id === "fmt ") {
+        this.channels = view.getUint16(at + 10, true);
+        this.sampleRate = view.getUint32(at + 12, true);
+        const bits = view.getUint16(at + 22, true);
+        if (bits !== 32) throw new Error(`ffmpeg wrote ${bits}-bit samples`);
+      }
+      at += 8 + size + (size & 1);
+    }
+    return -1;
+  }
+}
+
+function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Decodes `bytes` with an ffmpeg child process (stdin → 32-bit float WAV on stdout) and
+ * hands the audio to `onChunk` as it arrives. Resolves true when ffmpeg decoded the file
+ * to its end, false when it failed (nothing is known about partial output then: the
+ * caller starts again with another decoder).
+ */
+function decodeWithFfmpeg(
+  bytes: Uint8Array,
+  onChunk: (chunk: AudioChunk) => void,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      "ffmpeg",
+      [
+        ...["-hide_banner", "-nostdin", "-v", "error", "-threads", "1"],
+        ...["-i", "pipe:0", "-map", "0:a:0", "-vn", "-sn", "-dn"],
+        ...["-c:a", "pcm_f32le", "-f", "wav", "pipe:1"],
+      ],
+      { stdio: ["pipe", "pipe", "ignore"] },
+    );
+    const reader = new FloatWavReader(onChunk);
+    let failed = false;
+    child.stdout.on("data", (data: Buffer) => {
+      if (failed) return;
+      try {
+        reader.push(data);
+      } catch {
+        failed = true;
+        child.kill("SIGKILL");
+      }
+    });
+    // ffmpeg may stop reading early (it found no audio): its stdin closes under us.
+    child.stdin.on("error", () => {});
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") ffmpegFound = false;
+      failed = true;
+      resolve(false);
+    });
+    child.on("close", (code) => resolve(!failed && code === 0 && reader.sampleRate > 0));
+    child.stdin.end(bytes);
+  });
+}
+
+/**
  * Decodes the whole file. `expectedSeconds` (from the container) places the analysis
  * window in the middle of the track; without it the window is the last WINDOW_SECONDS.
  * Throws whatever the decoder throws; returns samples = 0 when nothing was decodable.
+ * `ffmpeg: false` keeps to the WASM decoders.
  */
 export async function decodeToMono(
   bytes: Uint8Array,
   decoder: DecoderName,
   expectedSeconds: number | null,
+  options: { ffmpeg?: boolean } = {},
 ): Promise<DecodedAudio> {
+  if (options.ffmpeg !== false && FFMPEG_DECODERS.has(decoder) && ffmpegAvailable()) {
+    const acc = new MonoAccumulator(expectedSeconds);
+    let ok = false;
+    try {
+      ok = await decodeWithFfmpeg(bytes, (chunk) => acc.push(chunk));
+    } catch {
+      ok = false;
+    }
+    if (ok) {
+      const audio = acc.finish();
+      if (audio.samples > 0) return audio;
+    }
+  }
   const acc = new MonoAccumulator(expectedSeconds);
   await decodeChunks(bytes, decoder, (chunk) => acc.push(chunk));
   return acc.finish();

@@ -88,6 +88,116 @@ const TRUE_PEAK_PHASES: readonly (readonly number[])[] = [
 ];
 const TAPS = 12;
 
+const [P0, P1] = TRUE_PEAK_PHASES as [readonly number[], readonly number[]];
+const [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11] = P0 as number[] as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+const [d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11] = P1 as number[] as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
+/**
+ * max |y| over the four interpolated phases at the newest sample (hist[pos] = x[i],
+ * hist[pos + k] = x[i − k]). Phases 3 and 2 are phases 0 and 1 reversed (BS.1770-4
+ * Annex 2), so each tap product is shared; the taps are constants the compiler keeps in
+ * registers.
+ */
+function interpolatedPeak(hist: Float64Array, pos: number): number {
+  const h0 = hist[pos]!;
+  const h1 = hist[pos + 1]!;
+  const h2 = hist[pos + 2]!;
+  const h3 = hist[pos + 3]!;
+  const h4 = hist[pos + 4]!;
+  const h5 = hist[pos + 5]!;
+  const h6 = hist[pos + 6]!;
+  const h7 = hist[pos + 7]!;
+  const h8 = hist[pos + 8]!;
+  const h9 = hist[pos + 9]!;
+  const h10 = hist[pos + 10]!;
+  const h11 = hist[pos + 11]!;
+  const y0 =
+    c0 * h0 +
+    c1 * h1 +
+    c2 * h2 +
+    c3 * h3 +
+    c4 * h4 +
+    c5 * h5 +
+    c6 * h6 +
+    c7 * h7 +
+    c8 * h8 +
+    c9 * h9 +
+    c10 * h10 +
+    c11 * h11;
+  const y3 =
+    c11 * h0 +
+    c10 * h1 +
+    c9 * h2 +
+    c8 * h3 +
+    c7 * h4 +
+    c6 * h5 +
+    c5 * h6 +
+    c4 * h7 +
+    c3 * h8 +
+    c2 * h9 +
+    c1 * h10 +
+    c0 * h11;
+  const y1 =
+    d0 * h0 +
+    d1 * h1 +
+    d2 * h2 +
+    d3 * h3 +
+    d4 * h4 +
+    d5 * h5 +
+    d6 * h6 +
+    d7 * h7 +
+    d8 * h8 +
+    d9 * h9 +
+    d10 * h10 +
+    d11 * h11;
+  const y2 =
+    d11 * h0 +
+    d10 * h1 +
+    d9 * h2 +
+    d8 * h3 +
+    d7 * h4 +
+    d6 * h5 +
+    d5 * h6 +
+    d4 * h7 +
+    d3 * h8 +
+    d2 * h9 +
+    d1 * h10 +
+    d0 * h11;
+  const a0 = y0 < 0 ? -y0 : y0;
+  const a1 = y1 < 0 ? -y1 : y1;
+  const a2 = y2 < 0 ? -y2 : y2;
+  const a3 = y3 < 0 ? -y3 : y3;
+  const m01 = a0 > a1 ? a0 : a1;
+  const m23 = a2 > a3 ? a2 : a3;
+  return m01 > m23 ? m01 : m23;
+}
+
 class ChannelState {
   // Biquad states (direct form I).
   x1 = 0;
@@ -135,36 +245,137 @@ export class LoudnessMeter {
     const n = channels[0]?.length ?? 0;
     if (n === 0) return;
     while (this.states.length < count) this.states.push(new ChannelState());
-    const s = this.shelf;
-    const h = this.highPass;
+    // Coefficients in locals: the loop below runs once per sample and channel.
+    const { b0, b1, b2, a1, a2 } = this.shelf;
+    const ha1 = this.highPass.a1;
+    const ha2 = this.highPass.a2;
     let offset = 0;
     while (offset < n) {
       const take = Math.min(n - offset, this.subBlock - this.fill);
-      for (let c = 0; c < count; c++) {
+      const end = offset + take;
+      // Stereo: both channels' filters in one loop, two independent recursions the CPU
+      // overlaps (each alone waits on its own previous output).
+      const stereo =
+        count === 2 ? this.filterStereo(channels[0]!, channels[1]!, offset, end) : false;
+      for (let c = stereo ? count : 0; c < count; c++) {
         const data = channels[c]!;
         const st = this.states[c]!;
-        let { x1, x2, y1, y2, u1, u2, v1, v2, sum } = st;
-        for (let i = offset; i < offset + take; i++) {
+        let x1 = st.x1;
+        let x2 = st.x2;
+        let y1 = st.y1;
+        let y2 = st.y2;
+        let u1 = st.u1;
+        let u2 = st.u2;
+        let v1 = st.v1;
+        let v2 = st.v2;
+        let sum = st.sum;
+        for (let i = offset; i < end; i++) {
           const x = data[i]!;
-          const y = s.b0 * x + s.b1 * x1 + s.b2 * x2 - s.a1 * y1 - s.a2 * y2;
+          const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
           x2 = x1;
           x1 = x;
           y2 = y1;
           y1 = y;
-          const v = y - 2 * u1 + u2 - h.a1 * v1 - h.a2 * v2;
+          const v = y - 2 * u1 + u2 - ha1 * v1 - ha2 * v2;
           u2 = u1;
           u1 = y;
           v2 = v1;
           v1 = v;
           sum += v * v;
         }
-        Object.assign(st, { x1, x2, y1, y2, u1, u2, v1, v2, sum });
-        this.truePeak(st, data, offset, offset + take);
+        st.x1 = x1;
+        st.x2 = x2;
+        st.y1 = y1;
+        st.y2 = y2;
+        st.u1 = u1;
+        st.u2 = u2;
+        st.v1 = v1;
+        st.v2 = v2;
+        st.sum = sum;
+        this.truePeak(st, data, offset, end);
       }
       this.fill += take;
-      offset += take;
+      offset = end;
       if (this.fill === this.subBlock) this.closeSubBlock(this.subBlock);
     }
+  }
+
+  /** The K-weighting and sub-block sums of two channels at once; then their true peaks. */
+  private filterStereo(left: Float32Array, right: Float32Array, from: number, to: number): true {
+    const { b0, b1, b2, a1, a2 } = this.shelf;
+    const ha1 = this.highPass.a1;
+    const ha2 = this.highPass.a2;
+    const L = this.states[0]!;
+    const R = this.states[1]!;
+    let lx1 = L.x1,
+      lx2 = L.x2,
+      ly1 = L.y1,
+      ly2 = L.y2,
+      lu1 = L.u1,
+      lu2 = L.u2,
+      lv1 = L.v1,
+      lv2 = L.v2,
+      lsum = L.sum;
+    let rx1 = R.x1,
+      rx2 = R.x2,
+      ry1 = R.y1,
+      ry2 = R.y2,
+      ru1 = R.u1,
+      ru2 = R.u2,
+      rv1 = R.v1,
+      rv2 = R.v2,
+      rsum = R.sum;
+    for (let i = from; i < to; i++) {
+      const lx = left[i]!;
+      const rx = right[i]!;
+      const ly = b0 * lx + b1 * lx1 + b2 * lx2 - a1 * ly1 - a2 * ly2;
+      const ry = b0 * rx + b1 * rx1 + b2 * rx2 - a1 * ry1 - a2 * ry2;
+      lx2 = lx1;
+      lx1 = lx;
+      rx2 = rx1;
+      rx1 = rx;
+      ly2 = ly1;
+      ly1 = ly;
+      ry2 = ry1;
+      ry1 = ry;
+      const lv = ly - 2 * lu1 + lu2 - ha1 * lv1 - ha2 * lv2;
+      const rv = ry - 2 * ru1 + ru2 - ha1 * rv1 - ha2 * rv2;
+      lu2 = lu1;
+      lu1 = ly;
+      ru2 = ru1;
+      ru1 = ry;
+      lv2 = lv1;
+      lv1 = lv;
+      rv2 = rv1;
+      rv1 = rv;
+      lsum += lv * lv;
+      rsum += rv * rv;
+    }
+    Object.assign(L, {
+      x1: lx1,
+      x2: lx2,
+      y1: ly1,
+      y2: ly2,
+      u1: lu1,
+      u2: lu2,
+      v1: lv1,
+      v2: lv2,
+      sum: lsum,
+    });
+    Object.assign(R, {
+      x1: rx1,
+      x2: rx2,
+      y1: ry1,
+      y2: ry2,
+      u1: ru1,
+      u2: ru2,
+      v1: rv1,
+      v2: rv2,
+      sum: rsum,
+    });
+    this.truePeak(L, left, from, to);
+    this.truePeak(R, right, from, to);
+    return true;
   }
 
   private truePeak(st: ChannelState, data: Float32Array, from: number, to: number): void {
@@ -172,6 +383,7 @@ export class LoudnessMeter {
     const hist = st.history;
     let pos = st.pos;
     let hot = st.hot;
+    const oversample = this.oversample;
     for (let i = from; i < to; i++) {
       const x = data[i]!;
       const ax = x < 0 ? -x : x;
@@ -183,15 +395,10 @@ export class LoudnessMeter {
       // An interpolated value is at most Σ|taps| (< 2.1) × the largest sample in the
       // window, so it can only exceed the peak while a loud sample is in the window.
       if (ax * 2.1 > peak) hot = TAPS;
-      if (this.oversample && hot > 0) {
+      if (oversample && hot > 0) {
         hot--;
-        for (let p = 0; p < 4; p++) {
-          const coef = TRUE_PEAK_PHASES[p]!;
-          let acc = 0;
-          for (let k = 0; k < TAPS; k++) acc += coef[k]! * hist[pos + k]!;
-          const a = acc < 0 ? -acc : acc;
-          if (a > peak) peak = a;
-        }
+        const a = interpolatedPeak(hist, pos);
+        if (a > peak) peak = a;
       }
     }
     st.pos = pos;
