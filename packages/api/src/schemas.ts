@@ -390,6 +390,10 @@ export const UploadSchema = z
     key: z.string().openapi({ description: "Object key in the tracks bucket." }),
     source: z.enum(["direct", "url"]),
     trackId: z.uuid().nullable().openapi({ description: "The catalog track once status is done." }),
+    replacesTrackId: z.uuid().nullable().openapi({
+      description:
+        "For a replacement (POST /api/v1/tracks/{id}/audio): the track whose audio it replaces; null for a new track.",
+    }),
     failureReason: z
       .string()
       .nullable()

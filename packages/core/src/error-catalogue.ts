@@ -116,6 +116,7 @@ export const ERROR_CATALOGUE = {
   too_many_redirects: e("upload", 422),
   too_many_imports: e("upload", 429),
   storage_failed: e("upload", 503),
+  replace_in_progress: e("upload", 409),
 
   // search, analytics, monitoring
   search_unavailable: e("search", 503),

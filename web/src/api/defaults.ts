@@ -42,6 +42,7 @@ export const UPLOAD_DEFAULTS: Omit<Upload, "id" | "filename"> = {
   key: "",
   source: "direct",
   trackId: null,
+  replacesTrackId: null,
   failureReason: null,
   warnings: [],
   detectedFormat: null,

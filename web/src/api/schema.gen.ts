@@ -6849,6 +6849,132 @@ export interface paths {
     };
     trace?: never;
   };
+  "/api/v1/tracks/{id}/audio": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replace a track's audio (its artist or an admin)
+     * @description Answers a replacement upload and a single-use presigned POST, used like POST /api/v1/tracks/upload. The file goes through the same checks; once it is done the SAME track (id, likes, ratings, playlists, listens) plays the new audio with its new duration, format and analysis, and keeps its title, artist, album, lyrics and cover (tags that differ are listed as warnings on the upload). If the file is refused the track keeps its audio and the upload says why. One replacement at a time per track: 409 replace_in_progress while another can still arrive or is being processed.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["RequestUploadRequest"];
+        };
+      };
+      responses: {
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["UploadTicket"];
+          };
+        };
+        /** @description Malformed or invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Missing, invalid or expired access token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Not your track (not_owner) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description No such track (track_not_found) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Another replacement of this track is under way (replace_in_progress) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Over the 209715200 byte cap (too_large) */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Not an audio file (not_audio) */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Well-formed but not acceptable */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Rate limit exceeded */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/tracks/{id}/cover": {
     parameters: {
       query?: never;
@@ -8634,6 +8760,7 @@ export interface components {
       | "too_many_redirects"
       | "too_many_imports"
       | "storage_failed"
+      | "replace_in_progress"
       | "search_unavailable"
       | "analytics_unavailable"
       | "monitoring_unavailable"
@@ -9300,6 +9427,11 @@ export interface components {
       id: string;
       /** @description Object key in the tracks bucket. */
       key: string;
+      /**
+       * Format: uuid
+       * @description For a replacement (POST /api/v1/tracks/{id}/audio): the track whose audio it replaces; null for a new track.
+       */
+      replacesTrackId: string | null;
       sizeBytes: number | null;
       /** @enum {string} */
       source: "direct" | "url";

@@ -7,6 +7,7 @@ import {
   requestUpload,
   UPLOAD_MAX_BYTES,
 } from "@jonquils/core/upload/index";
+import { requestReplacement } from "@jonquils/core/upload/replace";
 import type { AppEnv, TrackUploadRouteOptions } from "../env";
 import { requireActor } from "../middleware/auth";
 import {
@@ -73,7 +74,7 @@ export type { TrackUploadRouteOptions };
 
 /**
  * Mounted under /api/v1/tracks: POST /upload, POST /upload-from-url (the app matches them
- * with a trailing slash too) and GET /{id}/stream.
+ * with a trailing slash too), POST /{id}/audio (replace a track's audio) and GET /{id}/stream.
  */
 export function trackUploadRoutes(options: TrackUploadRouteOptions = {}) {
   const app = new OpenAPIHono<AppEnv>();
@@ -123,6 +124,44 @@ export function trackUploadRoutes(options: TrackUploadRouteOptions = {}) {
       );
       c.header("Location", `/api/v1/uploads/${upload.id}`);
       return c.json(upload, 202);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: "post",
+      path: "/{id}/audio",
+      tags,
+      auth: true,
+      summary: "Replace a track's audio (its artist or an admin)",
+      description:
+        "Answers a replacement upload and a single-use presigned POST, used like POST /api/v1/tracks/upload. " +
+        "The file goes through the same checks; once it is done the SAME track (id, likes, ratings, " +
+        "playlists, listens) plays the new audio with its new duration, format and analysis, and keeps its " +
+        "title, artist, album, lyrics and cover (tags that differ are listed as warnings on the upload). " +
+        "If the file is refused the track keeps its audio and the upload says why. One replacement at a " +
+        "time per track: 409 replace_in_progress while another can still arrive or is being processed.",
+      request: { params: IdParam, body: jsonBody(RequestUploadBody) },
+      responses: {
+        201: json(UploadTicketSchema, "Created"),
+        403: problemResponse("Not your track (not_owner)"),
+        404: problemResponse("No such track (track_not_found)"),
+        409: problemResponse(
+          "Another replacement of this track is under way (replace_in_progress)",
+        ),
+        413: tooLarge,
+        415: notAudio,
+      },
+    }),
+    async (c) => {
+      const ticket = await requestReplacement(
+        c.get("ctx"),
+        requireActor(c),
+        c.req.valid("param").id,
+        c.req.valid("json"),
+      );
+      c.header("Location", `/api/v1/uploads/${ticket.upload.id}`);
+      return c.json(ticket, 201);
     },
   );
 

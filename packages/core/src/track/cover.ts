@@ -1,4 +1,4 @@
-import { desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Ctx } from "../context";
 import { CommonErrors } from "../errors";
 import { trackUploads } from "../upload/upload.sql";
@@ -17,7 +17,13 @@ export async function coverUrl(
   const [upload] = await ctx.db
     .select({ staged: trackUploads.staged })
     .from(trackUploads)
-    .where(eq(trackUploads.trackId, trackId))
+    // The newest upload of the track that has this thumbnail: an audio replacement without art keeps the cover.
+    .where(
+      and(
+        eq(trackUploads.trackId, trackId),
+        sql`${trackUploads.staged}->'thumbnails' ? ${String(size)}`,
+      ),
+    )
     .orderBy(desc(trackUploads.updatedAt))
     .limit(1);
   const key = upload?.staged?.thumbnails[size];

@@ -170,7 +170,7 @@ const finiteOrNull = (v: number | null | undefined) => (v != null && Number.isFi
 const clampSmall = (v: number | null, max: number) =>
   v && v >= 1 && v <= max ? Math.round(v) : null;
 
-function formatName(container: string, codec: string | null): string {
+export function formatName(container: string, codec: string | null): string {
   const c = `${container} ${codec ?? ""}`.toLowerCase();
   if (c.includes("flac")) return "flac";
   if (c.includes("vorbis") || c.includes("ogg")) return "ogg";

@@ -36,6 +36,8 @@ export interface UploadView {
   source: UploadSource;
   /** The catalog track, once the pipeline is done. */
   trackId: string | null;
+  /** The track whose audio this upload replaces (`upload/replace.ts`), else null. */
+  replacesTrackId: string | null;
   /** Why the upload failed, in words (status "failed"). */
   failureReason: string | null;
   /** Every non-fatal finding, in words (silent file, title from the file name, artist filed differently …). */
@@ -59,6 +61,7 @@ export const toUploadView = (r: UploadRow): UploadView => ({
   key: r.s3Path,
   source: r.source,
   trackId: r.trackId,
+  replacesTrackId: r.replacesTrackId,
   failureReason: r.failureReason,
   warnings: r.warnings.map(displayText),
   detectedFormat: r.detectedFormat,
@@ -117,7 +120,7 @@ function assertCanUpload(actor: Actor) {
   if (actor.role !== "artist" && actor.role !== "admin") throw UploadErrors.artistRequired();
 }
 
-function checkContentType(contentType: string): string {
+export function checkContentType(contentType: string): string {
   const type = contentType.trim().toLowerCase();
   if (!type.startsWith(UPLOAD_CONTENT_TYPE_PREFIX) || !/^audio\/[a-z0-9.+-]+$/.test(type))
     throw UploadErrors.notAudio(`${contentType} is not an audio type`);
