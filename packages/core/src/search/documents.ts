@@ -14,7 +14,9 @@ import type {
   SearchDocument,
   SearchKind,
   TrackDocument,
+  VersionedBatch,
 } from "./port";
+import { takeVersion } from "./versions";
 
 /** Search documents built from the catalog database: the one source both adapters index. */
 
@@ -189,6 +191,28 @@ export function loadDocuments(
   }
 }
 
+export interface VersionedLoad<D extends SearchDocument = SearchDocument> {
+  /** The documents found (a missing id, or a private playlist, has none). */
+  docs: D[];
+  /** The ids without a document: to remove from the index. */
+  gone: string[];
+  version: number;
+}
+
+/** Loads documents of one kind from the catalog with the version of this load. */
+export function loadVersionedDocuments(
+  db: Executor,
+  kind: SearchKind,
+  ids: readonly string[],
+): Promise<VersionedLoad> {
+  return db.transaction(async (tx) => {
+    const version = await takeVersion(tx, kind, ids);
+    const docs = await loadDocuments(tx, kind, [...ids]);
+    const found = new Set(docs.map((d) => d.id));
+    return { docs, gone: ids.filter((id) => !found.has(id)), version };
+  });
+}
+
 const idColumns = {
   track: { table: tracks, id: tracks.id, where: undefined },
   artist: { table: artists, id: artists.id, where: undefined },
@@ -196,12 +220,16 @@ const idColumns = {
   playlist: { table: playlists, id: playlists.id, where: eq(playlists.isPublic, true) },
 } as const;
 
-/** Every document of the catalog, kind after kind, in batches (keyset paging by id). */
+/**
+ * Every document of the catalog, kind after kind, in batches (keyset paging by id); each batch
+ * carries the version of its load (search/versions.ts), so a reindex never replaces a newer live
+ * write.
+ */
 export async function* catalogDocuments(
   db: Executor,
   batchSize = 1000,
   kinds: readonly SearchKind[] = ["track", "artist", "album", "playlist"],
-): AsyncGenerator<SearchDocument[]> {
+): AsyncGenerator<VersionedBatch> {
   for (const kind of kinds) {
     const { table, id, where } = idColumns[kind];
     let after: string | undefined;
@@ -214,12 +242,12 @@ export async function* catalogDocuments(
         .limit(batchSize);
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
-      const docs = await loadDocuments(
-        db,
-        kind,
-        rows.map((r) => r.id),
-      );
-      if (docs.length > 0) yield docs;
+      const ids = rows.map((r) => r.id);
+      const batch = await db.transaction(async (tx) => {
+        const version = await takeVersion(tx, kind, ids);
+        return Object.assign(await loadDocuments(tx, kind, ids), { version });
+      });
+      if (batch.length > 0) yield batch;
       if (rows.length < batchSize) break;
     }
   }

@@ -23,9 +23,10 @@ import { foldText, highlightWords, tokenize, wordMatches } from "./text";
  * alias (`<prefix>tracks` → `<prefix>tracks_v<time>`); a reindex fills new indices and swaps
  * every alias in one `_aliases` request. While it runs, a second alias (`<prefix>tracks_next`)
  * names the new index, and every live write goes to both, so what the API writes meanwhile
- * (from any process) survives the swap; the reindex's own documents carry external version 1,
- * so they never replace a live write or bring back a live removal (`index.gc_deletes` keeps
- * removals remembered while the rebuild lasts). Analysis uses built-in parts only (no ICU plugin):
+ * (from any process) survives the swap. Every write carries the external version of its load
+ * (search/versions.ts; a reindex's unversioned batch version 1), so an older load never replaces
+ * a newer write nor brings back a newer removal (`index.gc_deletes` keeps removals remembered
+ * while a rebuild lasts, 60 s otherwise). Analysis uses built-in parts only (no ICU plugin):
  * standard tokenizer, a char filter ё→е (asciifolding leaves Cyrillic alone), lowercase and
  * asciifolding; an edge n-gram sub-field answers prefixes and suggestions; fuzziness AUTO:4,8
  * forgives one edit from 4 characters and two from 8, as the embedded adapter does.
@@ -220,39 +221,56 @@ export function bulkLines(
  * A live write: each action through the alias, and again through the `_next` alias of a running
  * reindex. `require_alias` keeps a cluster that creates indices on write from making a `_next`
  * index when no reindex runs (that item then fails with 404, which `checkBulkResponse` accepts).
+ * With `version` (the load's, search/versions.ts) every action is `version_type=external`: a
+ * document indexed or removed by a newer load stays (409, which the caller accepts), and a
+ * removal is remembered for `index.gc_deletes` against an older write arriving later.
  */
 export function liveBulkLines(
   prefix: string,
   docs: readonly SearchDocument[],
   removals: readonly DocumentRef[] = [],
+  version?: number,
 ): Record<string, unknown>[] {
+  const versioned = version !== undefined ? { version, version_type: "external" } : {};
   const lines: Record<string, unknown>[] = [];
   for (const doc of docs) {
     const source = toIndexedDocument(doc) as unknown as Record<string, unknown>;
-    lines.push({ index: { _index: aliasName(prefix, doc.kind), _id: doc.id } }, source);
     lines.push(
-      { index: { _index: nextAliasName(prefix, doc.kind), _id: doc.id, require_alias: true } },
+      { index: { _index: aliasName(prefix, doc.kind), _id: doc.id, ...versioned } },
+      source,
+    );
+    lines.push(
+      {
+        index: {
+          _index: nextAliasName(prefix, doc.kind),
+          _id: doc.id,
+          require_alias: true,
+          ...versioned,
+        },
+      },
       source,
     );
   }
   for (const ref of removals)
     lines.push(
-      { delete: { _index: aliasName(prefix, ref.kind), _id: ref.id } },
-      { delete: { _index: nextAliasName(prefix, ref.kind), _id: ref.id } },
+      { delete: { _index: aliasName(prefix, ref.kind), _id: ref.id, ...versioned } },
+      { delete: { _index: nextAliasName(prefix, ref.kind), _id: ref.id, ...versioned } },
     );
   return lines;
 }
 
 /**
- * A reindex batch into the new indices: external version 1, which OpenSearch refuses (409) for
- * a document that a live write has already put or removed there — the live write is newer.
+ * A reindex batch into the new indices, with the version of its load (external version 1 for an
+ * unversioned batch), which OpenSearch refuses (409) for a document that a newer live write has
+ * already put or removed there.
  */
 export function reindexBulkLines(
   indexFor: (kind: SearchKind) => string,
   docs: readonly SearchDocument[],
+  version = 1,
 ): Record<string, unknown>[] {
   return docs.flatMap((doc) => [
-    { index: { _index: indexFor(doc.kind), _id: doc.id, version: 1, version_type: "external" } },
+    { index: { _index: indexFor(doc.kind), _id: doc.id, version, version_type: "external" } },
     toIndexedDocument(doc) as unknown as Record<string, unknown>,
   ]);
 }
@@ -269,7 +287,8 @@ interface BulkItem {
 /**
  * Throws on any failed item of a `_bulk` response. Fine: a missing document on delete, a
  * missing `_next` alias (no reindex runs), and, for a reindex batch (`versionConflicts: "ok"`),
- * a document a live write got to first.
+ * a document a live write got to first, and for a versioned live write one a newer load got to
+ * first.
  */
 export function checkBulkResponse(
   body: { errors: boolean; items: BulkItem[] },
@@ -536,14 +555,22 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
   return {
     kind: "opensearch",
 
-    async upsert(docs) {
+    async upsert(docs, version) {
       await ensureIndices();
-      await bulk(liveBulkLines(prefix, docs), refresh);
+      await bulk(
+        liveBulkLines(prefix, docs, [], version),
+        refresh,
+        version !== undefined ? { versionConflicts: "ok" } : {},
+      );
     },
 
-    async remove(refs) {
+    async remove(refs, version) {
       await ensureIndices();
-      await bulk(liveBulkLines(prefix, [], refs), refresh);
+      await bulk(
+        liveBulkLines(prefix, [], refs, version),
+        refresh,
+        version !== undefined ? { versionConflicts: "ok" } : {},
+      );
     },
 
     async search<K extends SearchKind>(query: SearchQuery<K>) {
@@ -629,7 +656,7 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
       try {
         for await (const batch of batches) {
           await bulk(
-            reindexBulkLines((k) => fresh.get(k)!, batch),
+            reindexBulkLines((k) => fresh.get(k)!, batch, batch.version),
             undefined,
             { versionConflicts: "ok" },
           );

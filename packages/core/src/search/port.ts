@@ -138,12 +138,20 @@ export interface ReindexProgress {
   indexed: number;
 }
 
+/** A batch of documents loaded together, with the version of that load (search/versions.ts). */
+export type VersionedBatch = readonly SearchDocument[] & { readonly version?: number };
+
 export interface SearchIndex {
   /** "postgres" (embedded, on the catalog database) or "opensearch". */
   readonly kind: string;
-  /** Creates or replaces documents (by kind and id). */
-  upsert(docs: readonly SearchDocument[]): Promise<void>;
-  remove(refs: readonly DocumentRef[]): Promise<void>;
+  /**
+   * Creates or replaces documents (by kind and id). With `version` (the load's, see
+   * search/versions.ts) a document stored or removed with a version at least as high is kept:
+   * the write is refused without an error. Without it the write is unconditional.
+   */
+  upsert(docs: readonly SearchDocument[], version?: number): Promise<void>;
+  /** Removes documents; with `version`, only older ones, and a later older write is refused. */
+  remove(refs: readonly DocumentRef[], version?: number): Promise<void>;
   search<K extends SearchKind>(query: SearchQuery<K>): Promise<SearchResult<DocumentOf<K>>>;
   suggest(query: SuggestQuery): Promise<Suggestion[]>;
   count(kind?: SearchKind): Promise<number>;
@@ -158,7 +166,7 @@ export interface SearchIndex {
    * OpenSearch; one transaction on PostgreSQL).
    */
   reindex(
-    batches: AsyncIterable<readonly SearchDocument[]>,
+    batches: AsyncIterable<VersionedBatch>,
     onProgress?: (p: ReindexProgress) => void,
   ): Promise<{ indexed: number }>;
   ping(): Promise<void>;

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import { rowsOf } from "../db/rows";
 import type { Db, Executor } from "../db/types";
 import { documentDigest } from "./digest";
 import { documentFacets, documentText } from "./fields";
@@ -16,7 +17,7 @@ import type {
   Suggestion,
   SuggestQuery,
 } from "./port";
-import { searchDocuments, searchTerms } from "./search.sql";
+import { searchDocuments, searchTerms, searchTombstones } from "./search.sql";
 import { codePoints, highlightWords, tokenize, transpositions, typoBudget } from "./text";
 
 /**
@@ -76,7 +77,7 @@ export function buildVector(titleWords: string[], bodyWords: string[]): string {
   return [...positions].map(([w, p]) => `${lexeme(w)}:${p.join(",")}`).join(" ");
 }
 
-function rowOf(doc: SearchDocument) {
+function rowOf(doc: SearchDocument, version: number) {
   const text = documentText(doc);
   const facets = documentFacets(doc);
   const titleWords = tokenize(text.title);
@@ -97,25 +98,39 @@ function rowOf(doc: SearchDocument) {
       createdAt: new Date(facets.createdAt),
       payload: doc,
       updatedAt: new Date(),
+      version,
     },
     words: [...titleWords, ...bodyWords],
   };
 }
 
+/** How long a removal is remembered (OpenSearch forgets one after `index.gc_deletes`, 60 s). */
+const TOMBSTONE_TTL = "1 hour";
+
 /**
- * `unchangedSince`: a reindex's batches replace only rows not written since it began, so a batch
- * read from the catalog before a live write cannot undo that write.
+ * With `version` (the load's, search/versions.ts) a stored document of that version or newer is
+ * kept, and a document removed at that version or later is not brought back. `unchangedSince`: a
+ * reindex's batches replace only rows not written since it began, so a batch read from the
+ * catalog before a live write cannot undo that write.
  */
 async function writeDocuments(
   db: Executor,
-  docs: readonly SearchDocument[],
-  unchangedSince?: Date,
+  input: readonly SearchDocument[],
+  options: { version?: number | undefined; unchangedSince?: Date } = {},
 ): Promise<void> {
+  const { version, unchangedSince } = options;
+  const d = searchDocuments;
+  let docs = input;
+  if (version !== undefined && docs.length > 0) {
+    const removed = new Set(
+      (await removedSince(db, docs, version)).map((r) => `${r.kind}:${r.id}`),
+    );
+    if (removed.size > 0) docs = docs.filter((doc) => !removed.has(`${doc.kind}:${doc.id}`));
+  }
   for (let i = 0; i < docs.length; i += WRITE_BATCH) {
-    const built = docs.slice(i, i + WRITE_BATCH).map(rowOf);
+    const built = docs.slice(i, i + WRITE_BATCH).map((doc) => rowOf(doc, version ?? 0));
     // One row per (kind, id): the last version of a document in a batch wins.
     const rows = [...new Map(built.map((b) => [`${b.row.kind}:${b.row.id}`, b.row])).values()];
-    const d = searchDocuments;
     await db
       .insert(d)
       .values(rows)
@@ -136,10 +151,14 @@ async function writeDocuments(
               "created_at",
               "payload",
               "updated_at",
+              ...(version !== undefined ? (["version"] as const) : []),
             ] as const
           ).map((c) => [camel(c), sql.raw(`excluded.${c}`)]),
         ),
-        ...(unchangedSince ? { setWhere: lt(d.updatedAt, unchangedSince) } : {}),
+        setWhere: and(
+          version !== undefined ? lt(d.version, version) : undefined,
+          unchangedSince ? lt(d.updatedAt, unchangedSince) : undefined,
+        ),
       });
     const terms = [...new Set(built.flatMap((b) => b.words))];
     for (let j = 0; j < terms.length; j += 2000) {
@@ -149,6 +168,82 @@ async function writeDocuments(
         .onConflictDoNothing();
     }
   }
+  if (version !== undefined && docs.length > 0) {
+    // A removal of a newer load that landed between the check above and the insert: undo it.
+    const t = searchTombstones;
+    await db.execute(sql`delete from ${d} using ${t}
+      where ${t.kind} = ${d.kind} and ${t.id} = ${d.id} and ${t.version} >= ${d.version}
+        and ${d.id} in (${sql.join(
+          docs.map((doc) => sql`${doc.id}::uuid`),
+          sql`, `,
+        )})`);
+  }
+}
+
+/** The documents among `docs` removed by a load at least as new as `version`. */
+async function removedSince(
+  db: Executor,
+  docs: readonly SearchDocument[],
+  version: number,
+): Promise<{ kind: string; id: string }[]> {
+  const t = searchTombstones;
+  const found: { kind: string; id: string }[] = [];
+  for (let i = 0; i < docs.length; i += 1000) {
+    const slice = docs.slice(i, i + 1000);
+    found.push(
+      ...(await db
+        .select({ kind: t.kind, id: t.id })
+        .from(t)
+        .where(
+          and(
+            inArray(
+              t.id,
+              slice.map((doc) => doc.id),
+            ),
+            gte(t.version, version),
+          ),
+        )),
+    );
+  }
+  return found;
+}
+
+/**
+ * Removes documents. With `version`, only those stored by an older load, and each removal is
+ * remembered (a tombstone) so an older load's write arriving later is refused.
+ */
+async function removeDocuments(
+  db: Executor,
+  refs: readonly DocumentRef[],
+  version: number | undefined,
+): Promise<void> {
+  const d = searchDocuments;
+  const t = searchTombstones;
+  const byKind = new Map<SearchKind, string[]>();
+  for (const r of refs) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.id]);
+  for (const [kind, all] of byKind)
+    for (let i = 0; i < all.length; i += 1000) {
+      const ids = [...new Set(all.slice(i, i + 1000))];
+      if (version === undefined) {
+        await db.delete(d).where(and(eq(d.kind, kind), inArray(d.id, ids)));
+        continue;
+      }
+      await db
+        .insert(t)
+        .values(ids.map((id) => ({ kind, id, version })))
+        .onConflictDoUpdate({
+          target: [t.kind, t.id],
+          set: {
+            version: sql`greatest(${t.version}, excluded.version)`,
+            removedAt: sql`now()`,
+          },
+        });
+      await db.delete(d).where(and(eq(d.kind, kind), inArray(d.id, ids), lt(d.version, version)));
+    }
+  if (version !== undefined)
+    await db.execute(
+      sql`delete from ${t} where ${t.removedAt} < now() - ${TOMBSTONE_TTL}::interval`,
+    );
 }
 
 const camel = (s: string) => s.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
@@ -198,11 +293,7 @@ async function planQuery(db: Executor, q: string): Promise<Plan | null> {
   });
   if (parts.length > 0) {
     const result = await db.execute(sql.join(parts, sql` union all `));
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-      i: number;
-      head: boolean;
-      term: string;
-    }[];
+    const rows = rowsOf<{ i: number; head: boolean; term: string }>(result);
     for (const r of rows) {
       const w = words[Number(r.i)];
       if (!w) continue;
@@ -276,14 +367,9 @@ export function createPostgresSearchIndex(db: Db): SearchIndex {
   return {
     kind: "postgres",
 
-    upsert: (docs) => writeDocuments(db, docs),
+    upsert: (docs, version) => writeDocuments(db, docs, { version }),
 
-    async remove(refs: readonly DocumentRef[]) {
-      const byKind = new Map<SearchKind, string[]>();
-      for (const r of refs) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.id]);
-      for (const [kind, ids] of byKind)
-        await db.delete(d).where(and(eq(d.kind, kind), inArray(d.id, ids)));
-    },
+    remove: (refs, version) => removeDocuments(db, refs, version),
 
     async search<K extends SearchKind>(query: SearchQuery<K>) {
       const plan = await planQuery(db, query.q);
@@ -393,7 +479,7 @@ export function createPostgresSearchIndex(db: Db): SearchIndex {
       const counts = new Map<SearchKind, number>();
       let indexed = 0;
       for await (const batch of batches) {
-        await writeDocuments(db, batch, startedAt);
+        await writeDocuments(db, batch, { version: batch.version, unchangedSince: startedAt });
         indexed += batch.length;
         for (const doc of batch) counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
         const kind = batch[batch.length - 1]?.kind;

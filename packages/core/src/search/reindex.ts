@@ -1,7 +1,7 @@
 import type { Ports } from "../context";
 import { catalogDocuments, countCatalogDocuments } from "./documents";
 import { withSearchSyncHeld } from "./outbox";
-import type { ReindexProgress, SearchDocument } from "./port";
+import type { ReindexProgress, VersionedBatch } from "./port";
 
 /**
  * Rebuilds the search index from the catalog database (batched; an alias swap on OpenSearch).
@@ -35,9 +35,9 @@ export async function reindexFromCatalog(
 
 /** Reads one batch ahead of the consumer; `after` runs once a batch was taken and written. */
 async function* ahead(
-  source: AsyncGenerator<SearchDocument[]>,
-  after: (batch: SearchDocument[], counts: Map<string, number>) => Promise<void>,
-): AsyncGenerator<SearchDocument[]> {
+  source: AsyncGenerator<VersionedBatch>,
+  after: (batch: VersionedBatch, counts: Map<string, number>) => Promise<void>,
+): AsyncGenerator<VersionedBatch> {
   const counts = new Map<string, number>();
   let next = source.next();
   for (;;) {

@@ -447,4 +447,55 @@ describe.each(adapters)("search contract ($name)", (adapter) => {
     expect(await index.count("track")).toBe(tracks.length - 1 + 1 - 2);
     expect(await index.count()).toBe(snapshot.length + 1 - 2);
   });
+
+  it("keeps the newest load when an older one is written after it (versions)", async () => {
+    // Two processes deliver the same document at once: the one that loaded it later (version
+    // 2000) writes first, the one that loaded it earlier (1000) writes last.
+    const doc = track("Lantern Harbour", "Nadia Lindqvist");
+    await index.upsert([{ ...doc, title: "Lantern Harbour Revisited" }], 2000);
+    await index.upsert([doc], 1000);
+    expect(await trackTitles("lantern harbour")).toEqual(["Lantern Harbour Revisited"]);
+    expect((await index.digests("track")).get(doc.id)).toBe(
+      documentDigest({ ...doc, title: "Lantern Harbour Revisited" }),
+    );
+    // The same load delivered twice: no error, nothing changes.
+    await index.upsert([{ ...doc, title: "Lantern Harbour Revisited" }], 2000);
+    // An older removal leaves the newer document.
+    await index.remove([{ kind: "track", id: doc.id }], 1500);
+    expect(await trackTitles("lantern harbour")).toEqual(["Lantern Harbour Revisited"]);
+    // A newer removal wins, and an older load arriving after it does not bring it back.
+    await index.remove([{ kind: "track", id: doc.id }], 3000);
+    await index.upsert([doc], 2500);
+    expect(await trackTitles("lantern harbour")).toEqual([]);
+    expect((await index.digests("track")).has(doc.id)).toBe(false);
+    // A removal of a document never indexed is remembered too.
+    const never = track("Quiet Orchard", "Nadia Lindqvist");
+    await index.remove([{ kind: "track", id: never.id }], 5000);
+    await index.upsert([never], 4000);
+    expect(await trackTitles("quiet orchard")).toEqual([]);
+    // A newer load after the removal is indexed.
+    await index.upsert([{ ...doc, title: "Lantern Harbour Again" }], 3500);
+    expect(await trackTitles("lantern harbour")).toEqual(["Lantern Harbour Again"]);
+    await index.remove([{ kind: "track", id: doc.id }], 6000);
+  });
+
+  it("refuses a reindex batch older than a live write made while it runs (versions)", async () => {
+    const byTitle = (title: string) => tracks.find((t) => t.title === title)!;
+    const glass = byTitle("Glass Lake");
+    // Each batch carries its load's version; a live delivery loaded after the first batch
+    // (higher version) renames a document of it, one loaded before (lower) tries to undo that.
+    const docs = corpus.filter((d) => d.kind === "track" && d.title !== "Snow");
+    async function* batches() {
+      yield Object.assign(docs.slice(0, 4), { version: 10_000 });
+      await index.upsert([{ ...glass, title: "Glass Lake Nocturne" }], 10_500);
+      await index.upsert([glass], 9_000);
+      yield Object.assign(docs.slice(4), { version: 10_001 });
+    }
+    await index.reindex(batches());
+    expect(docs.slice(0, 4).map((d) => d.id)).toContain(glass.id);
+    expect(await trackTitles("glass lake")).toEqual(["Glass Lake Nocturne"]);
+    // A later delivery with a newer load still gets through.
+    await index.upsert([glass], 11_000);
+    expect(await trackTitles("glass lake nocturne")).toEqual([]);
+  });
 });

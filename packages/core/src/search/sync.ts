@@ -2,8 +2,8 @@ import { inArray } from "drizzle-orm";
 import type { Ctx } from "../context";
 import type { Executor } from "../db/types";
 import { tracks } from "../track/track.sql";
-import { loadDocuments } from "./documents";
-import type { DocumentRef, SearchDocument, SearchKind } from "./port";
+import type { DocumentRef, SearchKind } from "./port";
+import { loadVersionedDocuments } from "./documents";
 
 import type { SearchChanges } from "./changes";
 
@@ -20,7 +20,8 @@ const KINDS: [keyof SearchChanges, SearchKind][] = [
 
 /**
  * Brings the search index in step with committed catalog rows: each id is reloaded from the
- * database and upserted, or removed when the row (or a playlist's public flag) is gone.
+ * database and upserted, or removed when the row (or a playlist's public flag) is gone — with the
+ * load's version, so an older load written later by another process is refused.
  * Writes reach it through the outbox (`effects.syncSearch` in `db/transaction.ts`, delivered by
  * `search/outbox.ts`), which calls this with `rethrow` so a failed batch is delivered again.
  */
@@ -31,22 +32,24 @@ export async function syncSearch(
   options: { rethrow?: boolean } = {},
 ): Promise<void> {
   try {
-    const docs: SearchDocument[] = [];
-    const gone: DocumentRef[] = [];
     for (const [key, kind] of KINDS) {
       const ids = [...new Set((changes[key] ?? []).filter((id): id is string => !!id))];
-      if (ids.length === 0) continue;
-      // In slices, so a large change set (e.g. a popularity refresh) stays within query limits.
+      // In slices, so a large change set (e.g. a popularity refresh) stays within query limits;
+      // each slice is loaded with its version and written with it (search/versions.ts).
       for (let i = 0; i < ids.length; i += SLICE) {
-        const slice = ids.slice(i, i + SLICE);
-        const loaded = await loadDocuments(ctx.db, kind, slice);
-        const found = new Set(loaded.map((doc) => doc.id));
-        docs.push(...loaded);
-        for (const id of slice) if (!found.has(id)) gone.push({ kind, id });
+        const { docs, gone, version } = await loadVersionedDocuments(
+          ctx.db,
+          kind,
+          ids.slice(i, i + SLICE),
+        );
+        if (docs.length > 0) await ctx.search.upsert(docs, version);
+        if (gone.length > 0)
+          await ctx.search.remove(
+            gone.map((id): DocumentRef => ({ kind, id })),
+            version,
+          );
       }
     }
-    for (let i = 0; i < docs.length; i += SLICE) await ctx.search.upsert(docs.slice(i, i + SLICE));
-    for (let i = 0; i < gone.length; i += SLICE) await ctx.search.remove(gone.slice(i, i + SLICE));
   } catch (error) {
     if (options.rethrow) throw error;
     ctx.log.error(
