@@ -67,6 +67,7 @@ suites=(
   packages/local/src/analytics/clickhouse-http.test.ts=analytics-http
   packages/core/src/queue/queue.contract.test.ts=queue
   functions/aws-services.servers.test.ts=aws
+  functions/pipeline/recover.servers.test.ts=recovery
   packages/api/test/subsonic/kms.servers.test.ts=kms
   packages/local/src/start-servers.servers.test.ts=start:servers
 )

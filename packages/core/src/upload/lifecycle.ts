@@ -303,7 +303,8 @@ export interface RedriveTarget {
 
 /**
  * Starts an execution for an object (locally the in-process pipeline, in AWS StartExecution).
- * Throws RedriveExhaustedError when no further execution may be started for the upload.
+ * Returns `false` when an execution for that attempt was running already (nothing started);
+ * throws RedriveExhaustedError when no further execution may be started for the upload.
  */
 export type Redrive = (event: ObjectCreatedEvent, target: RedriveTarget) => unknown;
 
@@ -490,10 +491,9 @@ async function redriveOnce(
   event: ObjectCreatedEvent,
   target: RedriveTarget,
   bucket: string,
-): Promise<"started" | "gave-up" | "error"> {
+): Promise<"started" | "running" | "gave-up" | "error"> {
   try {
-    await redrive(event, target);
-    return "started";
+    return (await redrive(event, target)) === false ? "running" : "started";
   } catch (err) {
     if (err instanceof RedriveExhaustedError) {
       await failUpload(deps.db, {

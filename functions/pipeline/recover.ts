@@ -1,0 +1,68 @@
+// First: bound secrets (DATABASE_URL) into process.env before the configuration is read.
+import "../secrets";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { createLogger } from "@jonquils/core";
+import { lambdaEnv } from "@jonquils/core/config-wirings";
+import { connectPostgres } from "@jonquils/core/db/postgres";
+import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config";
+import { recoverUploads, type RecoveryReport } from "@jonquils/core/upload/lifecycle";
+import { metrics, withObservability } from "../observability";
+import { databasePasswordSource } from "../secrets";
+import { sfnExecutions, stepFunctionsRecovery } from "./step-functions-recovery";
+
+/**
+ * Objects younger than this are left to their own S3 → EventBridge event by the reconcile
+ * sweep (EventBridge delivers within seconds; a re-drive on top would only end AlreadyHandled).
+ */
+export const RECONCILE_MIN_AGE_MS = 2 * 60_000;
+
+// Built once per cold start; a missing variable fails it naming the variable.
+const config = lambdaEnv["pipeline-recover"].parse();
+const log = createLogger(config.LOG_LEVEL, { fn: "pipeline-recover" });
+const objects = createS3ObjectStoreFromConfig(config)!;
+const db = connectPostgres(config.DATABASE_URL, {
+  max: 1,
+  password: databasePasswordSource(),
+}).db;
+const recovery = stepFunctionsRecovery(
+  sfnExecutions(config.INGEST_STATE_MACHINE_ARN, { region: config.AWS_REGION }),
+  objects.bucketNames,
+);
+
+/**
+ * The AWS twin of the local recovery sweep (packages/local/src/wiring.ts), run by an
+ * EventBridge schedule (stacks/Pipeline.ts): pending tickets past expiry fail as expired;
+ * processing uploads whose execution is not RUNNING are re-driven through StartExecution
+ * with a deterministic name (bounded: MAX_ATTEMPTS executions an upload, then failed with a
+ * reason); and the tracks bucket's `u/` objects are compared with etl.s3_file_registry so an
+ * object whose event was lost is driven too (the seed's Extract).
+ */
+export const handler = withObservability(
+  "pipeline-recover",
+  async (event?: RecoverEvent): Promise<RecoveryReport> => {
+    const report = await recoverUploads({ db, objects, log }, recovery.redrive, {
+      isLive: recovery.isLive,
+      reconcileMinAgeMs: reconcileMinAgeMs(event),
+    });
+    metrics.addMetric("UploadsExpired", MetricUnit.Count, report.expired);
+    metrics.addMetric("UploadsRedriven", MetricUnit.Count, report.redriven + report.reconciled);
+    metrics.addMetric("UploadsGivenUp", MetricUnit.Count, report.gaveUp);
+    log.info(report, "upload recovery sweep");
+    return report;
+  },
+);
+
+/**
+ * The schedule sends EventBridge's "Scheduled Event"; an operator may invoke the function
+ * with `{"reconcileMinAgeSeconds": 0}` to reconcile objects stored moments ago too.
+ */
+export interface RecoverEvent {
+  reconcileMinAgeSeconds?: unknown;
+}
+
+function reconcileMinAgeMs(event: RecoverEvent | undefined): number {
+  const s = event?.reconcileMinAgeSeconds;
+  return typeof s === "number" && Number.isInteger(s) && s >= 0 && s <= 86_400
+    ? s * 1000
+    : RECONCILE_MIN_AGE_MS;
+}
