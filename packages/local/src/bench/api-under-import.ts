@@ -79,7 +79,10 @@ export async function runApiUnderImport(options: ApiUnderImportOptions = {}) {
     url.pathname = `/${dbName}`;
     env["DATABASE_URL"] = url.href;
   }
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER], {
+  // BENCH_CPU_PROF=<dir>: a CPU profile of the server process (its API thread) written there.
+  const prof = process.env["BENCH_CPU_PROF"];
+  const profile = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", SERVER], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
