@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerArtist, wirings, type TestApi } from "@jonquils/local/testing/harness";
-import { playlistSuite, type Json, type PlaylistFixture } from "./support/playlists";
+import { playlistSuite, type Json, type PlaylistFixture, type Session } from "./support/playlists";
 
 /** The tracks of a playlist: add, remove, reorder, with positions contiguous 0..n-1 in the API and the table. */
 describe.each(wirings())("playlist tracks ($name)", (wiring) => {

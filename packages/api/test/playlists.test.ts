@@ -6,7 +6,7 @@ import {
   wirings,
   type TestApi,
 } from "@jonquils/local/testing/harness";
-import { playlistSuite, type Json, type PlaylistFixture } from "./support/playlists";
+import { playlistSuite, type Json, type Session } from "./support/playlists";
 
 /** Playlists over HTTP: one's own (create, list, update, delete), visibility and ownership. */
 describe.each(wirings())("playlists ($name)", (wiring) => {
