@@ -29,8 +29,12 @@ export interface ManifestEntry {
   version: string;
   /** Path inside the package. */
   path: string;
-  /** Style of the soundtrack the file belongs to (assigned per package, see docs/analysis.md). */
+  /**
+   * Style: the file's own GENRE tag when it names one (styleSource "file tag"), else the
+   * style of the soundtrack the file belongs to (see docs/analysis.md).
+   */
   style: string;
+  styleSource?: "file tag";
   /** Catalog genre slug used to train/evaluate the genre model, or null (mixed soundtracks). */
   genre: string | null;
 }
