@@ -171,16 +171,18 @@ describe.each(wirings())("monitoring: checks, alerts, admin endpoint ($name)", (
         },
       ],
       searchDrift: () =>
-        Promise.resolve({
-          kind: "track" as const,
-          catalog: 10,
-          indexed: 1000,
-          missing: 0,
-          extra: 990,
-          stale: 0,
-          sample: [],
-          queued: 0,
-        }),
+        Promise.resolve([
+          {
+            kind: "track" as const,
+            catalog: 10,
+            indexed: 1000,
+            missing: 0,
+            extra: 990,
+            stale: 0,
+            sample: [],
+            queued: 0,
+          },
+        ]),
       publisher,
       // An hour from now, the orphan is old enough to count.
       now: () => new Date(Date.now() + HOUR),

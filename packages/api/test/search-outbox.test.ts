@@ -220,7 +220,9 @@ describe.each(adapters)("the drift check compares content ($name)", (adapter) =>
     const seen = await drift();
     expect(seen.status).toBe("alert");
     expect(seen.detail).toMatchObject({ outdated: 3, missing: 0, extra: 0, resyncQueued: true });
-    expect(seen.detail["catalogTracks"]).toBe(seen.detail["indexedTracks"]);
+    const tracks = (seen.detail["byKind"] as Record<string, Record<string, number>>)["track"]!;
+    expect(tracks).toMatchObject({ outdated: 3, missing: 0, extra: 0 });
+    expect(tracks["catalog"]).toBe(tracks["indexed"]);
 
     // The queued re-sync repairs them; the next run is clean.
     await api.runtime.ports.outbox!.drain();
@@ -231,4 +233,67 @@ describe.each(adapters)("the drift check compares content ($name)", (adapter) =>
     expect(after.detail).toMatchObject({ outdated: 0, missing: 0, extra: 0 });
     expect(ids).toHaveLength(3);
   }, 60_000);
+
+  // An artist, an album and a public playlist renamed while their search event was lost (a
+  // write behind the services' backs): the same count, other content — seen per kind, repaired.
+  it.each([
+    { kind: "artist", path: "artists", before: "Lost Event Trio", after: "Found Event Trio" },
+    { kind: "album", path: "albums", before: "Quiet Reservoir", after: "Loud Reservoir" },
+    { kind: "playlist", path: "playlists", before: "Lantern Mix", after: "Beacon Mix" },
+  ] as const)(
+    "sees an outdated $kind (renamed while its search event was lost) and re-syncs it",
+    async ({ kind, path, before, after }) => {
+      const { schema } = await import("@jonquils/core");
+      const { eq } = await import("drizzle-orm");
+      const artist = await registerArtist(
+        api,
+        kind === "artist" ? before : `Owner ${randomBytes(3).toString("hex")}`,
+      );
+      let id = artist.artistId;
+      if (kind !== "artist") {
+        const res = await api.request("POST", `/api/v1/${path}`, {
+          token: artist.accessToken,
+          body: kind === "album" ? { title: before } : { title: before, isPublic: true },
+        });
+        expect(res.status).toBe(201);
+        id = res.body.id as string;
+      }
+      await api.runtime.ports.outbox!.drain();
+      const search = async (q: string) =>
+        (
+          (await api.request("GET", `/api/v1/search/${path}?q=${encodeURIComponent(q)}`)).body as {
+            items: { id: string }[];
+          }
+        ).items.map((i) => i.id);
+      expect(await search(before)).toContain(id);
+      expect((await drift()).status).toBe("ok");
+
+      const db = api.runtime.ports.db;
+      if (kind === "artist")
+        await db.update(schema.artists).set({ name: after }).where(eq(schema.artists.id, id));
+      else if (kind === "album")
+        await db.update(schema.albums).set({ title: after }).where(eq(schema.albums.id, id));
+      else
+        await db.update(schema.playlists).set({ title: after }).where(eq(schema.playlists.id, id));
+      const seen = await drift();
+      expect(seen.status).toBe("alert");
+      expect(seen.title).toContain("1 outdated");
+      const byKind = seen.detail["byKind"] as Record<string, Record<string, unknown>>;
+      expect(byKind[kind]).toMatchObject({
+        outdated: 1,
+        missing: 0,
+        extra: 0,
+        sample: [id],
+        resyncQueued: true,
+      });
+      for (const other of ["track", "artist", "album", "playlist"].filter((k) => k !== kind))
+        expect(byKind[other], other).toMatchObject({ outdated: 0, missing: 0, extra: 0 });
+
+      await api.runtime.ports.outbox!.drain();
+      expect(await search(after)).toContain(id);
+      expect(await search(before)).not.toContain(id);
+      expect((await drift()).status).toBe("ok");
+    },
+    60_000,
+  );
 });

@@ -18,7 +18,7 @@ import {
   type AlertPublisher,
   type MonitoringService,
 } from "./monitoring/monitor";
-import { compareSearchWithCatalog } from "./search/drift";
+import { compareEverySearchKind } from "./search/drift";
 import { searchOutboxHandler, searchSyncHeld } from "./search/outbox";
 import type { SearchIndex } from "./search/port";
 import { createSearchIndexFromConfig } from "./search/wiring";
@@ -193,8 +193,7 @@ export function assembleRuntime(
     log,
     probes,
     objects,
-    searchDrift: () =>
-      compareSearchWithCatalog({ db: catalog.db, search }, "track", { repair: true }),
+    searchDrift: () => compareEverySearchKind({ db: catalog.db, search }, { repair: true }),
     ...(analytics.port.queue.kind !== "disabled"
       ? { routeStats: (since: Date) => routeWindowStats(analytics.port.store, since) }
       : {}),

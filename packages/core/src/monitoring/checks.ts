@@ -235,40 +235,74 @@ export async function checkStuck(db: Db, now: Date, t: Thresholds): Promise<Chec
   ];
 }
 
+const KIND_NAMES: Record<SearchDriftReport["kind"], [string, string]> = {
+  track: ["track", "tracks"],
+  artist: ["artist", "artists"],
+  album: ["album", "albums"],
+  playlist: ["public playlist", "public playlists"],
+};
+
 /**
- * The search index holds the catalog's track documents as they are now: compared document by
- * document by content digest (not by count), the ones that differ re-synced through the outbox.
+ * The search index holds the catalog's documents — tracks, artists, albums, public playlists —
+ * as they are now: compared kind by kind and document by document by content digest (not by
+ * count), the ones that differ re-synced through the outbox. A kind alerts above its own share.
  */
 export async function checkSearchDrift(
-  searchDrift: (() => Promise<SearchDriftReport>) | undefined,
+  searchDrift: (() => Promise<SearchDriftReport[]>) | undefined,
   t: Thresholds,
 ): Promise<CheckResult> {
   const key = "data_quality.search_index_drift";
   if (!searchDrift)
     return { ...ok(key, "data_quality", "No search index to compare"), status: "skipped" };
-  const r = await searchDrift();
-  const differing = r.missing + r.extra + r.stale;
-  const allowed = Math.floor(r.catalog * t.searchDriftRatio);
+  const reports = await searchDrift();
+  const byKind = Object.fromEntries(
+    reports.map((r) => [
+      r.kind,
+      {
+        catalog: r.catalog,
+        indexed: r.indexed,
+        missing: r.missing,
+        extra: r.extra,
+        outdated: r.stale,
+        allowed: Math.floor(r.catalog * t.searchDriftRatio),
+        sample: r.sample,
+        resyncQueued: r.queued > 0,
+      },
+    ]),
+  );
+  const sum = (f: (r: SearchDriftReport) => number) => reports.reduce((n, r) => n + f(r), 0);
   const detail = {
-    catalogTracks: r.catalog,
-    indexedTracks: r.indexed,
-    missing: r.missing,
-    extra: r.extra,
-    outdated: r.stale,
-    allowed,
-    sample: r.sample,
-    resyncQueued: r.queued > 0,
+    catalog: sum((r) => r.catalog),
+    indexed: sum((r) => r.indexed),
+    missing: sum((r) => r.missing),
+    extra: sum((r) => r.extra),
+    outdated: sum((r) => r.stale),
+    resyncQueued: reports.some((r) => r.queued > 0),
+    byKind,
   };
-  return differing > allowed
-    ? {
-        key,
-        category: "data_quality",
-        status: "alert",
-        severity: "warning",
-        title: `${nOf(differing, "track document", "track documents")} in search differ from the catalog (${r.stale} outdated, ${r.missing} missing, ${r.extra} extra); re-sync queued`,
-        detail,
-      }
-    : ok(key, "data_quality", "Search index matches the catalog, document by document", detail);
+  const drifted = reports.filter(
+    (r) => r.missing + r.extra + r.stale > Math.floor(r.catalog * t.searchDriftRatio),
+  );
+  if (drifted.length === 0)
+    return ok(
+      key,
+      "data_quality",
+      "Search index matches the catalog, document by document",
+      detail,
+    );
+  const parts = drifted.map((r) => {
+    const n = r.missing + r.extra + r.stale;
+    const [one, many] = KIND_NAMES[r.kind];
+    return `${nOf(n, one, many)} (${r.stale} outdated, ${r.missing} missing, ${r.extra} extra)`;
+  });
+  return {
+    key,
+    category: "data_quality",
+    status: "alert",
+    severity: "warning",
+    title: `Search documents differ from the catalog: ${parts.join(", ")}; re-sync queued`,
+    detail,
+  };
 }
 
 /** Uploaded files (tracks bucket, prefix u/) that the pipeline never registered. */

@@ -33,8 +33,8 @@ export interface MonitoringDeps {
   log: Logger;
   probes: readonly Probe[];
   objects?: ObjectStore;
-  /** The search index compared with the catalog, document by document (and repaired). */
-  searchDrift?: () => Promise<SearchDriftReport>;
+  /** The search index compared with the catalog, document by document, per kind (and repaired). */
+  searchDrift?: () => Promise<SearchDriftReport[]>;
   /** Per-route request statistics since a time, from analytics. */
   routeStats?: (since: Date) => Promise<RouteStat[]>;
   publisher: AlertPublisher;

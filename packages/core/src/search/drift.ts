@@ -6,7 +6,7 @@ import type { SearchChanges } from "./changes";
 import { documentDigest } from "./digest";
 import { catalogDocuments } from "./documents";
 import { enqueueSearchSync } from "./outbox";
-import type { SearchKind } from "./port";
+import { SEARCH_KINDS, type SearchKind } from "./port";
 
 export interface SearchDriftReport {
   kind: SearchKind;
@@ -95,6 +95,21 @@ export async function compareSearchWithCatalog(
     sample: differing.slice(0, 5),
     queued,
   };
+}
+
+/**
+ * Every kind — tracks, artists, albums, public playlists — compared and (with `repair`) re-synced
+ * in turn: a kind whose documents were rewritten behind the index's back (an artist renamed while
+ * its search event was lost) is seen by content like a track.
+ */
+export async function compareEverySearchKind(
+  ports: Pick<Ports, "db" | "search">,
+  options: { repair?: boolean } = {},
+): Promise<SearchDriftReport[]> {
+  const reports: SearchDriftReport[] = [];
+  for (const kind of SEARCH_KINDS)
+    reports.push(await compareSearchWithCatalog(ports, kind, options));
+  return reports;
 }
 
 async function pendingSearchIds(db: Db, key: keyof SearchChanges): Promise<Set<string>> {
