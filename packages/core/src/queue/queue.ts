@@ -46,6 +46,13 @@ export interface BatchingQueueOptions<E> {
   log: Logger;
   /** Events per batch (default 5000). */
   batchSize?: number;
+  /**
+   * Under a backlog (events kept coming while every slot was busy), one batch takes up to this
+   * many of the waiting events (default `batchSize`, i.e. no coalescing). A store that pays a
+   * fixed cost per insert (ClickHouse: one part per table and view) ingests far more per second
+   * in fewer, larger batches, while a quiet queue still sends small, time-triggered ones.
+   */
+  maxBatchSize?: number;
   /** Longest an event waits in memory before a flush starts (default 1000 ms). */
   flushMs?: number;
   /** Events held in memory at most; beyond it the buffer goes to the spill (or the oldest are dropped without one). */
@@ -64,6 +71,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** The in-process batching queue; the SQS adapter reuses it with an SQS `send`. */
 export function createBatchingQueue<E>(options: BatchingQueueOptions<E>): EventQueue<E> {
   const batchSize = options.batchSize ?? 5000;
+  const maxBatchSize = Math.max(options.maxBatchSize ?? batchSize, batchSize);
   const flushMs = options.flushMs ?? 1000;
   const bufferMax = Math.max(options.bufferMax ?? 200_000, batchSize);
   const attempts = options.attempts ?? 4;
@@ -176,8 +184,8 @@ export function createBatchingQueue<E>(options: BatchingQueueOptions<E>): EventQ
   function pump(force: boolean): void {
     while (buffer.length > 0 && inFlight.size < concurrency) {
       if (!force && buffer.length < batchSize) return;
-      const batch = buffer.length <= batchSize ? buffer : buffer.slice(0, batchSize);
-      buffer = buffer.length <= batchSize ? [] : buffer.slice(batchSize);
+      const batch = buffer.length <= maxBatchSize ? buffer : buffer.slice(0, maxBatchSize);
+      buffer = buffer.length <= maxBatchSize ? [] : buffer.slice(maxBatchSize);
       const p = sendWithRetry(batch, closed ? 1 : attempts).then((ok) => {
         if (!ok) {
           failedBatches += 1;

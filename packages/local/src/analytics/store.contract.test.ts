@@ -129,6 +129,28 @@ describe.each(adapters)("analytics store contract ($name)", ({ open }) => {
     expect(none).toEqual([{ n: 0 }]);
   });
 
+  it("takes a coalesced batch of 12,000 listens whole, in order, in one insert", async () => {
+    // The in-process queue coalesces a backlog into inserts of up to 100,000 events; chDB's
+    // adapter encodes them 5,000 rows at a time between turns of the event loop.
+    const trackId = randomUUID();
+    const records = Array.from({ length: 12_000 }, (_, i) =>
+      listen({ trackId, at: Date.UTC(2026, 0, 1) + i, durationPlayedMs: i }),
+    );
+    await store.insert(records);
+    const [row] = await store.select<{ n: number; first: number; last: number; ms: number }>(
+      `SELECT count() AS n, toUnixTimestamp64Milli(min(timestamp)) AS first,
+              toUnixTimestamp64Milli(max(timestamp)) AS last, sum(duration_played_ms) AS ms
+       FROM track_analytics WHERE track_id = {track:UUID}`,
+      { track: trackId },
+    );
+    expect(row).toEqual({
+      n: 12_000,
+      first: Date.UTC(2026, 0, 1),
+      last: Date.UTC(2026, 0, 1) + 11_999,
+      ms: (11_999 * 12_000) / 2,
+    });
+  });
+
   it("fans a listen out to user and artist tables and rolls it up per day with unique listeners", async () => {
     const trackId = randomUUID();
     const artistId = randomUUID();

@@ -171,11 +171,21 @@ async function main() {
   const rounds = Math.max(1, Math.min(10, Math.floor(opts.events / opts.batch)));
   let rawMs = 0;
   let queueMs = 0;
+  // CPU time of the whole process (chDB's threads included): the machine is shared, and CPU
+  // per event is what the wall clock cannot show under other people's load.
+  let rawCpuUs = 0;
+  let queueCpuUs = 0;
+  const cpuUs = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  let c = 0;
   let t = 0;
   for (let round = 0; round < rounds; round++) {
     const from = Math.floor((round * opts.events) / rounds);
     const count = Math.floor(((round + 1) * opts.events) / rounds) - from;
     t = performance.now();
+    c = cpuUs();
     let batch: (readonly unknown[])[] = [];
     const insertRaw = () =>
       raw.insert({
@@ -193,8 +203,10 @@ async function main() {
     }
     if (batch.length > 0) await insertRaw();
     rawMs += performance.now() - t;
+    rawCpuUs += cpuUs() - c;
 
     t = performance.now();
+    c = cpuUs();
     let n = 0;
     for (const rec of generate(101 + round, count, from, opts.events)) {
       queue.enqueue(rec);
@@ -206,6 +218,7 @@ async function main() {
     }
     await queue.flush();
     queueMs += performance.now() - t;
+    queueCpuUs += cpuUs() - c;
   }
   const rawRate = opts.events / (rawMs / 1000);
   const queueRate = opts.events / (queueMs / 1000);
@@ -215,7 +228,12 @@ async function main() {
     `  raw batch insert         ${padL(fmtInt(rawRate), 10)} events/s  (${(rawMs / 1000).toFixed(1)} s, ${rounds} rounds alternating with the queue)`,
   );
   out(
-    `  queue → store (the API)  ${padL(fmtInt(queueRate), 10)} events/s  (${(queueMs / 1000).toFixed(1)} s)  ${(queueRate / rawRate).toFixed(2)}× raw  [${stats.batches} inserts, ${stats.spilled} spilled, ${stats.dropped} dropped]`,
+    `  queue → store (the API)  ${padL(fmtInt(queueRate), 10)} events/s  (${(queueMs / 1000).toFixed(1)} s)  ${(queueRate / rawRate).toFixed(2)}× raw  [${stats.batches} inserts (${fmtInt(stats.sent / Math.max(1, stats.batches))} events each), ${stats.spilled} spilled, ${stats.dropped} dropped]`,
+  );
+  const cores = os.cpus().length;
+  const perEvent = (us: number) => us / opts.events;
+  out(
+    `  CPU an event (generating + encoding + inserting + the views + merges meanwhile): raw ${perEvent(rawCpuUs).toFixed(2)} µs, queue ${perEvent(queueCpuUs).toFixed(2)} µs → ${cores} idle cores would take ≈ ${fmtInt((cores * 1e6) / perEvent(queueCpuUs))} events/s through the queue`,
   );
   // What one enqueue costs the request that makes it, and one batch's encoding on the event loop.
   const probe = createStoreQueue(
