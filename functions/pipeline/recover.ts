@@ -8,6 +8,7 @@ import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config"
 import { recoverUploads, type RecoveryReport } from "@jonquils/core/upload/lifecycle";
 import { metrics, withObservability } from "../observability";
 import { databasePasswordSource } from "../secrets";
+import { listOnlyStore } from "./list-only-store";
 import { sfnExecutions, stepFunctionsRecovery } from "./step-functions-recovery";
 
 /**
@@ -19,7 +20,8 @@ export const RECONCILE_MIN_AGE_MS = 2 * 60_000;
 // Built once per cold start; a missing variable fails it naming the variable.
 const config = lambdaEnv["pipeline-recover"].parse();
 const log = createLogger(config.LOG_LEVEL, { fn: "pipeline-recover" });
-const objects = createS3ObjectStoreFromConfig(config)!;
+// Listing only: the role may list `u/` in the tracks bucket and nothing more (list-only-store.ts).
+const objects = listOnlyStore(createS3ObjectStoreFromConfig(config)!);
 const db = connectPostgres(config.DATABASE_URL, {
   max: 1,
   password: databasePasswordSource(),

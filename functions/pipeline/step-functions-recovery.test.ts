@@ -1,6 +1,8 @@
+import type { ObjectStore } from "@jonquils/core/storage/object-store";
 import { MAX_ATTEMPTS, RedriveExhaustedError } from "@jonquils/core/upload/lifecycle";
 import { objectCreatedToEventBridge } from "@jonquils/pipeline/executor";
 import { describe, expect, it } from "vitest";
+import { listOnlyStore } from "./list-only-store";
 import {
   ExecutionExistsError,
   executionArn,
@@ -104,5 +106,37 @@ describe("re-driving uploads through Step Functions (decision logic)", () => {
     expect(redriveExecutionName("0b5f8e3e-7a61-4c1f-9d1e-2f0f7f6b8a11", MAX_ATTEMPTS)).toMatch(
       /^[\w-]{1,80}$/,
     );
+  });
+});
+
+describe("the recovery sweep's list-only view of the bucket", () => {
+  const info = (key: string) => ({
+    key,
+    size: key.length,
+    etag: `etag-${key}`,
+    contentType: null,
+    lastModified: null,
+  });
+  const keys = ["u/1/a/song.mp3", "u/1/a/song.mp3.part", "u/1/b/other.mp3"];
+  const listed: (string | undefined)[] = [];
+  const store = listOnlyStore({
+    kind: "s3",
+    bucketNames: BUCKETS,
+    async *list(_bucket, prefix) {
+      listed.push(prefix);
+      for (const k of keys.filter((k) => k.startsWith(prefix ?? "")).sort()) yield info(k);
+    },
+  } as ObjectStore);
+
+  it("answers head by listing the key (no HEAD, which a list-only role sees as 403 for a missing key)", async () => {
+    expect(await store.head("tracks", "u/1/a/song.mp3")).toEqual(info("u/1/a/song.mp3"));
+    expect(await store.head("tracks", "u/1/a/song")).toBeNull();
+    expect(await store.head("tracks", "u/9/missing.mp3")).toBeNull();
+    expect(listed).toEqual(["u/1/a/song.mp3", "u/1/a/song", "u/9/missing.mp3"]);
+  });
+
+  it("refuses reads and writes", async () => {
+    await expect(store.get("tracks", "u/1/a/song.mp3")).rejects.toThrow(/does not read/);
+    await expect(store.delete("tracks", "u/1/a/song.mp3")).rejects.toThrow(/does not delete/);
   });
 });
