@@ -15,7 +15,8 @@ describe("ten sign-up flooders", () => {
   let api: TestApi;
   beforeAll(async () => {
     api = await startTestApi(
-      { db: "pglite", redis: false },
+      // PGlite on its worker thread, as `npm start` wires it.
+      { db: "pglite-thread", redis: false },
       { BCRYPT_COST: "12", SIGNUP_PER_IP_PER_HOUR: "100000" },
     );
   });

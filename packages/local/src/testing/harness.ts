@@ -27,6 +27,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openPglite } from "../pglite";
+import { openPgliteThread } from "../pglite-thread";
 import { testAnalytics } from "./analytics";
 import {
   createDiskObjectStore,
@@ -34,7 +35,8 @@ import {
   type DiskObjectStore,
 } from "../storage/disk-store";
 
-export type DbKind = "pglite" | "postgres";
+/** "pglite-thread": PGlite on a worker thread, as `npm start` runs it (pglite-thread.ts). */
+export type DbKind = "pglite" | "pglite-thread" | "postgres";
 
 export const hasPostgres = () => inject("postgresTemplateUrl") !== "";
 export const redisUrl = () => process.env["REDIS_URL"] || undefined;
@@ -64,6 +66,7 @@ export async function openTestDatabase(kind: DbKind): Promise<CatalogDatabase & 
     templateBlob ??= new Blob([await readFile(inject("pgliteTemplate"))]);
     return openPglite({ loadDataDir: templateBlob });
   }
+  if (kind === "pglite-thread") return openPgliteThread({ useTemplate: true, migrate: true });
   const templateUrl = inject("postgresTemplateUrl");
   const name = `jq_test_${inject("runId")}_${randomBytes(6).toString("hex")}`;
   const template = new URL(templateUrl).pathname.slice(1);
