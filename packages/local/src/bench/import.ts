@@ -10,7 +10,8 @@
  *               on the worker pool → load → index → aggregate, PGlite). Target ≥ 0.5×.
  *   analysis    a plain `ffmpeg -i f -f null -` decode of every file, one process per core
  *               vs. the same state machine with full analysis, the worker pool using every core.
- *               Target ≤ 3×.
+ *               Target ≤ 3×. Both sides run at the pool's nice value (WORKER_NICE), so that
+ *               on a shared machine neither gets a larger share of the cores than the other.
  *
  *   npm run bench:import -- [--files N]
  */
@@ -18,6 +19,8 @@ import { assembleRuntime, createLogger, loadConfig } from "@jonquils/core";
 import { createArtist } from "@jonquils/core/artist/index";
 import { requestUpload } from "@jonquils/core/upload/index";
 import { createAudioPool } from "@jonquils/pipeline/compute/pool";
+import { WORKER_NICE } from "@jonquils/pipeline/compute/port";
+import { ffmpegAvailable } from "@jonquils/pipeline/analysis/decode";
 import { audioPath, fetchMaterial, loadManifest } from "@jonquils/pipeline/eval/material";
 import { createLocalPipeline } from "@jonquils/pipeline/executor";
 import { parseFile } from "music-metadata";
@@ -69,7 +72,10 @@ t = performance.now();
   await Promise.all(
     Array.from({ length: cores }, async () => {
       for (let f = queue.shift(); f; f = queue.shift())
-        await run("ffmpeg", ["-v", "error", "-nostdin", "-i", f, "-f", "null", "-"]);
+        await run("nice", [
+          ...["-n", String(WORKER_NICE), "ffmpeg"],
+          ...["-v", "error", "-nostdin", "-i", f, "-f", "null", "-"],
+        ]);
     }),
   );
 }
@@ -157,10 +163,15 @@ log(
   `  tags-only import, whole state machine        ${rate(tagsOnly.ms)} files/s  ${(tagsOnly.ms / 1000).toFixed(1)} s  (${tagsOnly.ok}/${files.length} done, pool of ${Math.max(1, cores - 1)})`,
 );
 log(
-  `  ffmpeg decode, ${cores} processes                   ${rate(ffmpegMs)} files/s  ${(ffmpegMs / 1000).toFixed(1)} s`,
+  `  ffmpeg decode, ${cores} processes (nice ${WORKER_NICE})         ${rate(ffmpegMs)} files/s  ${(ffmpegMs / 1000).toFixed(1)} s`,
 );
 log(
-  `  full-analysis import, whole state machine    ${rate(full.ms)} files/s  ${(full.ms / 1000).toFixed(1)} s  (${full.ok}/${files.length} done, pool of ${cores})`,
+  `  full-analysis import, whole state machine    ${rate(full.ms)} files/s  ${(full.ms / 1000).toFixed(1)} s  (${full.ok}/${files.length} done, pool of ${cores}, nice ${WORKER_NICE}, decoder: ${ffmpegAvailable() ? "ffmpeg child for Vorbis/FLAC" : "WASM"})`,
+);
+log(
+  `load average at the end: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
 );
 const tagsRatio = mmMs / tagsOnly.ms;
 const fullRatio = full.ms / ffmpegMs;

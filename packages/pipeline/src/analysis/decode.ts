@@ -230,13 +230,20 @@ export function ffmpegAvailable(): boolean {
   return ffmpegFound;
 }
 
-/** Reads ffmpeg's streamed WAV (header, then 32-bit float frames) into channel chunks. */
+/**
+ * Reads ffmpeg's streamed WAV (header, then 32-bit float frames) into channel chunks.
+ * The channel arrays it hands out are reused for the next chunk (MonoAccumulator copies
+ * what it keeps), so a long file costs no garbage per chunk.
+ */
 class FloatWavReader {
   private header: Uint8Array = new Uint8Array(0);
-  private carry: Uint8Array = new Uint8Array(0);
   channels = 0;
   sampleRate = 0;
   private inData = false;
+  /** Bytes of an incomplete frame left from the previous pipe read. */
+  private carry = 0;
+  private scratch = new Uint8Array(0);
+  private planes: Float32Array[] = [];
 
   constructor(private readonly onChunk: (chunk: AudioChunk) => void) {}
 
@@ -249,25 +256,33 @@ class FloatWavReader {
       this.header = new Uint8Array(0);
       this.inData = true;
     }
-    const frameBytes = 4 * this.channels;
-    const all = this.carry.length > 0 ? joinBytes(this.carry, data) : data;
-    const usable = all.length - (all.length % frameBytes);
-    // Copies (not Buffer#slice views): aligned for Float32Array, and the pipe's buffers
-    // are not ours to keep.
-    this.carry = Uint8Array.prototype.slice.call(all, usable);
-    if (usable === 0) return;
-    const aligned = new Uint8Array(usable);
-    aligned.set(all.subarray(0, usable));
-    const floats = new Float32Array(aligned.buffer);
-    const frames = usable / frameBytes;
     const ch = this.channels;
-    const channelData: Float32Array[] = [];
-    for (let c = 0; c < ch; c++) {
-      const out = new Float32Array(frames);
-      for (let i = 0, j = c; i < frames; i++, j += ch) out[i] = floats[j]!;
-      channelData.push(out);
+    const frameBytes = 4 * ch;
+    const total = this.carry + data.length;
+    if (this.scratch.length < total + frameBytes) {
+      const grown = new Uint8Array(Math.max(total + frameBytes, 2 * this.scratch.length));
+      grown.set(this.scratch.subarray(0, this.carry));
+      this.scratch = grown;
     }
-    this.onChunk({ channelData, sampleRate: this.sampleRate });
+    // Copied behind the carried bytes: aligned for Float32Array, and the pipe's buffers
+    // are not ours to keep.
+    this.scratch.set(data, this.carry);
+    const frames = Math.floor(total / frameBytes);
+    const usable = frames * frameBytes;
+    if (frames > 0) {
+      const floats = new Float32Array(this.scratch.buffer, 0, frames * ch);
+      if (this.planes.length !== ch || this.planes[0]!.length < frames)
+        this.planes = Array.from({ length: ch }, () => new Float32Array(Math.max(frames, 16384)));
+      const channelData: Float32Array[] = [];
+      for (let c = 0; c < ch; c++) {
+        const out = this.planes[c]!;
+        for (let i = 0, j = c; i < frames; i++, j += ch) out[i] = floats[j]!;
+        channelData.push(out.subarray(0, frames));
+      }
+      this.onChunk({ channelData, sampleRate: this.sampleRate });
+    }
+    this.scratch.copyWithin(0, usable, total);
+    this.carry = total - usable;
   }
 
   /** Offset of the first sample in `header`, or −1 while the header is incomplete. */

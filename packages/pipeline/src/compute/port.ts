@@ -5,6 +5,12 @@
  */
 import { examineAudio, type ExamineInput, type ExamineResult } from "./examine";
 
+/**
+ * Nice value of a pool worker thread (0 normal … 19 lowest); the decoder processes it
+ * starts inherit it. The bench runs its ffmpeg baseline at the same value.
+ */
+export const WORKER_NICE = 10;
+
 export interface AudioCompute {
   readonly kind: "inline" | "pool";
   examine(input: ExamineInput): Promise<ExamineResult>;

@@ -4,9 +4,7 @@
  */
 import { setPriority } from "node:os";
 import { examineAudio, type ExamineInput, type ExamineResult } from "./examine";
-
-/** Nice value of an audio worker thread (0 normal … 19 lowest). */
-const WORKER_NICE = 10;
+import { WORKER_NICE } from "./port";
 
 // Background work yields to the API: on Linux a thread's nice value is its own, so this lowers
 // only this worker thread (the API's event loop keeps priority when the cores are busy).
