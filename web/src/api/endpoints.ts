@@ -164,6 +164,11 @@ export const revokeApiKey = async (id: string) => {
 
 export const requestUpload = (body: { filename: string; contentType: string; size: number }) =>
   api.post("/api/v1/tracks/upload", { body });
+/** A single-use form to replace a track's audio (its artist or an admin); same track, new file. */
+export const requestReplacement = (
+  trackId: string,
+  body: { filename: string; contentType: string; size: number },
+) => api.post("/api/v1/tracks/{id}/audio", { path: { id: trackId }, body });
 export const getUpload = (id: string) => api.get("/api/v1/uploads/{id}", { path: { id } });
 export const myUploads = (query: Query<"/api/v1/uploads"> = {}) =>
   api.get("/api/v1/uploads", { query: { limit: 50, ...query } });

@@ -16,6 +16,7 @@ import { Empty, ErrorMessage, Loading } from "../components/states";
 import { pick, useAsync } from "../components/use-async";
 import { useTitle } from "../components/use-title";
 import { formatDateTime, formatDuration, sentence } from "../format";
+import { ReplaceAudio } from "../upload/replace-audio";
 import { UploadQueue } from "../upload/upload-queue";
 
 export function StudioPage() {
@@ -265,6 +266,7 @@ function TrackEditor({
             </p>
           )}
         </form>
+        <ReplaceAudio track={track} onReplaced={onSaved} />
       </details>
     </li>
   );
