@@ -7,7 +7,9 @@ import type { ObjectStore } from "@jonquils/core/storage/object-store";
  * bucket), so `head` is answered by listing the key itself as prefix: one ListObjectsV2 call,
  * the same size and ETag, and a missing object is null. Everything else is refused.
  */
-export function listOnlyStore(store: ObjectStore): ObjectStore {
+export function listOnlyStore(
+  store: Pick<ObjectStore, "kind" | "bucketNames" | "list" | "ping">,
+): ObjectStore {
   const refuse = (what: string) => () =>
     Promise.reject(new Error(`the recovery sweep does not ${what} objects`));
   return {
