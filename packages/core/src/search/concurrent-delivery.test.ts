@@ -9,11 +9,12 @@ import { createLogger } from "../logger";
 import { createOutboxDrainer, type OutboxDrainer } from "../outbox/index";
 import { tracks } from "../track/track.sql";
 import { documentDigest } from "./digest";
-import { loadTrackDocuments } from "./documents";
+import { loadTrackDocuments, loadVersionedDocuments } from "./documents";
 import { createOpenSearchIndex } from "./opensearch";
 import { enqueueSearchSync, searchOutboxHandler } from "./outbox";
 import type { SearchDocument, SearchIndex } from "./port";
 import { createPostgresSearchIndex } from "./postgres";
+import { takeVersion } from "./versions";
 
 /**
  * Two processes drain one outbox at once (issue 12, item 2): each delivers a different batch
@@ -181,4 +182,47 @@ describe.each(setups)("two drainers deliver renames of one track at once ($name)
     expect(await titles("harbour lights")).toEqual([]);
     expect((await search.index.digests("track")).has(trackId)).toBe(false);
   }, 60_000);
+});
+
+describe.skipIf(!hasPostgres())("a load of documents another load holds waits for it", () => {
+  let catalog: CatalogDatabase & { url?: string };
+  let second: CatalogDatabase;
+  beforeAll(async () => {
+    catalog = await openTestDatabase("postgres");
+    second = connectPostgres(catalog.url!, { max: 2 });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await catalog?.close();
+  });
+
+  it("reads after the first commits, with a higher version", async () => {
+    const [artist] = await catalog.db
+      .insert(artists)
+      .values({ name: "Lock Step", nameKey: "lock step" })
+      .returning({ id: artists.id });
+    const id = artist!.id;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let firstVersion = 0;
+    const first = catalog.db.transaction(async (tx) => {
+      firstVersion = await takeVersion(tx, "artist", [id]);
+      await held;
+      // Committed with this transaction: a second load must see it.
+      await tx.update(artists).set({ name: "Lock Step Renamed" }).where(eq(artists.id, id));
+    });
+    while (firstVersion === 0) await new Promise((r) => setTimeout(r, 10));
+    let done = false;
+    const secondLoad = loadVersionedDocuments(second.db, "artist", [id]).then((r) => {
+      done = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    release();
+    await first;
+    const loaded = await secondLoad;
+    expect(loaded.version).toBeGreaterThan(firstVersion);
+    expect(loaded.docs.map((d) => (d as { name: string }).name)).toEqual(["Lock Step Renamed"]);
+  });
 });
