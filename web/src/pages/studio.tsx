@@ -135,6 +135,7 @@ function Studio({ artistId }: { artistId: string | null }) {
                       ) : (
                         u.filename
                       )}
+                      {u.replacesTrackId && <span className="muted"> · new audio for a track</span>}
                     </td>
                     <td>
                       <span className={`badge stage ${u.status}`}>{u.status}</span>
