@@ -178,7 +178,7 @@ export function writeGenreReference(rows: readonly GenreRow[], file: URL): numbe
     }));
   const data = {
     about:
-      "Genre model reference set: audio features (as JONQUILS measures them) of freely licensed recordings shipped in Debian 12 main, by package/version/path; the audio is not in the repository. Rebuilt by `npm run eval:analysis -- --write-genre-reference`; the held-out third (fold 0 of eval/genre.ts, stratified by genre) is left out for evaluation.",
+      "Genre model reference set: audio features (as JONQUILS measures them) of freely licensed recordings shipped in Debian 12 main, by package/version/path; the audio is not in the repository. Genre: the file's own GENRE tag when it names one (e.g. openclonk's Rock, widelands' Thrash Metal → rock), else the style of its soundtrack (eval/manifest.json). Rebuilt by `npm run eval:analysis -- --write-genre-reference`; the held-out third (fold 0 of eval/genre.ts, stratified by genre) is left out for evaluation.",
     entries,
   };
   writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
