@@ -2,12 +2,12 @@
 import "./secrets";
 import { createLogger, type Logger } from "@jonquils/core";
 import { lambdaEnv } from "@jonquils/core/config-wirings";
-import { createClickHouseStore } from "@jonquils/core/analytics/clickhouse";
 import { isAnalyticsRecord, type AnalyticsRecord } from "@jonquils/core/analytics/records";
 import type { AnalyticsStore } from "@jonquils/core/analytics/store";
 import { decodeMessage } from "@jonquils/core/queue/sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { withObservability } from "./observability";
+import { openClickHouse } from "./runtime";
 
 /**
  * The SQS consumer of analytics events: each message holds several events (packed by the
@@ -49,17 +49,11 @@ export function createAnalyticsConsumer(store: AnalyticsStore, log: Logger) {
 
 let consume: ((event: SQSEvent) => Promise<SQSBatchResponse>) | undefined;
 
-export const handler = withObservability("analytics-consumer", (event: SQSEvent) => {
+export const handler = withObservability("analytics-consumer", async (event: SQSEvent) => {
   if (!consume) {
     const config = lambdaEnv["analytics-consumer"].parse();
-    const store = createClickHouseStore({
-      url: config.CLICKHOUSE_URL,
-      username: config.CLICKHOUSE_USER,
-      password: config.CLICKHOUSE_PASSWORD,
-      database: config.CLICKHOUSE_DATABASE,
-    });
     consume = createAnalyticsConsumer(
-      store,
+      await openClickHouse(config),
       createLogger(config.LOG_LEVEL, { fn: "analytics-consumer" }),
     );
   }

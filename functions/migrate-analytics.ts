@@ -1,8 +1,8 @@
 // First: bound secrets into process.env before any configuration is read.
 import "./secrets";
 import { loadConfig } from "@jonquils/core";
-import { createClickHouseStore } from "@jonquils/core/analytics/clickhouse";
 import { logger, withObservability } from "./observability";
+import { openClickHouse } from "./runtime";
 
 export type AnalyticsMigration = { applied: true } | { applied: false; reason: string };
 
@@ -12,12 +12,14 @@ export type AnalyticsMigration = { applied: true } | { applied: false; reason: s
  * not admit AWS yet, or an outage, is logged (level error) and reported, never thrown — the
  * deploy goes on, and the next deploy tries again. The catalog never depends on it.
  */
+type MigratableStore = { migrate(): Promise<void>; close(): Promise<void> };
+
 export async function migrateAnalytics(
-  store: () => { migrate(): Promise<void>; close(): Promise<void> } | undefined,
+  store: () => MigratableStore | undefined | Promise<MigratableStore | undefined>,
 ): Promise<AnalyticsMigration> {
-  let opened: ReturnType<typeof store>;
+  let opened: MigratableStore | undefined;
   try {
-    opened = store();
+    opened = await store();
     if (!opened) return { applied: false, reason: "CLICKHOUSE_URL is not set: analytics is off" };
     await opened.migrate();
     logger.info("analytics tables ready");
@@ -32,14 +34,9 @@ export async function migrateAnalytics(
 }
 
 export const handler = withObservability("migrate-analytics", () =>
-  migrateAnalytics(() => {
+  migrateAnalytics(async () => {
     const config = loadConfig();
     if (!config.CLICKHOUSE_URL) return undefined;
-    return createClickHouseStore({
-      url: config.CLICKHOUSE_URL,
-      username: config.CLICKHOUSE_USER,
-      password: config.CLICKHOUSE_PASSWORD,
-      database: config.CLICKHOUSE_DATABASE,
-    });
+    return openClickHouse({ ...config, CLICKHOUSE_URL: config.CLICKHOUSE_URL });
   }),
 );

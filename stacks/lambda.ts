@@ -121,7 +121,7 @@ export function withPermissions(
 /**
  * Reserved concurrency of the functions that hold PostgreSQL connections: db.t4g.micro allows
  * ~80–110 connections, so instances × pool must stay well under that. The API pools 2
- * connections (functions/runtime.ts), a pipeline step 1 (functions/pipeline/deps.ts), the
+ * connections (functions/runtime.ts), a pipeline step 1 (functions/runtime.ts), the
  * scheduled functions 2. Budget: 20×2 + 6×2×1 + 2×2 = 56, plus the migration's 1 and room for
  * an operator's psql. Reserving needs an account concurrency quota of at least the sum + 100:
  * `npm run deploy:check` checks it.

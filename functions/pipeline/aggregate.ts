@@ -1,7 +1,7 @@
 import { aggregate } from "@jonquils/pipeline/steps/aggregate";
 import type { JobRef } from "@jonquils/pipeline/steps/deps";
 import { withObservability } from "../observability";
-import { createPipelineDeps } from "./deps";
+import { createPipelineDeps } from "../runtime";
 
 const deps = createPipelineDeps("pipeline-aggregate");
 

@@ -1,6 +1,6 @@
 import { extract, type ExtractInput } from "@jonquils/pipeline/steps/extract";
 import { withObservability } from "../observability";
-import { createPipelineDeps } from "./deps";
+import { createPipelineDeps } from "../runtime";
 
 const deps = createPipelineDeps("pipeline-extract");
 

@@ -1,6 +1,6 @@
 import { markFailed } from "@jonquils/pipeline/steps/mark-failed";
 import { withObservability } from "../observability";
-import { createPipelineDeps } from "./deps";
+import { createPipelineDeps } from "../runtime";
 
 const deps = createPipelineDeps("pipeline-mark-failed");
 

@@ -1,14 +1,9 @@
 // First: bound secrets (DATABASE_URL) into process.env before the configuration is read.
 import "../secrets";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { createLogger } from "@jonquils/core";
-import { lambdaEnv } from "@jonquils/core/config-wirings";
-import { connectPostgres } from "@jonquils/core/db/postgres";
-import { createS3ObjectStoreFromConfig } from "@jonquils/core/storage/s3-config";
 import { recoverUploads, type RecoveryReport } from "@jonquils/core/upload/lifecycle";
 import { metrics, withObservability } from "../observability";
-import { databasePasswordSource } from "../secrets";
-import { listOnlyStore } from "./list-only-store";
+import { recoveryAdapters } from "../runtime";
 import { sfnExecutions, stepFunctionsRecovery } from "./step-functions-recovery";
 
 /**
@@ -17,15 +12,9 @@ import { sfnExecutions, stepFunctionsRecovery } from "./step-functions-recovery"
  */
 export const RECONCILE_MIN_AGE_MS = 2 * 60_000;
 
-// Built once per cold start; a missing variable fails it naming the variable.
-const config = lambdaEnv["pipeline-recover"].parse();
-const log = createLogger(config.LOG_LEVEL, { fn: "pipeline-recover" });
-// Listing only: the role may list `u/` in the tracks bucket and nothing more (list-only-store.ts).
-const objects = listOnlyStore(createS3ObjectStoreFromConfig(config)!);
-const db = connectPostgres(config.DATABASE_URL, {
-  max: 1,
-  password: databasePasswordSource(),
-}).db;
+// Built once per cold start by the Lambda composition root (../runtime.ts); a missing variable
+// fails it naming the variable. Listing only: the role may list `u/` in the tracks bucket.
+const { config, log, db, objects } = recoveryAdapters();
 const recovery = stepFunctionsRecovery(
   sfnExecutions(config.INGEST_STATE_MACHINE_ARN, { region: config.AWS_REGION }),
   objects.bucketNames,

@@ -1,7 +1,7 @@
 import type { JobRef } from "@jonquils/pipeline/steps/deps";
 import { transform } from "@jonquils/pipeline/steps/transform";
 import { withObservability } from "../observability";
-import { createPipelineDeps } from "./deps";
+import { createPipelineDeps } from "../runtime";
 
 const deps = createPipelineDeps("pipeline-transform");
 
