@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { TASKS, type TaskName } from "@jonquils/pipeline/definition";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -18,6 +18,14 @@ import { Storage } from "./Storage";
 export const ASL_PATH = "packages/pipeline/src/asl/ingest.asl.json";
 /** Only uploads (`u/<user>/…`) are ingested, as `shouldIngest` does locally. */
 export const INGEST_PREFIX = "u/";
+/**
+ * The recovery sweep (functions/pipeline/recover.ts): expired tickets, dead runs and the
+ * reconcile of `u/` against etl.s3_file_registry, all in one run every 5 minutes — more often
+ * than the hour the seed asks of the reconcile because `u/` holds only uploads in flight or
+ * failed (Aggregate deletes the target), so one LIST per run costs next to nothing, and a
+ * lost event then waits minutes, not an hour.
+ */
+export const RECOVERY_SCHEDULE = "rate(5 minutes)";
 
 /**
  * The ingestion pipeline: S3 "Object Created" in the tracks bucket (uploads only) → EventBridge
@@ -118,8 +126,45 @@ export function Pipeline({ stack }: StackContext) {
     ],
   });
 
+  // Recovery: re-drives what no execution carries any more. Least privilege: start this
+  // state machine, describe its executions, list the upload targets (u/) — no object reads:
+  // "is the file there" is a listing too (functions/pipeline/list-only-store.ts).
+  const executions = Stack.of(stateMachine).formatArn({
+    service: "states",
+    resource: "execution",
+    resourceName: `${stateMachine.stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  const recover = new Function(stack, "recover", {
+    ...common,
+    handler: "functions/pipeline/recover.handler",
+    timeout: 120,
+    // One sweep at a time: runs never overlap, and one PostgreSQL connection.
+    reservedConcurrentExecutions: RESERVED_CONCURRENCY.scheduled,
+    environment: { ...common.environment, INGEST_STATE_MACHINE_ARN: stateMachine.stateMachineArn },
+    permissions: [
+      ...data.dataSecretsAccess,
+      new iam.PolicyStatement({
+        actions: ["states:StartExecution"],
+        resources: [stateMachine.stateMachineArn],
+      }),
+      new iam.PolicyStatement({ actions: ["states:DescribeExecution"], resources: [executions] }),
+      new iam.PolicyStatement({
+        actions: ["s3:ListBucket"],
+        resources: [buckets.tracks.bucketArn],
+        conditions: { StringLike: { "s3:prefix": [`${INGEST_PREFIX}*`] } },
+      }),
+    ],
+  });
+  const recovery = new events.Rule(stack, "recovery", {
+    description:
+      "Upload recovery sweep: expired tickets, dead runs re-driven, lost events reconciled",
+    schedule: events.Schedule.expression(RECOVERY_SCHEDULE),
+    targets: [new targets.LambdaFunction(recover, { retryAttempts: 0 })],
+  });
+
   stack.addOutputs({ StateMachineArn: stateMachine.stateMachineArn });
-  return { functions, stateMachine, deadLetters, objectCreated };
+  return { functions, stateMachine, deadLetters, objectCreated, recover, recovery };
 }
 
 function readObjects(bucketArn: string) {

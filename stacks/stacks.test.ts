@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANALYTICS_REFRESH_SCHEDULE } from "./Api";
 import { DB_CONNECTION_BUDGET } from "./lambda";
 import { MONITORING_SCHEDULE } from "./Monitoring";
+import { INGEST_PREFIX, RECOVERY_SCHEDULE } from "./Pipeline";
 import { checkDeployedDefinition, taskHandler } from "./testing/definition-check";
 import { synthesize, type NagFinding, type SynthesizedStack } from "./testing/synthesize";
 
@@ -89,6 +90,7 @@ describe("offline synthesis of the SST app", () => {
         "functions/migrate-analytics.handler",
         "functions/monitoring.handler",
         ...["Extract", "Transform", "Load", "Index", "Aggregate", "MarkFailed"].map(taskHandler),
+        "functions/pipeline/recover.handler",
       ].sort(),
     );
     for (const [, r] of ours) expect(r.Properties!["LoggingConfig"]).toEqual({ LogFormat: "JSON" });
@@ -240,6 +242,55 @@ describe("offline synthesis of the SST app", () => {
     expect(checkDeployedDefinition(stack("Pipeline"), renamed)).toEqual(
       expect.arrayContaining(["the template's definition is not the shared ASL file"]),
     );
+  });
+
+  it("runs the recovery sweep on a schedule, allowed only to re-drive this state machine and list upload targets", () => {
+    const pipeline = stack("Pipeline");
+    const [[machineId]] = ofType(pipeline, "AWS::StepFunctions::StateMachine") as [
+      [string, Resource],
+    ];
+    const fn = functionByHandler(pipeline, "functions/pipeline/recover.handler");
+    expect(RECOVERY_SCHEDULE).toBe("rate(5 minutes)");
+    expect(ofType(pipeline, "AWS::Events::Rule").map(([, r]) => r.Properties!)).toContainEqual(
+      expect.objectContaining({
+        ScheduleExpression: RECOVERY_SCHEDULE,
+        Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": [fn.id, "Arn"] } })],
+      }),
+    );
+    // One sweep at a time; it re-drives the state machine the object-created rule targets.
+    expect(fn.props["ReservedConcurrentExecutions"]).toBe(1);
+    expect(fn.props["VpcConfig"]).toBeDefined();
+    const env = fn.props["Environment"]["Variables"] as Record<string, unknown>;
+    expect(env["INGEST_STATE_MACHINE_ARN"]).toEqual({ Ref: machineId });
+    expect(env).toHaveProperty("DATABASE_SECRET_ARN");
+
+    const roleId = (fn.props["Role"] as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    const statements = ofType(pipeline, "AWS::IAM::Policy")
+      .filter(([, p]) =>
+        (p.Properties!["Roles"] as unknown[]).some((r) => JSON.stringify(r).includes(roleId)),
+      )
+      .flatMap(([, p]) => p.Properties!["PolicyDocument"]["Statement"] as any[]);
+    const actions = statements.flatMap((st) => [st.Action].flat() as string[]);
+    // No wildcard action, no wildcard resource, no object reads or writes.
+    for (const a of actions) expect(a, a).not.toMatch(/\*/);
+    for (const st of statements)
+      expect([st.Resource].flat(), JSON.stringify(st)).not.toContain("*");
+    expect(actions.filter((a) => a.startsWith("s3:"))).toEqual(["s3:ListBucket"]);
+    expect(actions.filter((a) => a.startsWith("states:")).sort()).toEqual([
+      "states:DescribeExecution",
+      "states:StartExecution",
+    ]);
+    const of = (action: string) => statements.find((st) => [st.Action].flat().includes(action))!;
+    expect(of("states:StartExecution").Resource).toEqual({ Ref: machineId });
+    // DescribeExecution on this state machine's executions only (…:execution:<its name>:*).
+    const executions = JSON.stringify(of("states:DescribeExecution").Resource);
+    expect(executions).toContain(":execution:");
+    expect(executions).toContain(JSON.stringify({ "Fn::GetAtt": [machineId, "Name"] }));
+    // Listing the tracks bucket's upload targets only (u/…): no other bucket, no other prefix.
+    const list = of("s3:ListBucket");
+    expect(JSON.stringify(list.Resource)).toMatch(/tracks/);
+    expect(JSON.stringify(list.Resource)).not.toMatch(/covers|playlists|temp|\/\*/);
+    expect(list.Condition).toEqual({ StringLike: { "s3:prefix": [`${INGEST_PREFIX}*`] } });
   });
 
   it("runs the monitoring Lambda on rate(15 minutes) and alarms to an SNS topic", () => {
