@@ -14,7 +14,7 @@ import {
 } from "@jonquils/core/user/user";
 import { bumpNamespace, namespaceKey } from "@jonquils/core/util/json-cache";
 import type { UserRole } from "@jonquils/core/user/user.sql";
-import { LRUCache } from "lru-cache";
+import { createLru } from "@jonquils/core/util/lru";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { ApiDeps } from "../env";
 import type { Params } from "./params";
@@ -40,7 +40,7 @@ const AUTH_CACHE_SECONDS = 30;
 const ACCOUNT_STATE_MS = 5_000;
 
 type AccountState = { active: boolean; passwordDigest: string } | "missing";
-const accountStates = new LRUCache<string, AccountState>({ max: 100_000, ttl: ACCOUNT_STATE_MS });
+const accountStates = createLru<string, AccountState>(100_000, { ttl: ACCOUNT_STATE_MS });
 const pendingStates = new Map<string, Promise<AccountState>>();
 
 /** The account's state, read from the catalog at most every 5 s (one read for concurrent asks). */
@@ -126,7 +126,7 @@ export function createSubsonicAuth(deps: Pick<ApiDeps, "config" | "ports">) {
     max * 10,
     LOGIN_WINDOW_SECONDS,
   );
-  const bcryptOk = new LRUCache<string, true>({ max: 10_000, ttl: BCRYPT_CACHE_MS });
+  const bcryptOk = createLru<string, true>(10_000, { ttl: BCRYPT_CACHE_MS });
 
   async function fail(ctx: Ctx, ip: string, accountKey: string, userId: string | null) {
     await Promise.all([perAccount.consume(accountKey), perIp.consume(ip)]);

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { createHash, randomBytes } from "node:crypto";
-import { LRUCache } from "lru-cache";
+import { createLru } from "../util/lru";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
 import { AppError, CommonErrors } from "../errors";
@@ -128,7 +128,7 @@ export async function findApiKeyOwner(
   return row;
 }
 
-const lastTouched = new LRUCache<string, number>({ max: 10_000 });
+const lastTouched = createLru<string, number>(10_000);
 async function touch(ctx: Pick<Ctx, "db" | "log">, id: string) {
   const now = Date.now();
   if ((lastTouched.get(id) ?? 0) > now - 60_000) return;

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
-import { LRUCache } from "lru-cache";
+import { createLru } from "../util/lru";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
 import type { Executor } from "../db/types";
@@ -122,7 +122,7 @@ export async function revokeAppPassword(ctx: Ctx, actor: Actor, id: string): Pro
 }
 
 /** Decrypted secrets by row id (rows never change their secret): unwrap once per process. */
-const secrets = new LRUCache<string, string>({ max: 10_000, ttl: 10 * 60_000 });
+const secrets = createLru<string, string>(10_000, { ttl: 10 * 60_000 });
 
 /**
  * The user's live app passwords, decrypted, for Subsonic sign-in: `p` compares them with the
@@ -158,7 +158,7 @@ export async function activeAppPasswordSecrets(
 }
 
 /** Records a successful use (at most once a minute per password, never failing the request). */
-const lastTouched = new LRUCache<string, number>({ max: 10_000 });
+const lastTouched = createLru<string, number>(10_000);
 export async function touchAppPassword(ctx: Pick<Ctx, "db" | "log">, id: string): Promise<void> {
   const now = Date.now();
   if ((lastTouched.get(id) ?? 0) > now - 60_000) return;

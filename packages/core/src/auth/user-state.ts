@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { LRUCache } from "lru-cache";
+import { createLru } from "../util/lru";
 import type { Executor } from "../db/types";
 import { users } from "../user/user.sql";
 
@@ -23,8 +23,7 @@ export function createUserStateCache(
   db: Executor,
   options: { ttlMs?: number; max?: number } = {},
 ): UserStateCache {
-  const cache = new LRUCache<string, UserState>({
-    max: options.max ?? 100_000,
+  const cache = createLru<string, UserState>(options.max ?? 100_000, {
     ttl: options.ttlMs ?? USER_STATE_TTL_MS,
   });
   const pending = new Map<string, Promise<UserState>>();

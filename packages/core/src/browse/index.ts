@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { albums } from "../album/album.sql";
 import { artists } from "../artist/artist.sql";
-import { LRUCache } from "lru-cache";
+import { createLru } from "../util/lru";
 import type { Cache } from "../cache/cache";
 import type { Executor } from "../db/types";
 import { namespaceKey } from "../util/json-cache";
@@ -182,8 +182,7 @@ export async function listAlbumSummaries(db: Executor, q: AlbumListQuery): Promi
  * "tracks" generation (bumped by every track write and ingestion) is unchanged, and 30 s at most
  * (an album's own title or cover edit shows within that).
  */
-const albumStats = new LRUCache<string, { gen: string; summary: AlbumSummary }>({
-  max: 20_000,
+const albumStats = createLru<string, { gen: string; summary: AlbumSummary }>(20_000, {
   ttl: 30_000,
 });
 

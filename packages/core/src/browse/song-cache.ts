@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { createLru } from "../util/lru";
 import type { Cache } from "../cache/cache";
 import type { Executor } from "../db/types";
 import type { TrackView } from "../track/views";
@@ -11,10 +11,7 @@ import { songRecords, trackStates, type TrackState } from "./songs";
  * The catalog part of songs for the player apps, per process: valid while the catalog's "tracks"
  * generation (bumped by every track write and by ingestion) is unchanged, 30 s at most.
  */
-const songViews = new LRUCache<string, { gen: string; view: TrackView }>({
-  max: 50_000,
-  ttl: 30_000,
-});
+const songViews = createLru<string, { gen: string; view: TrackView }>(50_000, { ttl: 30_000 });
 
 /**
  * `songRecords` by ids for the apps' hot lists (search3, random songs, top songs, starred…):

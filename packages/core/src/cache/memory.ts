@@ -1,9 +1,9 @@
-import { LRUCache } from "lru-cache";
+import { createLru } from "../util/lru";
 import type { Cache } from "./cache";
 
 /** In-process cache (the embedded default). Values are stored as given: treat them as immutable. */
 export function createMemoryCache(maxEntries = 10_000): Cache {
-  const lru = new LRUCache<string, { v: unknown }>({ max: maxEntries, ttlAutopurge: false });
+  const lru = createLru<string, { v: unknown }>(maxEntries, { ttlAutopurge: false });
   const counters = new Map<string, number>();
   return {
     kind: "memory",
