@@ -15,8 +15,11 @@ import type { SearchKind } from "./port";
  * tombstones), so whichever process delivers last, the newest load stays.
  */
 
-/** Documents are locked by bucket (kind and id hashed into one of these). */
-const LOCK_BUCKETS = 1024;
+/**
+ * Documents are locked by bucket (kind and id hashed into one of these): a load of 1,000 documents
+ * takes at most 256 locks of the shared lock table, and unrelated loads rarely wait on each other.
+ */
+const LOCK_BUCKETS = 256;
 
 const textArray = (values: readonly string[]) =>
   sql`array[${sql.join(
