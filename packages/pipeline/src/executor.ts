@@ -1,4 +1,4 @@
-import { schema } from "@jonquils/core";
+import { recordDeadLetter } from "@jonquils/core/etl/dead-letters";
 import type { ObjectCreatedEvent } from "@jonquils/core/storage/object-store";
 import type { StateMachine } from "aws-local-stepfunctions";
 import { randomUUID } from "node:crypto";
@@ -136,14 +136,9 @@ export function createLocalPipeline(deps: PipelineDeps, options: LocalPipelineOp
       { event, error },
       "pipeline event could not be delivered; kept in etl.dead_letters",
     );
-    await deps.db
-      .insert(schema.deadLetters)
-      .values({
-        source: "local-pipeline",
-        event: event as unknown as Record<string, unknown>,
-        error: error.slice(0, 4000),
-      })
-      .catch((err: unknown) => deps.log.error({ err, event }, "dead letter could not be written"));
+    await recordDeadLetter(deps.db, { source: "local-pipeline", event, error }).catch(
+      (err: unknown) => deps.log.error({ err, event }, "dead letter could not be written"),
+    );
   }
 
   function pump() {
