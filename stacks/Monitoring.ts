@@ -120,7 +120,12 @@ export function Monitoring({ stack }: StackContext) {
   alarm(
     "ingest-timed-out",
     pipeline.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: "Sum" }),
-    "An ingestion execution timed out: MarkFailed never ran, the upload stays 'processing'",
+    "An ingestion execution timed out: MarkFailed never ran; the recovery sweep re-drives the upload",
+  );
+  alarm(
+    "pipeline-recover-errors",
+    errors(pipeline.recover),
+    "The upload recovery sweep failed: expired tickets, dead runs and lost events wait for the next run",
   );
   alarm(
     "ingest-dlq-depth",

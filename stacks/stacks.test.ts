@@ -291,6 +291,15 @@ describe("offline synthesis of the SST app", () => {
     expect(JSON.stringify(list.Resource)).toMatch(/tracks/);
     expect(JSON.stringify(list.Resource)).not.toMatch(/covers|playlists|temp|\/\*/);
     expect(list.Condition).toEqual({ StringLike: { "s3:prefix": [`${INGEST_PREFIX}*`] } });
+    // A failing sweep alarms (SNS), as every scheduled function does.
+    const alarms = ofType(stack("Monitoring"), "AWS::CloudWatch::Alarm").map(
+      ([, r]) => r.Properties!,
+    );
+    expect(
+      alarms.filter(
+        (a) => a["MetricName"] === "Errors" && /recovery sweep failed/.test(a["AlarmDescription"]),
+      ),
+    ).toHaveLength(1);
   });
 
   it("runs the monitoring Lambda on rate(15 minutes) and alarms to an SNS topic", () => {
