@@ -9,6 +9,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "@jonquils/api";
 import { loadConfig } from "@jonquils/core";
 import type { Server } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { applyProxyTimeouts } from "../http/timeouts";
 import { createLocalRuntime } from "../wiring";
 
@@ -24,6 +25,17 @@ const app = createApp({
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }) as Server;
 applyProxyTimeouts(server);
 server.once("listening", () => process.stdout.write(`ready ${config.PORT}\n`));
+// SIGUSR2: this thread's event-loop delay since the last one (what blocks the API itself, apart
+// from the machine's load on the client side), printed as `eld <p50> <p99> <max>` in ms.
+const delay = monitorEventLoopDelay({ resolution: 5 });
+delay.enable();
+process.on("SIGUSR2", () => {
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  process.stdout.write(
+    `eld ${ms(delay.percentile(50))} ${ms(delay.percentile(99))} ${ms(delay.max)}\n`,
+  );
+  delay.reset();
+});
 process.once("SIGTERM", () => {
   server.close();
   server.closeAllConnections();

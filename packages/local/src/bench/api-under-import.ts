@@ -9,7 +9,9 @@
  *           game soundtracks, see packages/pipeline/src/eval/material.ts) are uploaded through
  *           signed forms, as `npm run import` sends them, with full analysis, until every
  *           upload is done or failed.
- * Prints p50/p99 of both phases, their ratio (target ≤ 2×) and connection errors (target 0).
+ * Prints p50/p99 of both phases, their ratio (target ≤ 2×) and connection errors (target 0),
+ * and the server thread's own event-loop delay in each phase. The GETs are sent and timed from
+ * a worker thread, so the uploads this process sends do not delay the probe.
  */
 import { audioPath, fetchMaterial, loadManifest } from "@jonquils/pipeline/eval/material";
 import { parseFile } from "music-metadata";
@@ -18,10 +20,37 @@ import { readFile, mkdtemp, rm } from "node:fs/promises";
 import postgres from "postgres";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { loadavg, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 
 const SERVER = fileURLToPath(new URL("./api-under-import-server.ts", import.meta.url));
+
+/** The latency probe's thread (plain JS: no loader needed). */
+const PROBE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { base, rate } = workerData;
+const latencies = [];
+const errors = [];
+const inflight = new Set();
+const timer = setInterval(() => {
+  const t = performance.now();
+  const p = fetch(base + "/api/v1/genres")
+    .then(async (res) => {
+      await res.arrayBuffer();
+      if (res.status >= 500) errors.push("HTTP " + res.status);
+      latencies.push(performance.now() - t);
+    })
+    .catch((err) => errors.push(String((err && err.cause && err.cause.code) || err)))
+    .finally(() => inflight.delete(p));
+  inflight.add(p);
+}, 1000 / rate);
+parentPort.on("message", async () => {
+  clearInterval(timer);
+  await Promise.all(inflight);
+  parentPort.postMessage({ latencies, errors });
+});
+`;
 
 export interface ApiUnderImportOptions {
   /** Long recordings to import (default 8, the longest of the set). */
@@ -90,6 +119,18 @@ export async function runApiUnderImport(options: ApiUnderImportOptions = {}) {
     child.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
     child.once("exit", (code) => reject(new Error(`the bench server exited (${code})`)));
   });
+  /** The server's own event-loop delay since the previous call (SIGUSR2, see the server). */
+  const serverDelay = () =>
+    new Promise<{ p50: number; p99: number; max: number }>((resolve) => {
+      const onData = (d: Buffer) => {
+        const m = /eld ([\d.]+) ([\d.]+) ([\d.]+)/.exec(d.toString());
+        if (!m) return;
+        child.stdout.off("data", onData);
+        resolve({ p50: Number(m[1]), p99: Number(m[2]), max: Number(m[3]) });
+      };
+      child.stdout.on("data", onData);
+      child.kill("SIGUSR2");
+    });
   log(
     `server: ${base}, its own process (${options.databaseUrl ? "PostgreSQL server" : "PGlite"}, disk store, worker pool)`,
   );
@@ -127,32 +168,24 @@ export async function runApiUnderImport(options: ApiUnderImportOptions = {}) {
   });
   const token = refreshed.accessToken as string;
 
-  /** Open-loop GETs at `rate`/s until stop() resolves; latencies and connection errors. */
+  /**
+   * Open-loop GETs at `rate`/s until stop() resolves; latencies and connection errors. On a
+   * worker thread of its own: this thread uploads the files (reads them, builds and streams
+   * 6 MB forms), which would otherwise delay the probe's own timers and responses and be
+   * counted as the server's latency.
+   */
   function load() {
-    const latencies: number[] = [];
-    const errors: string[] = [];
-    const inflight = new Set<Promise<void>>();
-    const timer = setInterval(() => {
-      const t = performance.now();
-      const p = fetch(`${base}/api/v1/genres`)
-        .then(async (res) => {
-          await res.arrayBuffer();
-          if (res.status >= 500) errors.push(`HTTP ${res.status}`);
-          latencies.push(performance.now() - t);
-        })
-        .catch((err: unknown) => {
-          errors.push(String((err as { cause?: { code?: string } }).cause?.code ?? err));
-        })
-        .finally(() => inflight.delete(p));
-      inflight.add(p);
-    }, 1000 / rate);
+    const probe = new Worker(PROBE, { eval: true, workerData: { base, rate } });
     return {
-      async stop() {
-        clearInterval(timer);
-        await Promise.all(inflight);
-        latencies.sort((a, b) => a - b);
-        return { latencies, errors };
-      },
+      stop: () =>
+        new Promise<{ latencies: number[]; errors: string[] }>((resolve, reject) => {
+          probe.once("message", (r: { latencies: number[]; errors: string[] }) => {
+            r.latencies.sort((a, b) => a - b);
+            void probe.terminate().then(() => resolve(r));
+          });
+          probe.once("error", reject);
+          probe.postMessage("stop");
+        }),
     };
   }
 
@@ -160,9 +193,11 @@ export async function runApiUnderImport(options: ApiUnderImportOptions = {}) {
   for (let i = 0; i < 50; i++) await (await fetch(`${base}/api/v1/genres`)).arrayBuffer();
   // Let the start-up work (recovery sweep, index check, analytics store) finish first.
   await new Promise((r) => setTimeout(r, 5000));
+  await serverDelay();
   let probe = load();
   await new Promise((r) => setTimeout(r, (options.idleSeconds ?? 15) * 1000));
   const idle = await probe.stop();
+  const idleDelay = await serverDelay();
 
   // The import phase: upload every file through a signed form, then wait for the pipeline.
   probe = load();
@@ -194,6 +229,7 @@ export async function runApiUnderImport(options: ApiUnderImportOptions = {}) {
   }
   const importMs = performance.now() - started;
   const busy = await probe.stop();
+  const busyDelay = await serverDelay();
 
   let seconds = 0;
   for (const f of files)
@@ -214,6 +250,12 @@ export async function runApiUnderImport(options: ApiUnderImportOptions = {}) {
     );
   row("idle", idle);
   row("during the import", busy);
+  const eld = (label: string, d: { p50: number; p99: number; max: number }) =>
+    log(
+      `  server event-loop delay, ${label.padEnd(18)} p50 ${d.p50.toFixed(1).padStart(6)} ms  p99 ${d.p99.toFixed(1).padStart(7)} ms  max ${d.max.toFixed(1).padStart(7)} ms`,
+    );
+  eld("idle", idleDelay);
+  eld("during the import", busyDelay);
   const ratio = pct(busy.latencies, 99) / pct(idle.latencies, 99);
   const errors = idle.errors.length + busy.errors.length;
   log(
@@ -230,5 +272,5 @@ export async function runApiUnderImport(options: ApiUnderImportOptions = {}) {
     await admin.unsafe(`drop database if exists ${dbName} with (force)`);
     await admin.end();
   }
-  return { ratio, errors, idle, busy };
+  return { ratio, errors, idle, busy, idleDelay, busyDelay };
 }
