@@ -198,8 +198,9 @@ async function main() {
       `| bare handler | ${kb(bare.bytes)} | ${kb(bare.gzipBytes)} | none | ${report.bare.coldStartMs} ms | ${report.bare.importMs} ms |`,
     );
     console.log(
-      `\nAPI bundle ${kb(api.bytes)} (limit ${kb(API_LIMIT_BYTES)}): ${report.api.underLimit ? "ok" : "OVER"}; ` +
-        `cold start ${report.api.coldStartRatio}× the bare handler (target ≤ 2×): ${ratio <= 2 ? "ok" : "OVER"}`,
+      // "met" / "NOT met": the words `npm run bench:all` gathers into its table of targets.
+      `\nAPI bundle ${kb(api.bytes)} (limit ${kb(API_LIMIT_BYTES)}): ${report.api.underLimit ? "met" : "NOT met"}; ` +
+        `cold start ${report.api.coldStartRatio}× the bare handler (target ≤ 2×): ${ratio <= 2 ? "met" : "NOT met"}`,
     );
     console.log(
       `embedded engines (PGlite, chDB) in Lambda bundles: ${withEngines.length === 0 ? "none" : withEngines.map((b) => b.name).join(", ")}`,
