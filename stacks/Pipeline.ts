@@ -65,18 +65,38 @@ export function Pipeline({ stack }: StackContext) {
       permissions: [
         ...data.dataSecretsAccess,
         readObjects(buckets.tracks.bucketArn),
+        // Thumbnails, and the verified copy the track plays (`a/…`, no signed form targets it).
         new iam.PolicyStatement({
           actions: ["s3:PutObject"],
-          resources: [`${buckets.covers.bucketArn}/*`],
+          resources: [`${buckets.covers.bucketArn}/uploads/*`, `${buckets.tracks.bucketArn}/a/*`],
         }),
       ],
     }),
-    Load: step("load", "functions/pipeline/load.handler"),
+    // A replacement (core/upload/replace.ts) removes the track's previous copy and the
+    // thumbnails its upload no longer uses, after the commit.
+    Load: step("load", "functions/pipeline/load.handler", {
+      permissions: [
+        ...data.dataSecretsAccess,
+        new iam.PolicyStatement({
+          actions: ["s3:DeleteObject"],
+          resources: [`${buckets.tracks.bucketArn}/a/*`, `${buckets.covers.bucketArn}/uploads/*`],
+        }),
+      ],
+    }),
     // The only step that writes search documents (HEAD alias, PUT index if missing, POST _bulk).
     Index: step("index", "functions/pipeline/index.handler", {
       permissions: [...data.dataSecretsAccess, ...data.searchAccess("Head", "Post", "Put")],
     }),
-    Aggregate: step("aggregate", "functions/pipeline/aggregate.handler"),
+    // Removes the upload target (`u/…`) once the track plays its verified copy.
+    Aggregate: step("aggregate", "functions/pipeline/aggregate.handler", {
+      permissions: [
+        ...data.dataSecretsAccess,
+        new iam.PolicyStatement({
+          actions: ["s3:DeleteObject"],
+          resources: [`${buckets.tracks.bucketArn}/u/*`],
+        }),
+      ],
+    }),
     MarkFailed: step("mark-failed", "functions/pipeline/mark-failed.handler"),
   };
 

@@ -48,7 +48,11 @@ export function Storage({ stack }: StackContext) {
     });
 
   const buckets = {
-    tracks: make("tracks", []),
+    // Upload targets of refused or abandoned uploads: a `done` upload's target is removed by
+    // Aggregate at once, a ticket expires in minutes, and the recovery sweep lists `u/` every run.
+    tracks: make("tracks", [
+      { id: "stale-upload-targets", prefix: "u/", expiration: Duration.days(7) },
+    ]),
     covers: make("covers", []),
     playlists: make("playlists", []),
     temp: make("temp", [{ id: "temp-expiry", expiration: Duration.days(1) }]),

@@ -29,9 +29,9 @@ const EVERY_STACK: NagPackSuppression[] = [
   {
     id: "AwsSolutions-IAM5",
     reason:
-      "Object-level rights (s3:GetObject/PutObject) are necessarily on <bucket ARN>/* (or a prefix of it); SST's Script handler may invoke its own two functions' versions (<fn ARN>:*); the log-retention helper CDK adds edits log groups it creates (Resource *, logs:PutRetentionPolicy/DeleteRetentionPolicy only); BucketDeployment reads the CDK assets bucket and writes the SPA bucket.",
+      "Object-level rights (s3:GetObject/PutObject) are necessarily on <bucket ARN>/* or a prefix of it (u/ upload targets, a/ verified copies, uploads/ thumbnails); SST's Script handler may invoke its own two functions' versions (<fn ARN>:*); the log-retention helper CDK adds edits log groups it creates (Resource *, logs:PutRetentionPolicy/DeleteRetentionPolicy only); BucketDeployment reads the CDK assets bucket and writes the SPA bucket.",
     appliesTo: [
-      { regex: "/^Resource::<\\w+\\.Arn>\\/(u\\/)?\\*$/g" },
+      { regex: "/^Resource::<\\w+\\.Arn>\\/((u|a|uploads)\\/)?\\*$/g" },
       { regex: "/^Resource::<\\w+\\.Arn>:\\*$/g" },
       { regex: "/^Resource::\\*$/g" },
       { regex: "/^Resource::arn:<AWS::Partition>:s3:::cdk-\\w+-assets-[\\w-]+\\/\\*$/g" },

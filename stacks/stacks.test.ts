@@ -436,6 +436,11 @@ describe("offline synthesis of the SST app", () => {
     expect(temp.Properties!["LifecycleConfiguration"]["Rules"]).toContainEqual(
       expect.objectContaining({ ExpirationInDays: 1 }),
     );
+    // Targets of refused or abandoned uploads do not pile up under u/ (the sweep lists it).
+    const tracks = buckets.find(([id]) => id.startsWith("tracks"))![1];
+    const rules = tracks.Properties!["LifecycleConfiguration"]["Rules"] as any[];
+    expect(rules).toContainEqual(expect.objectContaining({ Prefix: "u/", ExpirationInDays: 7 }));
+    expect(rules.filter((r) => r.ExpirationInDays)).toHaveLength(1);
   });
 
   it("grants no IAM statement with * actions, nor a whole service on * resources", () => {
@@ -632,6 +637,34 @@ describe("deploy readiness (what an AWS review and cdk-nag found)", () => {
     expect(resourcesOf(puts[0])).toMatch(/tracks.*\/u\/\*/);
     expect(resourcesOf(puts[0])).toMatch(/playlists.*\/\*/);
     expect(resourcesOf(puts[0])).not.toMatch(/covers/);
+  });
+
+  it("gives each pipeline step the object rights its code uses, and no more", () => {
+    const pipeline = stack("Pipeline");
+    const s3Of = (handler: string) => {
+      const fn = functionByHandler(pipeline, `functions/pipeline/${handler}.handler`);
+      const rights: Record<string, string> = {};
+      for (const st of roleStatements(pipeline, fn.props))
+        for (const action of actionsOf(st).filter((a) => a.startsWith("s3:")))
+          rights[action] = (rights[action] ?? "") + resourcesOf(st);
+      return rights;
+    };
+    // Transform reads the upload and writes the verified copy (a/…) and the thumbnails.
+    const transform = s3Of("transform");
+    expect(Object.keys(transform).sort()).toEqual(["s3:GetObject", "s3:PutObject"]);
+    expect(transform["s3:PutObject"]).toMatch(/tracks.*\/a\/\*/);
+    expect(transform["s3:PutObject"]).toMatch(/covers.*\/uploads\/\*/);
+    expect(transform["s3:PutObject"]).not.toMatch(/\/u\/\*/);
+    // Load (a replacement) removes the previous copy and unused thumbnails; Aggregate the target.
+    const load = s3Of("load");
+    expect(Object.keys(load)).toEqual(["s3:DeleteObject"]);
+    expect(load["s3:DeleteObject"]).toMatch(/tracks.*\/a\/\*/);
+    expect(load["s3:DeleteObject"]).toMatch(/covers.*\/uploads\/\*/);
+    const aggregate = s3Of("aggregate");
+    expect(Object.keys(aggregate)).toEqual(["s3:DeleteObject"]);
+    expect(aggregate["s3:DeleteObject"]).toMatch(/tracks.*\/u\/\*/);
+    expect(aggregate["s3:DeleteObject"]).not.toMatch(/\/a\/\*/);
+    for (const step of ["extract", "index", "mark-failed"]) expect(s3Of(step), step).toEqual({});
   });
 
   it("authenticates to Valkey with a password user (the default user off), not the security group alone", () => {
