@@ -56,6 +56,8 @@ describe("decodeToMono with ffmpeg (when it is on the PATH)", () => {
       const bytes = fixture(name);
       const native = await decodeToMono(bytes, decoder, 4);
       const wasm = await decodeToMono(bytes, decoder, 4, { ffmpeg: false });
+      expect(native.decodedBy).toBe("ffmpeg");
+      expect(wasm.decodedBy).toBe("wasm");
       expect(native.samples).toBe(wasm.samples);
       expect(native.sampleRate).toBe(wasm.sampleRate);
       expect(native.channels).toBe(wasm.channels);

@@ -41,6 +41,8 @@ export interface DecodedAudio {
   window: Float32Array;
   /** BS.1770 integrated loudness and true peak over all channels of the whole file. */
   loudness: LoudnessResult;
+  /** Which decoder produced the audio. */
+  decodedBy?: "ffmpeg" | "wasm";
 }
 
 interface AudioChunk {
@@ -329,6 +331,7 @@ function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
  */
 function decodeWithFfmpeg(
   bytes: Uint8Array,
+  decoder: DecoderName,
   onChunk: (chunk: AudioChunk) => void,
 ): Promise<boolean> {
   return new Promise((resolve) => {
@@ -336,7 +339,9 @@ function decodeWithFfmpeg(
       "ffmpeg",
       [
         ...["-hide_banner", "-nostdin", "-v", "error", "-threads", "1"],
-        ...["-i", "pipe:0", "-map", "0:a:0", "-vn", "-sn", "-dn"],
+        // The container the byte gate recognised, never ffmpeg's own guess from the bytes.
+        ...["-f", decoder === "flac" ? "flac" : "ogg", "-i", "pipe:0"],
+        ...["-map", "0:a:0", "-vn", "-sn", "-dn"],
         ...["-c:a", "pcm_f32le", "-f", "wav", "pipe:1"],
       ],
       { stdio: ["pipe", "pipe", "ignore"] },
@@ -380,18 +385,18 @@ export async function decodeToMono(
     const acc = new MonoAccumulator(expectedSeconds);
     let ok = false;
     try {
-      ok = await decodeWithFfmpeg(bytes, (chunk) => acc.push(chunk));
+      ok = await decodeWithFfmpeg(bytes, decoder, (chunk) => acc.push(chunk));
     } catch {
       ok = false;
     }
     if (ok) {
       const audio = acc.finish();
-      if (audio.samples > 0) return audio;
+      if (audio.samples > 0) return { ...audio, decodedBy: "ffmpeg" };
     }
   }
   const acc = new MonoAccumulator(expectedSeconds);
   await decodeChunks(bytes, decoder, (chunk) => acc.push(chunk));
-  return acc.finish();
+  return { ...acc.finish(), decodedBy: "wasm" };
 }
 
 export interface ProbeResult {
