@@ -1,4 +1,5 @@
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { Readable } from "node:stream";
 import { groupByTable, TABLE_COLUMNS, type AnalyticsRecord } from "./records";
 import { ANALYTICS_DDL } from "./sql/schema.sql";
 import { dedupSettings, type AnalyticsStore, type InsertOptions, type QueryParams } from "./store";
@@ -9,6 +10,9 @@ export interface ClickHouseOptions {
   password?: string | undefined;
   database?: string | undefined;
 }
+
+/** Inserts larger than this stream their rows instead of encoding them in one pass. */
+const STREAM_ROWS_FROM = 5000;
 
 /** Settings both adapters share, so numbers come back as JSON numbers on every server version. */
 export const CLICKHOUSE_SETTINGS = {
@@ -43,7 +47,9 @@ export function createClickHouseStore(
         await client.insert({
           ...(settings ? { clickhouse_settings: settings } : {}),
           table,
-          values: rows as unknown[][],
+          // A coalesced batch (up to 100,000 rows) goes as a stream the client encodes row by row
+          // between turns of the event loop; an array is encoded in one synchronous pass.
+          values: rows.length > STREAM_ROWS_FROM ? Readable.from(rows) : (rows as unknown[][]),
           format: "JSONCompactEachRow",
           columns: [...TABLE_COLUMNS[table]],
         });
