@@ -220,6 +220,26 @@ async function main() {
   out.push(
     `  unanimous references (all three estimators agree, octave-folded): ${accOf(unanimous)}`,
   );
+  // The same against each pair of estimators alone (the pair agrees within 2 %, octave-folded;
+  // reference = the pair's mean, strict when they agree unfolded): how much the figure depends
+  // on which estimator's metrical-level habits the majority reference inherits.
+  const pairs = [
+    ["aubio", "bpmTools"],
+    ["aubio", "soundstretch"],
+    ["bpmTools", "soundstretch"],
+  ] as const;
+  for (const [p, q] of pairs) {
+    const rs = rows
+      .filter((r) => !r.style.startsWith("synthetic"))
+      .flatMap((r) => {
+        const a = r.estimators?.[p];
+        const b = r.estimators?.[q];
+        if (typeof a !== "number" || typeof b !== "number" || !folded(a, b)) return [];
+        const strict = within(a, b, 0.02);
+        return [{ ...r, refTempo: strict ? (a + b) / 2 : a, strict }];
+      });
+    out.push(`  pair reference ${p} + ${q} (n=${rs.length}): ${accOf(rs)}`);
+  }
   // Every miss, with what each estimator read: an estimate at 3:2 or 3:4 of the reference
   // that one of the three estimators also read (octave-folded) is a metrical-level
   // ambiguity the majority resolved the other way; an abstention counts as a miss.
