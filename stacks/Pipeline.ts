@@ -40,7 +40,7 @@ export function Pipeline({ stack }: StackContext) {
     ...data.inVpc,
     timeout: 30,
     memorySize: 512,
-    // A pool of 1 each (functions/pipeline/deps.ts): bounded PostgreSQL connections.
+    // A pool of 1 each (functions/runtime.ts): bounded PostgreSQL connections.
     reservedConcurrentExecutions: RESERVED_CONCURRENCY.pipelineStep,
     environment: { ...bucketEnv, ...data.serviceEnv },
     permissions: data.dataSecretsAccess,

@@ -720,7 +720,7 @@ describe("deploy readiness (what an AWS review and cdk-nag found)", () => {
       if (!("DATABASE_HOST" in env) || handler === "functions/migrate.handler") continue;
       const reserved = fn.props["ReservedConcurrentExecutions"] as number | undefined;
       expect(reserved, handler).toBeGreaterThan(0);
-      // Pools: 2 (functions/runtime.ts), 1 per pipeline step (functions/pipeline/deps.ts).
+      // Pools: 2 (functions/runtime.ts), 1 per pipeline step (same file).
       connections += reserved! * (handler.startsWith("functions/pipeline/") ? 1 : 2);
     }
     expect(connections).toBeGreaterThan(0);
