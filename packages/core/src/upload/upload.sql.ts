@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   index,
@@ -64,6 +65,17 @@ export const trackUploads = staging.table(
      * fails the replacement with a reason instead of turning it into a new track.
      */
     replacesTrackId: uuid("replaces_track_id"),
+    /**
+     * The track's audio (`file_path`) when this replacement was requested: Load refuses the
+     * replacement when the track's audio changed since (a newer replacement was applied).
+     */
+    replacesFilePath: text("replaces_file_path"),
+    /**
+     * After a replacement was applied: its old audio object (`replaces_file_path`) is deleted
+     * once this time has passed (stream URLs already handed out stay valid until then), by
+     * `purgeReplacedAudio`; null once deleted.
+     */
+    oldAudioDeleteAfter: timestamp("old_audio_delete_after", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -71,5 +83,8 @@ export const trackUploads = staging.table(
     index("track_uploads_user_idx").on(t.userId, t.createdAt.desc()),
     index("track_uploads_status_idx").on(t.status),
     index("track_uploads_replaces_idx").on(t.replacesTrackId),
+    index("track_uploads_old_audio_idx")
+      .on(t.oldAudioDeleteAfter)
+      .where(sql`old_audio_delete_after is not null`),
   ],
 );
