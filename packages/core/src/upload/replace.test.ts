@@ -1,14 +1,22 @@
 import { openDomainTestKit, type DomainTestKit } from "@jonquils/local/testing/domain";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createArtist } from "../artist/index";
 import type { Actor } from "../context";
 import { genres } from "../genre/genre.sql";
+import { auditLog } from "../audit/audit.sql";
 import { outboxEvents } from "../outbox/outbox.sql";
 import { createTrack, getTrack, updateTrack } from "../track/index";
 import { tracks } from "../track/track.sql";
 import { requestUpload } from "./index";
-import { requestReplacement, replaceTrackAudio } from "./replace";
+import {
+  appliedReplacement,
+  OLD_AUDIO_GRACE_MS,
+  purgeReplacedAudio,
+  requestReplacement,
+  replaceTrackAudio,
+  SUPERSEDED_REASON,
+} from "./replace";
 import type { StagedTrack } from "./staged";
 import { trackUploads } from "./upload.sql";
 
@@ -121,6 +129,16 @@ describe("replacing a track's audio (service)", () => {
       .from(tracks)
       .where(eq(tracks.id, track.id));
     expect(row!.path).toBe(audioKey);
+    expect(await kit.ctx.objects.head("tracks", audioKey)).not.toBeNull();
+    // A listener mid-song (stream URL signed before the replace) still reads the old object…
+    expect(await kit.ctx.objects.head("tracks", oldKey)).not.toBeNull();
+    const t0 = Date.now();
+    expect(await purgeReplacedAudio(kit.ctx, new Date(t0 + 60_000))).toBe(0);
+    expect(await kit.ctx.objects.head("tracks", oldKey)).not.toBeNull();
+    // … and once every such URL has expired, the sweep deletes it (once).
+    expect(
+      await purgeReplacedAudio(kit.ctx, new Date(t0 + OLD_AUDIO_GRACE_MS + 60_000)),
+    ).toBeGreaterThanOrEqual(1);
     expect(await kit.ctx.objects.head("tracks", oldKey)).toBeNull();
     expect(await kit.ctx.objects.head("tracks", audioKey)).not.toBeNull();
 
@@ -159,7 +177,12 @@ describe("replacing a track's audio (service)", () => {
 
   it("refuses (no retry) when the track was deleted meanwhile, instead of filing a new one", async () => {
     const track = await createTrack(kit.ctx, artist, { title: "Short-lived" });
-    const { upload } = await stagedReplacement(track.id);
+    const coverKey = `uploads/${track.id}/300.jpg`;
+    await kit.ctx.objects.put("covers", coverKey, new Uint8Array([7]), "image/jpeg");
+    const { upload, audioKey } = await stagedReplacement(
+      track.id,
+      staged({ thumbnails: { 300: coverKey } }),
+    );
     await kit.ctx.db.delete(tracks).where(eq(tracks.id, track.id));
     const before = await kit.ctx.db.select({ id: tracks.id }).from(tracks);
     await expect(
@@ -169,6 +192,104 @@ describe("replacing a track's audio (service)", () => {
       message: expect.stringMatching(/deleted/),
     });
     expect(await kit.ctx.db.select({ id: tracks.id }).from(tracks)).toHaveLength(before.length);
+    // What the refused replacement had stored is removed (no orphan copy).
+    expect(await kit.ctx.objects.head("tracks", audioKey)).toBeNull();
+    expect(await kit.ctx.objects.head("covers", coverKey)).toBeNull();
+  });
+
+  it("an older replacement whose file arrives late (event lost, re-driven) never overwrites a newer one", async () => {
+    const track = await createTrack(kit.ctx, artist, { title: "Twice Replaced" });
+    // A: requested, its link expired with no file seen, so B may be requested…
+    const { upload: older } = await requestReplacement(kit.ctx, artist, track.id, {
+      filename: "older.ogg",
+      contentType: "audio/ogg",
+    });
+    await kit.ctx.db
+      .update(trackUploads)
+      .set({ expiresAt: new Date(Date.now() - 3_600_000) })
+      .where(eq(trackUploads.id, older.id));
+    const newer = await stagedReplacement(track.id);
+    await replaceTrackAudio(deps(), {
+      jobId: "b",
+      uploadId: newer.upload.id,
+      key: newer.upload.key,
+    });
+    // … and A's object, stored in time but whose event was lost, reaches Load after B.
+    const olderKey = older.key.replace(/^u\//, "a/");
+    await kit.ctx.objects.put("tracks", olderKey, new Uint8Array([4]), "audio/ogg");
+    await kit.ctx.db
+      .update(trackUploads)
+      .set({ staged: { ...staged(), audioKey: olderKey }, status: "processing", objectEtag: "e" })
+      .where(eq(trackUploads.id, older.id));
+    await expect(
+      replaceTrackAudio(deps(), { jobId: "a", uploadId: older.id, key: older.key }),
+    ).rejects.toMatchObject({ name: "NotProcessableError", message: SUPERSEDED_REASON });
+    const [row] = await kit.ctx.db
+      .select({ path: tracks.filePath })
+      .from(tracks)
+      .where(eq(tracks.id, track.id));
+    expect(row!.path).toBe(newer.audioKey);
+    expect(await kit.ctx.objects.head("tracks", olderKey)).toBeNull();
+    expect(await kit.ctx.objects.head("tracks", newer.audioKey)).not.toBeNull();
+  });
+
+  it("an older replacement arriving while a newer one is still under way is refused too", async () => {
+    const track = await createTrack(kit.ctx, artist, { title: "Overtaken" });
+    const older = await stagedReplacement(track.id);
+    await kit.ctx.db
+      .update(trackUploads)
+      .set({ expiresAt: new Date(Date.now() - 3_600_000), status: "pending", objectEtag: null })
+      .where(eq(trackUploads.id, older.upload.id));
+    const newer = await requestReplacement(kit.ctx, artist, track.id, {
+      filename: "newer.ogg",
+      contentType: "audio/ogg",
+    });
+    expect(newer.upload.status).toBe("pending");
+    await kit.ctx.db
+      .update(trackUploads)
+      .set({ status: "processing" })
+      .where(eq(trackUploads.id, older.upload.id));
+    await expect(
+      replaceTrackAudio(deps(), { jobId: "a", uploadId: older.upload.id, key: older.upload.key }),
+    ).rejects.toMatchObject({ message: SUPERSEDED_REASON });
+    const after = await getTrack(kit.ctx, track.id);
+    expect(after.hasAudio).toBe(false);
+  });
+
+  it("Load retried after its commit (answer lost) writes nothing twice; a later failure still reads as applied", async () => {
+    const track = await createTrack(kit.ctx, artist, { title: "Retried Title" });
+    const { upload, audioKey } = await stagedReplacement(track.id);
+    const job = { jobId: "retry", uploadId: upload.id, key: upload.key };
+    expect(await appliedReplacement(kit.ctx.db, upload.id)).toBeNull();
+    expect(await replaceTrackAudio(deps(), job)).toEqual({ trackId: track.id });
+    expect(await replaceTrackAudio(deps(), job)).toEqual({ trackId: track.id });
+    const [up] = await kit.ctx.db
+      .select({ warnings: trackUploads.warnings })
+      .from(trackUploads)
+      .where(eq(trackUploads.id, upload.id));
+    expect(up!.warnings).toHaveLength(2);
+    const audits = await kit.ctx.db
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "track.audio_replace"), eq(auditLog.entityId, track.id)));
+    expect(audits).toHaveLength(1);
+    const [row] = await kit.ctx.db
+      .select({ path: tracks.filePath })
+      .from(tracks)
+      .where(eq(tracks.id, track.id));
+    expect(row!.path).toBe(audioKey);
+    // MarkFailed (Aggregate failed after this Load) asks this: the track plays the new file.
+    expect(await appliedReplacement(kit.ctx.db, upload.id)).toBe(track.id);
+  });
+
+  it("a user no longer an artist (demoted) cannot replace audio", async () => {
+    const track = await createTrack(kit.ctx, artist, { title: "Demoted" });
+    await expect(
+      requestReplacement(kit.ctx, { ...artist, role: "user" }, track.id, {
+        filename: "x.ogg",
+        contentType: "audio/ogg",
+      }),
+    ).rejects.toMatchObject({ code: "artist_role_required", status: 403 });
   });
 
   it("one replacement at a time per track; an expired ticket no longer blocks; a normal upload is not a replacement", async () => {

@@ -6,11 +6,13 @@
  * the SAME track (id, likes, ratings, playlists, listens, play count) gets the new file,
  * duration, format and audio features; its curated metadata (title, artist, album, lyrics,
  * cover) stays, and any differing tags are recorded as warnings on the upload. The old
- * audio object is removed only after the commit, so the track never points at a missing
- * object. A replacement that fails (not audio …) leaves the track untouched and says why.
+ * audio object is removed only once the stream URLs already handed out for it have expired
+ * (`purgeReplacedAudio`), so neither the track nor a listener mid-song meets a missing object.
+ * A replacement that fails (not audio, superseded by a newer one, track deleted …) leaves the
+ * track untouched, says why and removes what it had stored.
  */
 import { randomUUID } from "node:crypto";
-import { and, eq, gt, isNotNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, lte, ne, or, sql } from "drizzle-orm";
 import { assertOwnsArtist } from "../artist";
 import { albums } from "../album/album.sql";
 import { artists } from "../artist/artist.sql";
@@ -22,6 +24,7 @@ import { genres } from "../genre/genre.sql";
 import { trackEffects } from "../track/index";
 import { keptLyrics } from "../track/lyrics";
 import { tracks } from "../track/track.sql";
+import { STREAM_URL_TTL_SECONDS } from "../track/stream";
 import { nameKey } from "../util/text";
 import { formatName } from "../track/ingest";
 import {
@@ -44,7 +47,9 @@ import {
   UploadRefusedError,
   type JobRef,
 } from "./lifecycle";
-import type { PresignedUpload } from "../storage/object-store";
+import type { ObjectStore, PresignedUpload } from "../storage/object-store";
+import type { Executor } from "../db/types";
+import type { Logger } from "../logger";
 import { trackUploads } from "./upload.sql";
 
 export const ReplaceErrors = {
@@ -56,6 +61,17 @@ export const ReplaceErrors = {
       { uploadId },
     ),
 };
+
+/** A refusal at Load: the uploader reads it as the upload's failure reason. */
+export const SUPERSEDED_REASON =
+  "a newer replacement of this track's audio was made after this one; this file was not used";
+export const TRACK_GONE_REASON = "the track whose audio this file was to replace has been deleted";
+
+/**
+ * How long the replaced audio object outlives the replacement: every stream URL handed out
+ * before the commit (valid STREAM_URL_TTL_SECONDS) still plays to its end, with a margin.
+ */
+export const OLD_AUDIO_GRACE_MS = (STREAM_URL_TTL_SECONDS + 5 * 60) * 1000;
 
 /** The replacement still running or still able to receive its file. */
 const inFlight = (now: Date) =>
@@ -82,6 +98,8 @@ export async function requestReplacement(
   trackId: string,
   input: UploadRequest,
 ): Promise<{ upload: UploadView; presigned: PresignedUpload }> {
+  // The same rule as requestUpload: a user no longer an artist (demoted) uploads nothing.
+  if (actor.role !== "artist" && actor.role !== "admin") throw UploadErrors.artistRequired();
   const contentType = checkContentType(input.contentType);
   if (input.size !== undefined && input.size > UPLOAD_MAX_BYTES)
     throw UploadErrors.tooLarge(UPLOAD_MAX_BYTES);
@@ -98,7 +116,7 @@ export async function requestReplacement(
   const inserted = await ctx.db.transaction(async (tx) => {
     // Locked: two requests for the same track queue here, and the second sees the first.
     const [track] = await tx
-      .select({ artistId: tracks.artistId })
+      .select({ artistId: tracks.artistId, filePath: tracks.filePath })
       .from(tracks)
       .where(eq(tracks.id, trackId))
       .limit(1)
@@ -121,6 +139,7 @@ export async function requestReplacement(
       source: "direct",
       expiresAt: new Date(presigned.expiresAt),
       replacesTrackId: trackId,
+      replacesFilePath: track.filePath,
     });
     await recordAudit(tx, ctx.meta, actor, {
       action: "track.audio_replace.request",
@@ -147,143 +166,256 @@ export async function replacedTrackOf(db: Ports["db"], uploadId: string): Promis
  * Load for a replacement: in one transaction the track gets the staged audio (file, format,
  * duration, size, loudness, tempo and the other analysis fields) and keeps everything
  * else; the upload points at it with its warnings. After the commit the track's caches are
- * dropped (a new ETag, the stream serves the new file), its search document is re-synced
- * (outbox) and the old audio object is deleted. Refuses (no retry) when the track is gone.
+ * dropped (a new ETag, the stream serves the new file) and its search document is re-synced
+ * (outbox); the old audio object is deleted later, by `purgeReplacedAudio`, once the stream
+ * URLs handed out for it have expired.
+ *
+ * Idempotent: Load retried after a commit whose answer was lost finds the track already
+ * playing this upload's file and answers the same, writing nothing again. Refuses (no retry)
+ * when the track is gone, or when its audio changed since this replacement was requested (a
+ * newer replacement was applied or requested) — an older file never overwrites a newer one.
+ * A refused replacement's stored copy and thumbnails are deleted after the commit.
  */
 export async function replaceTrackAudio(
   deps: Pick<Ports, "db" | "cache" | "log" | "objects" | "outbox">,
   job: Pick<JobRef, "jobId" | "uploadId" | "key">,
+  now: Date = new Date(),
 ): Promise<{ trackId: string }> {
-  return transaction(deps, async (tx, effects) => {
-    const [upload] = await tx
-      .select()
-      .from(trackUploads)
-      .where(eq(trackUploads.id, job.uploadId))
-      .limit(1);
-    const staged = upload?.staged;
-    const trackId = upload?.replacesTrackId;
-    if (!upload || !staged || !trackId)
-      throw new UploadRefusedError("nothing was staged for this replacement");
-    const [track] = await tx
-      .select({
-        id: tracks.id,
-        title: tracks.title,
-        filePath: tracks.filePath,
-        genreId: tracks.genreId,
-        genreSource: tracks.genreSource,
-        lyrics: tracks.lyrics,
-        coverUrl: tracks.coverUrl,
-        artistName: artists.name,
-        albumTitle: albums.title,
-      })
-      .from(tracks)
-      .innerJoin(artists, eq(artists.id, tracks.artistId))
-      .leftJoin(albums, eq(albums.id, tracks.albumId))
-      .where(eq(tracks.id, trackId))
-      .limit(1)
-      .for("update", { of: tracks });
-    if (!track)
-      throw new UploadRefusedError(
-        "the track whose audio this file was to replace has been deleted",
-      );
+  const outcome = await transaction(
+    deps,
+    async (tx, effects): Promise<{ trackId: string } | { refused: string }> => {
+      const [upload] = await tx
+        .select()
+        .from(trackUploads)
+        .where(eq(trackUploads.id, job.uploadId))
+        .limit(1)
+        .for("update");
+      const staged = upload?.staged;
+      const trackId = upload?.replacesTrackId;
+      if (!upload || !staged || !trackId)
+        return { refused: "nothing was staged for this replacement" };
+      const newKey = staged.audioKey ?? job.key;
+      const stagedObjects = [
+        ...(staged.audioKey ? [["tracks", staged.audioKey] as const] : []),
+        ...Object.values(staged.thumbnails)
+          .filter((k): k is string => !!k)
+          .map((k) => ["covers", k] as const),
+      ];
+      const refuse = (reason: string) => {
+        effects.afterCommit("refused replacement's objects", () =>
+          Promise.all(stagedObjects.map(([bucket, key]) => deps.objects.delete(bucket, key))),
+        );
+        return { refused: reason };
+      };
+      const [track] = await tx
+        .select({
+          id: tracks.id,
+          title: tracks.title,
+          filePath: tracks.filePath,
+          genreId: tracks.genreId,
+          genreSource: tracks.genreSource,
+          lyrics: tracks.lyrics,
+          coverUrl: tracks.coverUrl,
+          artistName: artists.name,
+          albumTitle: albums.title,
+        })
+        .from(tracks)
+        .innerJoin(artists, eq(artists.id, tracks.artistId))
+        .leftJoin(albums, eq(albums.id, tracks.albumId))
+        .where(eq(tracks.id, trackId))
+        .limit(1)
+        .for("update", { of: tracks });
+      if (!track) return refuse(TRACK_GONE_REASON);
+      // A retry after a commit whose answer was lost: already applied, nothing to write again.
+      if (upload.trackId === trackId && track.filePath === newKey) return { trackId };
+      // An older replacement (its event lost and re-driven late) never overwrites a newer one.
+      const [newer] = await tx
+        .select({ id: trackUploads.id })
+        .from(trackUploads)
+        .where(
+          and(
+            eq(trackUploads.replacesTrackId, trackId),
+            ne(trackUploads.id, upload.id),
+            gt(trackUploads.createdAt, upload.createdAt),
+            or(eq(trackUploads.status, "done"), inFlight(now)),
+          ),
+        )
+        .limit(1);
+      if (newer || (track.filePath ?? null) !== (upload.replacesFilePath ?? null))
+        return refuse(SUPERSEDED_REASON);
 
-    const warnings = [...upload.warnings, ...tagDifferences(staged, track)];
+      const warnings = [...upload.warnings, ...tagDifferences(staged, track)];
 
-    // A genre someone chose (or a tag gave) stays; one the model predicted from the old
-    // audio follows the new audio.
-    let genre: Partial<typeof tracks.$inferInsert> = {};
-    if (track.genreSource === null || track.genreSource === "predicted") {
-      let genreId: number | null = null;
-      if (staged.genre) {
-        const [g] = await tx
-          .select({ id: genres.id })
-          .from(genres)
-          .where(eq(genres.slug, staged.genre.slug))
-          .limit(1);
-        genreId = g?.id ?? null;
+      // A genre someone chose (or a tag gave) stays; one the model predicted from the old
+      // audio follows the new audio.
+      let genre: Partial<typeof tracks.$inferInsert> = {};
+      if (track.genreSource === null || track.genreSource === "predicted") {
+        let genreId: number | null = null;
+        if (staged.genre) {
+          const [g] = await tx
+            .select({ id: genres.id })
+            .from(genres)
+            .where(eq(genres.slug, staged.genre.slug))
+            .limit(1);
+          genreId = g?.id ?? null;
+        }
+        if (genreId !== null || track.genreSource === "predicted")
+          genre = {
+            genreId,
+            genreSource: genreId ? staged.genre!.source : null,
+            genreConfidence: genreId ? staged.genre!.confidence : null,
+            genreModelVersion: genreId
+              ? (staged.genre!.modelVersion ?? null)
+              : (staged.genreAbstain?.modelVersion ?? null),
+            genreAbstainReason: genreId ? null : (staged.genreAbstain?.reason ?? null),
+          };
       }
-      if (genreId !== null || track.genreSource === "predicted")
-        genre = {
-          genreId,
-          genreSource: genreId ? staged.genre!.source : null,
-          genreConfidence: genreId ? staged.genre!.confidence : null,
-          genreModelVersion: genreId
-            ? (staged.genre!.modelVersion ?? null)
-            : (staged.genreAbstain?.modelVersion ?? null),
-          genreAbstainReason: genreId ? null : (staged.genreAbstain?.reason ?? null),
-        };
-    }
 
-    // The track keeps its cover: the replacement's embedded art is used only when it has none.
-    const [covered] = await tx
-      .select({ id: trackUploads.id })
-      .from(trackUploads)
-      .where(
-        and(
-          eq(trackUploads.trackId, trackId),
-          ne(trackUploads.id, upload.id),
-          sql`${trackUploads.staged}->'thumbnails' ? '300'`,
-        ),
-      )
-      .limit(1);
-    const unusedCovers = Object.values(staged.thumbnails).filter((k): k is string => !!k);
-    if ((covered || track.coverUrl) && unusedCovers.length > 0) {
-      warnings.push("the file's embedded cover was not used: the track keeps its cover");
+      // The track keeps its cover: the replacement's embedded art is used only when it has none.
+      const [covered] = await tx
+        .select({ id: trackUploads.id })
+        .from(trackUploads)
+        .where(
+          and(
+            eq(trackUploads.trackId, trackId),
+            ne(trackUploads.id, upload.id),
+            sql`${trackUploads.staged}->'thumbnails' ? '300'`,
+          ),
+        )
+        .limit(1);
+      const unusedCovers = Object.values(staged.thumbnails).filter((k): k is string => !!k);
+      if ((covered || track.coverUrl) && unusedCovers.length > 0) {
+        warnings.push("the file's embedded cover was not used: the track keeps its cover");
+        await tx
+          .update(trackUploads)
+          .set({ staged: { ...staged, thumbnails: {} } })
+          .where(eq(trackUploads.id, upload.id));
+        effects.afterCommit("unused replacement covers", () =>
+          Promise.all(unusedCovers.map((k) => deps.objects.delete("covers", k))),
+        );
+      }
+
+      const f = staged.features;
+      await tx
+        .update(tracks)
+        .set({
+          ...genre,
+          durationMs: Math.max(0, Math.round(staged.format.durationMs)),
+          filePath: newKey,
+          fileFormat: formatName(staged.format.container, staged.format.codec),
+          fileSizeBytes: upload.sizeBytes,
+          bitrate: staged.format.bitrate ? Math.round(staged.format.bitrate) : null,
+          sampleRate: staged.format.sampleRate,
+          channels: staged.format.channels,
+          tempo: f?.tempo ?? null,
+          tempoConfidence:
+            f?.tempo != null && f.tempoConfidence != null ? clamp01(f.tempoConfidence) : null,
+          tempoReason: f && f.tempo == null ? (f.tempoReason ?? null) : null,
+          energy: f ? clamp01(f.energy) : null,
+          valence: f ? clamp01(f.valence) : null,
+          loudness: f ? Math.max(-100, Math.min(10, f.loudness)) : null,
+          truePeakDb: finiteOrNull(f?.truePeakDb),
+          trackGainDb: finiteOrNull(f?.trackGainDb),
+          ...(track.lyrics && track.lyrics.length > 0
+            ? {}
+            : { lyrics: keptLyrics(staged.tags.lyrics) }),
+          updatedAt: new Date(),
+        })
+        .where(eq(tracks.id, trackId));
+      await attachTrack(tx, upload.id, trackId, warnings);
+      // The old object stays while stream URLs signed for it may still be in use.
+      const oldKey = track.filePath;
       await tx
         .update(trackUploads)
-        .set({ staged: { ...staged, thumbnails: {} } })
+        .set({
+          replacesFilePath: oldKey,
+          oldAudioDeleteAfter:
+            oldKey && oldKey !== newKey ? new Date(now.getTime() + OLD_AUDIO_GRACE_MS) : null,
+        })
         .where(eq(trackUploads.id, upload.id));
-      effects.afterCommit("unused replacement covers", () =>
-        Promise.all(unusedCovers.map((k) => deps.objects.delete("covers", k))),
+      await recordAudit(
+        tx,
+        { requestId: job.jobId },
+        { userId: upload.userId },
+        {
+          action: "track.audio_replace",
+          entityType: "track",
+          entityId: trackId,
+          details: { uploadId: upload.id, from: oldKey, to: newKey },
+        },
       );
-    }
+      trackEffects(deps, effects, trackId);
+      return { trackId };
+    },
+  );
+  if ("refused" in outcome) throw new UploadRefusedError(outcome.refused);
+  return outcome;
+}
 
-    const f = staged.features;
-    const newKey = staged.audioKey ?? job.key;
-    await tx
-      .update(tracks)
-      .set({
-        ...genre,
-        durationMs: Math.max(0, Math.round(staged.format.durationMs)),
-        filePath: newKey,
-        fileFormat: formatName(staged.format.container, staged.format.codec),
-        fileSizeBytes: upload.sizeBytes,
-        bitrate: staged.format.bitrate ? Math.round(staged.format.bitrate) : null,
-        sampleRate: staged.format.sampleRate,
-        channels: staged.format.channels,
-        tempo: f?.tempo ?? null,
-        tempoConfidence:
-          f?.tempo != null && f.tempoConfidence != null ? clamp01(f.tempoConfidence) : null,
-        tempoReason: f && f.tempo == null ? (f.tempoReason ?? null) : null,
-        energy: f ? clamp01(f.energy) : null,
-        valence: f ? clamp01(f.valence) : null,
-        loudness: f ? Math.max(-100, Math.min(10, f.loudness)) : null,
-        truePeakDb: finiteOrNull(f?.truePeakDb),
-        trackGainDb: finiteOrNull(f?.trackGainDb),
-        ...(track.lyrics && track.lyrics.length > 0
-          ? {}
-          : { lyrics: keptLyrics(staged.tags.lyrics) }),
-        updatedAt: new Date(),
-      })
-      .where(eq(tracks.id, trackId));
-    await attachTrack(tx, upload.id, trackId, warnings);
-    await recordAudit(
-      tx,
-      { requestId: job.jobId },
-      { userId: upload.userId },
-      {
-        action: "track.audio_replace",
-        entityType: "track",
-        entityId: trackId,
-        details: { uploadId: upload.id, from: track.filePath, to: newKey },
-      },
-    );
-    trackEffects(deps, effects, trackId);
-    const oldKey = track.filePath;
-    if (oldKey && oldKey !== newKey)
-      effects.afterCommit("replaced audio object", () => deps.objects.delete("tracks", oldKey));
-    return { trackId };
-  });
+/**
+ * The replaced audio objects whose grace has passed are deleted (an object some track plays
+ * again is kept). Run by the recovery sweep (locally hourly); returns how many were deleted.
+ */
+export async function purgeReplacedAudio(
+  deps: { db: Executor; objects: Pick<ObjectStore, "delete">; log: Pick<Logger, "warn"> },
+  now: Date = new Date(),
+  limit = 500,
+): Promise<number> {
+  const due = await deps.db
+    .select({ id: trackUploads.id, key: trackUploads.replacesFilePath })
+    .from(trackUploads)
+    .where(
+      and(isNotNull(trackUploads.oldAudioDeleteAfter), lte(trackUploads.oldAudioDeleteAfter, now)),
+    )
+    .orderBy(asc(trackUploads.oldAudioDeleteAfter))
+    .limit(limit);
+  let deleted = 0;
+  for (const row of due) {
+    try {
+      if (row.key) {
+        const [used] = await deps.db
+          .select({ id: tracks.id })
+          .from(tracks)
+          .where(eq(tracks.filePath, row.key))
+          .limit(1);
+        if (!used) {
+          await deps.objects.delete("tracks", row.key);
+          deleted++;
+        }
+      }
+      await deps.db
+        .update(trackUploads)
+        .set({ oldAudioDeleteAfter: null })
+        .where(eq(trackUploads.id, row.id));
+    } catch (err) {
+      // Left due: the next sweep tries again.
+      deps.log.warn({ err, key: row.key }, "replaced audio object not deleted");
+    }
+  }
+  return deleted;
+}
+
+/**
+ * MarkFailed for a replacement already applied (Load committed, a later step failed): the
+ * track plays the new file, so the upload is done, not failed. Returns the track id then.
+ */
+export async function appliedReplacement(
+  db: Ports["db"],
+  uploadId: string,
+): Promise<string | null> {
+  const [row] = await db
+    .select({
+      trackId: trackUploads.trackId,
+      replaces: trackUploads.replacesTrackId,
+      staged: trackUploads.staged,
+      filePath: tracks.filePath,
+    })
+    .from(trackUploads)
+    .innerJoin(tracks, eq(tracks.id, trackUploads.trackId))
+    .where(eq(trackUploads.id, uploadId))
+    .limit(1);
+  if (!row?.replaces || row.trackId !== row.replaces || !row.staged?.audioKey) return null;
+  return row.filePath === row.staged.audioKey ? row.trackId : null;
 }
 
 /** What the replacement's tags say differently from the track's curated metadata, in words. */

@@ -1,4 +1,5 @@
-import { failUpload } from "@jonquils/core/upload/lifecycle";
+import { completeUpload, failUpload } from "@jonquils/core/upload/lifecycle";
+import { appliedReplacement } from "@jonquils/core/upload/replace";
 import type { JobRef, PipelineDeps } from "./deps";
 
 interface FailedState {
@@ -24,6 +25,17 @@ export async function markFailed(
       ? "processing took too long and was stopped"
       : "an internal error stopped processing; it has been logged — try uploading again later";
   deps.log.warn({ errorName, cause: message, job: state.job }, "ingestion failed");
+
+  // A replacement whose Load committed (a later step failed): the track already plays the new
+  // file, so the upload is done — reporting it failed would be false.
+  const job = state.job;
+  if (job?.uploadId && job.jobId && job.registryId && job.key && job.bucket) {
+    const trackId = await appliedReplacement(deps.db, job.uploadId);
+    if (trackId) {
+      await completeUpload(deps.db, { claimed: true, ...job } as JobRef, trackId);
+      return { reason: "" };
+    }
+  }
 
   await failUpload(deps.db, {
     key: state.job?.key ?? state.detail?.object?.key,
