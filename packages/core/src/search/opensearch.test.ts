@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../logger";
-import { checkBulkResponse, createOpenSearchIndex, FUZZINESS } from "./opensearch";
+import { checkBulkResponse, createOpenSearchIndex, FUZZINESS, liveBulkLines } from "./opensearch";
 import type { SearchIndex, TrackDocument } from "./port";
 
 /**
@@ -281,11 +281,9 @@ describe("OpenSearch adapter (scripted server, OpenSearch 2.x response shapes)",
       payload: aurora,
     });
     expect(doc!["all"]).toContain("Northern Static");
-    // Removing a document that is not there (404 in the item) is not an error.
-    expect(ndjson(bulks[1]!)).toEqual([
-      { delete: { _index: "jqt_tracks", _id: yolka.id } },
-      { delete: { _index: "jqt_tracks_next", _id: yolka.id } },
-    ]);
+    // Removing a document that is not there (404 in the item) is not an error; no reindex
+    // runs (no `_next` alias), so nothing is deleted through it.
+    expect(ndjson(bulks[1]!)).toEqual([{ delete: { _index: "jqt_tracks", _id: yolka.id } }]);
     await index.close();
   });
 
@@ -541,6 +539,30 @@ describe("OpenSearch adapter (scripted server, OpenSearch 2.x response shapes)",
     expect(() =>
       checkBulkResponse({ errors: true, items: [conflict] }, { versionConflicts: "ok" }),
     ).not.toThrow();
+  });
+
+  it("deletes through the `_next` alias only while that kind is rebuilt (a versioned delete would create the index)", () => {
+    const gone = [{ kind: "track" as const, id: "gone" }];
+    const deletes = (rebuilding?: Set<"track">) =>
+      liveBulkLines("jqt_", [aurora], gone, 7, rebuilding).flatMap((l) =>
+        "delete" in l ? [l["delete"] as Record<string, unknown>] : [],
+      );
+    // No reindex runs: OpenSearch would auto-create `jqt_tracks_next` for an externally
+    // versioned delete (the AWS default allows automatic creation), breaking the next reindex.
+    expect(deletes()).toEqual([
+      { _index: "jqt_tracks", _id: "gone", version: 7, version_type: "external" },
+    ]);
+    expect(deletes(new Set(["track"])).map((d) => [d._index, d.version])).toEqual([
+      ["jqt_tracks", 7],
+      ["jqt_tracks_next", 7],
+    ]);
+    const indexes = liveBulkLines("jqt_", [aurora], [], 7).flatMap((l) =>
+      "index" in l ? [l["index"] as Record<string, unknown>] : [],
+    );
+    expect(indexes.map((i) => [i._index, i.version, i.require_alias])).toEqual([
+      ["jqt_tracks", 7, undefined],
+      ["jqt_tracks_next", 7, true],
+    ]);
   });
 
   it("drops the new indices and keeps the aliases when a reindex fails", async () => {

@@ -230,6 +230,7 @@ export function liveBulkLines(
   docs: readonly SearchDocument[],
   removals: readonly DocumentRef[] = [],
   version?: number,
+  rebuilding: ReadonlySet<SearchKind> = new Set(),
 ): Record<string, unknown>[] {
   const versioned = version !== undefined ? { version, version_type: "external" } : {};
   const lines: Record<string, unknown>[] = [];
@@ -251,11 +252,18 @@ export function liveBulkLines(
       source,
     );
   }
-  for (const ref of removals)
-    lines.push(
-      { delete: { _index: aliasName(prefix, ref.kind), _id: ref.id, ...versioned } },
-      { delete: { _index: nextAliasName(prefix, ref.kind), _id: ref.id, ...versioned } },
-    );
+  // A delete through `_next` only for the kinds being rebuilt (`rebuilding`, looked up by the
+  // caller): OpenSearch creates a missing index for a delete with external versioning (bulk
+  // deletes ignore `require_alias`), so outside a rebuild it would leave a concrete
+  // `<kind>_next` index behind on a domain with automatic index creation (the AWS default) and
+  // break the next reindex's alias.
+  for (const ref of removals) {
+    lines.push({ delete: { _index: aliasName(prefix, ref.kind), _id: ref.id, ...versioned } });
+    if (rebuilding.has(ref.kind))
+      lines.push({
+        delete: { _index: nextAliasName(prefix, ref.kind), _id: ref.id, ...versioned },
+      });
+  }
   return lines;
 }
 
@@ -552,6 +560,22 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
 
   const aliasFor = (kind: SearchKind) => aliasName(prefix, kind);
 
+  /** The kinds among `refs` whose `_next` alias exists (a reindex is building them). */
+  async function kindsRebuilding(refs: readonly DocumentRef[]): Promise<Set<SearchKind>> {
+    const kinds = [...new Set(refs.map((r) => r.kind))];
+    if (kinds.length === 0) return new Set();
+    const res = await request<Record<string, { aliases?: Record<string, unknown> }>>(
+      "GET",
+      `/_alias/${kinds.map((k) => nextAliasName(prefix, k)).join(",")}`,
+      undefined,
+      { ignore: [404] },
+    );
+    const present = new Set(
+      Object.values(res.body ?? {}).flatMap((index) => Object.keys(index?.aliases ?? {})),
+    );
+    return new Set(kinds.filter((k) => present.has(nextAliasName(prefix, k))));
+  }
+
   return {
     kind: "opensearch",
 
@@ -567,7 +591,7 @@ export function createOpenSearchIndex(options: OpenSearchOptions): SearchIndex {
     async remove(refs, version) {
       await ensureIndices();
       await bulk(
-        liveBulkLines(prefix, [], refs, version),
+        liveBulkLines(prefix, [], refs, version, await kindsRebuilding(refs)),
         refresh,
         version !== undefined ? { versionConflicts: "ok" } : {},
       );
