@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "@jonquils/core";
+import { OLD_AUDIO_GRACE_MS, purgeReplacedAudio } from "@jonquils/core/upload/replace";
 import {
   promoteToAdmin,
   registerArtist,
@@ -73,15 +74,20 @@ describe.each(wirings())(
       )[0]!.path!;
 
     /** A new track from a real file, through the ordinary upload. */
-    async function uploadTrack(name: string, bytes: Uint8Array, contentType: string) {
+    async function uploadTrack(
+      name: string,
+      bytes: Uint8Array,
+      contentType: string,
+      token = artist.accessToken,
+    ) {
       const res = await api.request("POST", "/api/v1/tracks/upload", {
-        token: artist.accessToken,
+        token,
         body: { filename: name, contentType, size: bytes.byteLength },
       });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect((await post(res.body.presigned, bytes, contentType)).status).toBe(204);
       await settle();
-      const done = await view(res.body.upload.id);
+      const done = await view(res.body.upload.id, token);
       expect(done.status, JSON.stringify(done)).toBe("done");
       return { uploadId: done.id as string, trackId: done.trackId as string };
     }
@@ -102,6 +108,11 @@ describe.each(wirings())(
       expect(etagBefore).toBeTruthy();
       const oldKey = await filePath(trackId);
       expect(await streamBytes(trackId)).toEqual(ALARM);
+      // A listener who started the song before the replacement holds a signed stream URL.
+      const midSong = await api.request("GET", `/api/v1/tracks/${trackId}/stream`, {
+        token: listener.accessToken,
+      });
+      expect(midSong.status).toBe(200);
 
       // A listener's like and playlist, and some plays.
       expect(
@@ -188,11 +199,21 @@ describe.each(wirings())(
         durationMs: after.body.durationMs,
       });
 
-      // The old audio object is removed once the track plays the new one; no second track was filed.
+      // The listener mid-song still gets the old audio from the URL signed before (no 404) …
       const newKey = await filePath(trackId);
       expect(newKey).not.toBe(oldKey);
+      const held = await api.fetchUrl(midSong.body.url);
+      expect(held.status).toBe(200);
+      expect(new Uint8Array(await held.arrayBuffer())).toEqual(ALARM);
+      expect(await api.store.head("tracks", oldKey)).not.toBeNull();
+      // … and once every such URL has expired, the sweep removes the old object.
+      const sweep = { db: api.runtime.ports.db, objects: api.store, log: api.runtime.ports.log };
+      await purgeReplacedAudio(sweep, new Date(Date.now() + 60_000));
+      expect(await api.store.head("tracks", oldKey)).not.toBeNull();
+      await purgeReplacedAudio(sweep, new Date(Date.now() + OLD_AUDIO_GRACE_MS + 60_000));
       expect(await api.store.head("tracks", oldKey)).toBeNull();
       expect(await api.store.head("tracks", newKey)).not.toBeNull();
+      // No second track was filed.
       const count = await api.runtime.ports.db
         .select({ id: schema.tracks.id })
         .from(schema.tracks)
@@ -239,11 +260,14 @@ describe.each(wirings())(
 
       const anonymous = await api.request("POST", `/api/v1/tracks/${trackId}/audio`, { body });
       expect(anonymous.status).toBe(401);
-      for (const token of [other.accessToken, listener.accessToken]) {
+      for (const [token, code] of [
+        [other.accessToken, "not_owner"],
+        [listener.accessToken, "artist_role_required"],
+      ] as const) {
         const res = await replace(trackId, body, token);
         expect(res.status).toBe(403);
         expect(res.headers.get("content-type")).toBe("application/problem+json");
-        expect(res.body.code).toBe("not_owner");
+        expect(res.body.code).toBe(code);
       }
       const unknown = await replace("00000000-0000-4000-8000-000000000000", body);
       expect(unknown.status).toBe(404);
@@ -279,6 +303,31 @@ describe.each(wirings())(
       const adminToken = await promoteToAdmin(api, admin);
       const byAdmin = await replace(trackId, body, adminToken.accessToken);
       expect(byAdmin.status, JSON.stringify(byAdmin.body)).toBe(201);
+    });
+
+    it("an artist demoted to listener can no longer replace the audio of their tracks (403)", async () => {
+      const demoted = await registerArtist(api, "Demoted Band");
+      const { trackId } = await uploadTrack(
+        "alarm-3.mp3",
+        ALARM,
+        "audio/mpeg",
+        demoted.accessToken,
+      );
+      const body = { filename: "new.ogg", contentType: "audio/ogg" };
+      await api.runtime.ports.db
+        .update(schema.users)
+        .set({ role: "user" })
+        .where(eq(schema.users.id, demoted.user.id));
+      const refreshed = await api.request("POST", "/api/v1/auth/refresh", {
+        body: { refreshToken: demoted.refreshToken },
+      });
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body.user.role).toBe("user");
+      const res = await replace(trackId, body, refreshed.body.accessToken);
+      expect(res.status).toBe(403);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(res.body.code).toBe("artist_role_required");
+      expect(await streamBytes(trackId)).toEqual(ALARM);
     });
 
     it("documents the route in OpenAPI", async () => {
