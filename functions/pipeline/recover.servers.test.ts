@@ -9,7 +9,12 @@ import {
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { schema } from "@jonquils/core";
 import { createS3ObjectStore } from "@jonquils/core/storage/s3";
-import { claimObject, EXPIRED_REASON, MAX_ATTEMPTS } from "@jonquils/core/upload/lifecycle";
+import {
+  ASK_LIVE_AFTER_MS,
+  claimObject,
+  EXPIRED_REASON,
+  MAX_ATTEMPTS,
+} from "@jonquils/core/upload/lifecycle";
 import { readDefinitionText, substituteDefinition, TASKS } from "@jonquils/pipeline/definition";
 import { hasPostgres, openTestDatabase } from "@jonquils/local/testing/harness";
 import { testBuckets } from "@jonquils/local/testing/s3rver";
@@ -114,6 +119,11 @@ describe.runIf(Boolean(endpoint) && hasPostgres())("recovery Lambda (PostgreSQL 
       }),
     );
     expect(job.claimed).toBe(true);
+    // Quiet for longer than the sweep waits before asking Step Functions about a run.
+    await catalog.db
+      .update(schema.trackUploads)
+      .set({ updatedAt: new Date(Date.now() - 2 * ASK_LIVE_AFTER_MS) })
+      .where(eq(schema.trackUploads.s3Path, u.key));
   }
   const row = async (id: string) =>
     (await catalog.db.select().from(schema.trackUploads).where(eq(schema.trackUploads.id, id)))[0]!;

@@ -1,6 +1,7 @@
 // First: bound secrets (DATABASE_URL) into process.env before the configuration is read.
 import "../secrets";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
 import { recoverUploads, type RecoveryReport } from "@jonquils/core/upload/lifecycle";
 import { metrics, withObservability } from "../observability";
 import { recoveryAdapters } from "../runtime";
@@ -11,6 +12,19 @@ import { sfnExecutions, stepFunctionsRecovery } from "./step-functions-recovery"
  * sweep (EventBridge delivers within seconds; a re-drive on top would only end AlreadyHandled).
  */
 export const RECONCILE_MIN_AGE_MS = 2 * 60_000;
+
+/** The sweep starts nothing new this long before the Lambda's timeout (a DB write or an SDK call in flight ends). */
+export const STOP_BEFORE_TIMEOUT_MS = 15_000;
+
+/** The sweep did all it could, but some of it failed (each failure logged with its cause). */
+export class RecoverySweepError extends Error {
+  constructor(readonly report: RecoveryReport) {
+    super(
+      `upload recovery sweep: ${report.errors} error(s) (liveness questions, re-drives or steps); see the logs`,
+    );
+    this.name = "RecoverySweepError";
+  }
+}
 
 // Built once per cold start by the Lambda composition root (../runtime.ts); a missing variable
 // fails it naming the variable. Listing only: the role may list `u/` in the tracks bucket.
@@ -30,15 +44,22 @@ const recovery = stepFunctionsRecovery(
  */
 export const handler = withObservability(
   "pipeline-recover",
-  async (event?: RecoverEvent): Promise<RecoveryReport> => {
+  async (event?: RecoverEvent, context?: Context): Promise<RecoveryReport> => {
     const report = await recoverUploads({ db, objects, log }, recovery.redrive, {
       isLive: recovery.isLive,
       reconcileMinAgeMs: reconcileMinAgeMs(event),
+      ...(context
+        ? { deadline: Date.now() + context.getRemainingTimeInMillis() - STOP_BEFORE_TIMEOUT_MS }
+        : {}),
     });
     metrics.addMetric("UploadsExpired", MetricUnit.Count, report.expired);
     metrics.addMetric("UploadsRedriven", MetricUnit.Count, report.redriven + report.reconciled);
     metrics.addMetric("UploadsGivenUp", MetricUnit.Count, report.gaveUp);
+    metrics.addMetric("RecoveryErrors", MetricUnit.Count, report.errors);
     log.info(report, "upload recovery sweep");
+    // After all the work: a failed question or re-drive fails the invocation, so the
+    // function's Errors metric (alarm pipeline-recover-errors) sees it.
+    if (report.errors > 0) throw new RecoverySweepError(report);
     return report;
   },
 );

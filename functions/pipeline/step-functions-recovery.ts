@@ -64,7 +64,8 @@ export function redriveInput(bucketName: string, event: ObjectCreatedEvent): str
 /**
  * `isLive` and `redrive` for recoverUploads against Step Functions. A run is alive when the
  * execution that claimed it (etl_jobs.execution_name) or one of the upload's re-drive
- * executions is RUNNING. A re-drive starts attempt n, or the next n when that execution
+ * executions up to attempt `attempts + 1` is RUNNING (one DescribeExecution each, stopping at
+ * the first alive one). A re-drive starts attempt n, or the next n when that execution
  * already ended without finishing the upload; past MAX_ATTEMPTS it refuses
  * (RedriveExhaustedError: the sweep fails the upload with a reason). It answers false when
  * that attempt's execution is running already.
@@ -75,8 +76,11 @@ export function stepFunctionsRecovery(
 ): { isLive: (upload: InFlightUpload) => Promise<boolean>; redrive: Redrive } {
   return {
     async isLive(upload) {
+      // The executions that claimed it, then the re-drive that would run next (attempts + 1) and
+      // those before it, newest first: the earlier names, if ever started, claimed or ended.
       const names = new Set(upload.executionNames);
-      for (let n = 1; n <= MAX_ATTEMPTS; n++) names.add(redriveExecutionName(upload.id, n));
+      const next = Math.min(MAX_ATTEMPTS, Math.max(1, upload.attempts + 1));
+      for (let n = next; n >= 1; n--) names.add(redriveExecutionName(upload.id, n));
       for (const name of names) if (alive(await executions.status(name))) return true;
       return false;
     },

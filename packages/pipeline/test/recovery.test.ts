@@ -1,6 +1,13 @@
 import { schema } from "@jonquils/core";
 import { checkStuck, DEFAULT_THRESHOLDS } from "@jonquils/core/monitoring/checks";
-import { claimObject, EXPIRED_REASON, recoverUploads } from "@jonquils/core/upload/lifecycle";
+import {
+  claimObject,
+  EXPIRED_REASON,
+  failUpload,
+  recoverUploads,
+  STALLED_AFTER_MS,
+  type RecoveryOptions,
+} from "@jonquils/core/upload/lifecycle";
 import {
   registerArtist,
   startTestApi,
@@ -48,12 +55,29 @@ describe("crash recovery: every upload ends done or failed", () => {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, audio);
   };
-  const recover = () =>
+  const recover = (options: RecoveryOptions = { live: api.pipeline!.liveKeys() }) =>
     recoverUploads(
       { db: api.runtime.ports.db, objects: api.store, log: api.runtime.ports.log },
       (event) => void api.pipeline!.start(event),
-      { live: api.pipeline!.liveKeys() },
+      options,
     );
+  /** A run killed after its claim, its row quiet for `quietMs` (as the AWS sweep finds it). */
+  const killedRun = async (name: string, quietMs = 10 * 60_000) => {
+    const t = await ticket(name);
+    await land(t.key);
+    const job = await claimObject(api.runtime.ports.db, {
+      bucket: "tracks",
+      key: t.key,
+      size: audio.byteLength,
+      etag: createHash("md5").update(audio).digest("hex"),
+    });
+    expect(job.claimed).toBe(true);
+    await api.runtime.ports.db
+      .update(schema.trackUploads)
+      .set({ updatedAt: new Date(Date.now() - quietMs) })
+      .where(eq(schema.trackUploads.id, t.id));
+    return { ...t, jobId: job.jobId };
+  };
   const settle = async () => {
     await Promise.all(api.executions);
     await api.pipeline!.drain();
@@ -120,5 +144,62 @@ describe("crash recovery: every upload ends done or failed", () => {
       failureReason: EXPIRED_REASON,
     });
     expect((await view(lost.id)).status).toBe("done");
+  });
+
+  it("keeps the outcome of a run that ended while the sweep was asking about it (a refusal is not re-driven)", async () => {
+    const t = await killedRun("refused-meanwhile.mp3");
+    const report = await recover({
+      // AWS: Step Functions says the run is gone — and meanwhile its MarkFailed step ran.
+      isLive: async () => {
+        await failUpload(api.runtime.ports.db, {
+          key: t.key,
+          bucket: "tracks",
+          jobId: t.jobId,
+          reason: "refused by the step",
+          error: "refused",
+        });
+        return false;
+      },
+    });
+    expect(report).toMatchObject({ redriven: 0, gaveUp: 0, errors: 0 });
+    await settle();
+    expect(await view(t.id)).toMatchObject({
+      status: "failed",
+      failureReason: "refused by the step",
+    });
+  });
+
+  it("counts a failed liveness question as an error and asks again; past twice the stall time the run is treated as dead", async () => {
+    const t = await killedRun("unknown-liveness.mp3");
+    const broken: RecoveryOptions = {
+      isLive: () => Promise.reject(new Error("ThrottlingException")),
+    };
+    expect(await recover(broken)).toMatchObject({ redriven: 0, errors: 1 });
+    expect((await view(t.id)).status).toBe("processing");
+    await api.runtime.ports.db
+      .update(schema.trackUploads)
+      .set({ updatedAt: new Date(Date.now() - 2 * STALLED_AFTER_MS - 60_000) })
+      .where(eq(schema.trackUploads.id, t.id));
+    expect(await recover(broken)).toMatchObject({ redriven: 1, errors: 1 });
+    await settle();
+    expect((await view(t.id)).status).toBe("done");
+  });
+
+  it("looks at a bounded number of runs per sweep, oldest first, and stops at its deadline", async () => {
+    const older = await killedRun("bounded-older.mp3", 30 * 60_000);
+    const newer = await killedRun("bounded-newer.mp3", 20 * 60_000);
+    const first = await recover({ isLive: async () => false, maxRows: 1 });
+    expect(first).toMatchObject({ redriven: 1, cutShort: true });
+    await settle();
+    expect((await view(older.id)).status).toBe("done");
+    expect((await view(newer.id)).status).toBe("processing");
+    // Past its deadline a sweep starts nothing and says so; the next one goes on.
+    expect(await recover({ isLive: async () => false, deadline: Date.now() - 1 })).toMatchObject({
+      redriven: 0,
+      cutShort: true,
+    });
+    expect(await recover({ isLive: async () => false })).toMatchObject({ redriven: 1 });
+    await settle();
+    expect((await view(newer.id)).status).toBe("done");
   });
 });

@@ -15,7 +15,7 @@
  * Transform checks that the bytes it reads are that object. The track plays a copy under
  * `a/…` that no signed form can target, so a `done` track's audio never changes.
  */
-import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Executor } from "../db/types";
 import { etlJobs, s3FileRegistry } from "../etl/etl.sql";
 import type { Logger } from "../logger";
@@ -100,8 +100,8 @@ const notClaimed = (uploadId: string, input: ClaimInput): JobRef => ({
 /**
  * Claims an object for one execution. The claim is an insert against the registry's
  * (bucket, path) key, so two executions cannot both win; a failed earlier attempt may be
- * taken over (a re-drive), a running or done one may not. A `done` upload is never
- * processed again, and an object other than the one first announced (another etag) is
+ * taken over (a re-drive), a running or done one may not. A `done` or `failed` upload is
+ * never processed again, and an object other than the one first announced (another etag) is
  * refused as a replay. Throws UploadRefusedError for an object nobody asked for.
  */
 export async function claimObject(db: Executor, input: ClaimInput): Promise<JobRef> {
@@ -111,7 +111,9 @@ export async function claimObject(db: Executor, input: ClaimInput): Promise<JobR
     .where(eq(trackUploads.s3Path, input.key))
     .limit(1);
   if (!upload) throw new UploadRefusedError("no upload was requested for this object");
-  if (upload.status === "done") return notClaimed(upload.id, input);
+  // Done, or failed with a reason (refused, expired, given up): never processed again. A run the
+  // recovery sweep re-drives keeps its upload `processing` (only its registry row is failed).
+  if (upload.status === "done" || upload.status === "failed") return notClaimed(upload.id, input);
   const etag = input.etag ?? null;
   if (upload.objectEtag && etag && etag !== upload.objectEtag) {
     // Before processing ends the first object wins; the replayed one is never ingested.
@@ -275,7 +277,13 @@ export async function failUpload(db: Executor, f: Failure): Promise<void> {
       await tx
         .update(s3FileRegistry)
         .set({ status: "failed", error, processedAt: new Date() })
-        .where(and(eq(s3FileRegistry.bucketName, f.bucket), eq(s3FileRegistry.filePath, f.key)));
+        .where(
+          and(
+            eq(s3FileRegistry.bucketName, f.bucket),
+            eq(s3FileRegistry.filePath, f.key),
+            ne(s3FileRegistry.status, "done"),
+          ),
+        );
     }
     if (f.jobId) {
       await tx
@@ -329,6 +337,13 @@ export interface InFlightUpload {
   executionNames: string[];
 }
 
+/** With `isLive`, a run whose upload row has not moved for this long is asked about (younger ones are in flight). */
+export const ASK_LIVE_AFTER_MS = 5 * 60_000;
+/** Uploads in flight one sweep looks at, least recently updated first (the next sweep takes the rest). */
+export const MAX_ROWS_PER_SWEEP = 100;
+/** Re-drives the reconcile sweep tries in one run (a re-driven object is registered by its Extract). */
+export const MAX_RECONCILE_REDRIVES = 100;
+
 export interface RecoveryOptions {
   now?: Date;
   /**
@@ -338,12 +353,25 @@ export interface RecoveryOptions {
   live?: ReadonlySet<string>;
   /**
    * Asks the workflow engine whether an upload's run is still alive (AWS: Step Functions'
-   * DescribeExecution), asked after the row was read. Takes precedence over the stall age.
+   * DescribeExecution). Asked only about rows quiet for `askLiveAfterMs`; when it fails, the
+   * run counts as alive until the row is quiet for twice `stalledAfterMs`, then as dead.
    */
   isLive?: (upload: InFlightUpload) => Promise<boolean>;
+  /** Without `live` or `isLive`, a run quiet this long is dead (with `isLive` failing: twice this). */
   stalledAfterMs?: number;
+  /** With `isLive`: rows updated more recently than this are not asked about. */
+  askLiveAfterMs?: number;
+  /** Rows looked at per sweep, least recently updated first (default MAX_ROWS_PER_SWEEP; unbounded with `live`). */
+  maxRows?: number;
+  /**
+   * Epoch milliseconds (Date.now()) after which the sweep starts nothing new and returns with
+   * `cutShort` (the Lambda passes its remaining time less a margin).
+   */
+  deadline?: number;
   /** Objects younger than this are left to their own event by the reconcile sweep. */
   reconcileMinAgeMs?: number;
+  /** Re-drives the reconcile sweep tries per run (default MAX_RECONCILE_REDRIVES). */
+  reconcileMaxRedrives?: number;
 }
 
 export interface RecoveryReport {
@@ -352,13 +380,22 @@ export interface RecoveryReport {
   gaveUp: number;
   /** Objects whose event was lost, found by the reconcile sweep. */
   reconciled: number;
+  /** Liveness questions, re-drives and steps that failed (each logged); the Lambda fails when > 0. */
+  errors: number;
+  /** The deadline or a cap stopped the sweep before it saw everything; the next one goes on. */
+  cutShort: boolean;
 }
+
+type InFlightRow = InFlightUpload & { updatedAt: Date };
 
 /**
  * After a crash (at start) and then periodically: every upload heads for `done` or
  * `failed`. Pending tickets past their expiry with no object fail as expired; runs with no
  * live execution are closed and re-driven (at most MAX_ATTEMPTS executions per upload,
  * then failed with a reason); objects whose event was lost are re-driven by `reconcile`.
+ * A row is acted on only if it is still the run that was judged dead (same status and
+ * attempts), so a run ending meanwhile keeps its outcome. Each part's failures are counted
+ * in `errors` and the next part runs anyway, within `deadline`.
  */
 export async function recoverUploads(
   deps: RecoveryDeps,
@@ -366,124 +403,233 @@ export async function recoverUploads(
   options: RecoveryOptions = {},
 ): Promise<RecoveryReport> {
   const now = options.now ?? new Date();
-  const report: RecoveryReport = { expired: 0, redriven: 0, gaveUp: 0, reconciled: 0 };
-  report.expired = await expireTickets(deps, now);
+  const report: RecoveryReport = {
+    expired: 0,
+    redriven: 0,
+    gaveUp: 0,
+    reconciled: 0,
+    errors: 0,
+    cutShort: false,
+  };
+  const overdue = () => options.deadline !== undefined && Date.now() >= options.deadline;
+  const failed = (err: unknown, msg: string, extra: Record<string, unknown> = {}) => {
+    report.errors++;
+    deps.log.error({ err, ...extra }, msg);
+  };
 
-  const before = new Date(now.getTime() - (options.stalledAfterMs ?? STALLED_AFTER_MS));
-  // Uploads in flight: processing, or pending with a registry claim (a crash between claim and status).
-  const rows = await deps.db
-    .select({
-      id: trackUploads.id,
-      key: trackUploads.s3Path,
-      status: trackUploads.status,
-      attempts: trackUploads.attempts,
-      sizeBytes: trackUploads.sizeBytes,
-      etag: trackUploads.objectEtag,
-      updatedAt: trackUploads.updatedAt,
-    })
-    .from(trackUploads)
-    .where(eq(trackUploads.status, "processing"));
+  try {
+    const expiring = await expireTickets(deps, now, overdue);
+    report.expired = expiring.expired;
+    if (expiring.cutShort) report.cutShort = true;
+  } catch (err) {
+    failed(err, "expired tickets not swept");
+  }
+
+  const stalledMs = options.stalledAfterMs ?? STALLED_AFTER_MS;
+  // Locally every run not in `live` is dead whatever its age; otherwise only quiet rows are looked at.
+  const quietMs = options.live
+    ? 0
+    : options.isLive
+      ? (options.askLiveAfterMs ?? ASK_LIVE_AFTER_MS)
+      : stalledMs;
+  const maxRows = options.maxRows ?? (options.live ? undefined : MAX_ROWS_PER_SWEEP);
+  let rows: InFlightRow[] = [];
+  if (overdue()) report.cutShort = true;
+  else {
+    try {
+      const query = deps.db
+        .select({
+          id: trackUploads.id,
+          key: trackUploads.s3Path,
+          attempts: trackUploads.attempts,
+          updatedAt: trackUploads.updatedAt,
+        })
+        .from(trackUploads)
+        .where(
+          and(
+            eq(trackUploads.status, "processing"),
+            quietMs > 0 ? lt(trackUploads.updatedAt, new Date(now.getTime() - quietMs)) : undefined,
+          ),
+        )
+        .orderBy(asc(trackUploads.updatedAt));
+      const read = await (maxRows !== undefined ? query.limit(maxRows + 1) : query);
+      if (maxRows !== undefined && read.length > maxRows) report.cutShort = true;
+      rows = read.slice(0, maxRows).map((r) => ({
+        id: r.id,
+        key: r.key,
+        attempts: r.attempts,
+        updatedAt: r.updatedAt,
+        executionNames: [],
+      }));
+    } catch (err) {
+      failed(err, "uploads in flight not read");
+    }
+  }
   for (const row of rows) {
-    if (options.live) {
-      if (options.live.has(row.key)) continue;
-    } else if (!options.isLive && row.updatedAt > before) continue;
-    const running = await deps.db
-      .select({ id: etlJobs.id, executionName: etlJobs.executionName })
-      .from(etlJobs)
-      .where(and(eq(etlJobs.uploadId, row.id), eq(etlJobs.status, "running")));
-    if (options.isLive) {
-      const executionNames = running.flatMap((j) => (j.executionName ? [j.executionName] : []));
-      try {
-        if (await options.isLive({ ...row, executionNames })) continue;
-      } catch (err) {
-        // Unknown is not dead: the next sweep asks again.
+    if (overdue()) {
+      report.cutShort = true;
+      break;
+    }
+    if (options.live?.has(row.key)) continue;
+    try {
+      await recoverRun(deps, redrive, options, row, report, now, stalledMs);
+    } catch (err) {
+      failed(err, "interrupted upload not recovered; the next sweep retries", { uploadId: row.id });
+    }
+  }
+
+  if (overdue()) report.cutShort = true;
+  else {
+    try {
+      const reconciled = await reconcile(deps, redrive, {
+        now,
+        ...(options.reconcileMinAgeMs !== undefined ? { minAgeMs: options.reconcileMinAgeMs } : {}),
+        ...(options.reconcileMaxRedrives !== undefined
+          ? { maxRedrives: options.reconcileMaxRedrives }
+          : {}),
+        ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      });
+      report.reconciled = reconciled.redriven;
+      report.gaveUp += reconciled.gaveUp;
+      report.errors += reconciled.errors;
+      if (reconciled.cutShort) report.cutShort = true;
+    } catch (err) {
+      failed(err, "reconcile sweep failed");
+    }
+  }
+  return report;
+}
+
+const INTERRUPTED = "Interrupted: no live execution (the process stopped mid-step)";
+
+/** One upload in flight: left alone while its run lives, else closed and re-driven or given up. */
+async function recoverRun(
+  deps: RecoveryDeps,
+  redrive: Redrive,
+  options: RecoveryOptions,
+  row: InFlightRow,
+  report: RecoveryReport,
+  now: Date,
+  stalledMs: number,
+): Promise<void> {
+  const running = await deps.db
+    .select({ id: etlJobs.id, executionName: etlJobs.executionName })
+    .from(etlJobs)
+    .where(and(eq(etlJobs.uploadId, row.id), eq(etlJobs.status, "running")));
+  if (options.isLive) {
+    const executionNames = running.flatMap((j) => (j.executionName ? [j.executionName] : []));
+    let alive: boolean;
+    try {
+      alive = await options.isLive({
+        id: row.id,
+        key: row.key,
+        attempts: row.attempts,
+        executionNames,
+      });
+    } catch (err) {
+      report.errors++;
+      // Unknown is not dead — for a while: past twice the stall time no run can still be going
+      // (the state machine times out first), and a re-drive is idempotent by name anyway.
+      const quietFor = now.getTime() - row.updatedAt.getTime();
+      if (quietFor < 2 * stalledMs) {
         deps.log.error(
           { err, uploadId: row.id },
-          "could not tell whether an upload's run is alive",
+          "could not tell whether an upload's run is alive; the next sweep asks again",
         );
-        continue;
+        return;
       }
+      deps.log.error(
+        { err, uploadId: row.id, quietForMs: quietFor },
+        "could not tell whether an upload's run is alive for twice the stall time: treated as dead",
+      );
+      alive = false;
     }
-    const [registry] = await deps.db
-      .select({ bucket: s3FileRegistry.bucketName })
-      .from(s3FileRegistry)
-      .where(eq(s3FileRegistry.filePath, row.key))
-      .limit(1);
-    const bucket = registry?.bucket ?? deps.objects.bucketNames.tracks;
-    const interrupted = "Interrupted: no live execution (the process stopped mid-step)";
-    if (row.attempts >= MAX_ATTEMPTS) {
-      for (const job of running)
-        await failUpload(deps.db, {
-          key: row.key,
-          bucket,
-          jobId: job.id,
-          reason: gaveUpReason(row.attempts),
-          error: interrupted,
-        });
-      if (running.length === 0)
-        await failUpload(deps.db, {
-          key: row.key,
-          bucket,
-          reason: gaveUpReason(row.attempts),
-          error: interrupted,
-        });
-      report.gaveUp++;
-      deps.log.warn({ uploadId: row.id, attempts: row.attempts }, "upload given up after crashes");
-      continue;
-    }
-    // Close the dead run (registry failed → the next claim may retake it), then re-drive.
-    await deps.db.transaction(async (tx) => {
-      if (running.length > 0)
-        await tx
-          .update(etlJobs)
-          .set({ status: "failed", endTime: now, error: interrupted })
-          .where(
+    if (alive) return;
+  }
+  const [registry] = await deps.db
+    .select({ bucket: s3FileRegistry.bucketName })
+    .from(s3FileRegistry)
+    .where(eq(s3FileRegistry.filePath, row.key))
+    .limit(1);
+  const bucket = registry?.bucket ?? deps.objects.bucketNames.tracks;
+  const givingUp = row.attempts >= MAX_ATTEMPTS;
+  // The row was read a while ago: act only if it is still the run judged dead (same status and
+  // attempts). A run that ended meanwhile (done, or failed by MarkFailed) or was claimed again keeps its state.
+  const acted = await deps.db.transaction(async (tx) => {
+    const [still] = await tx
+      .update(trackUploads)
+      .set(
+        givingUp
+          ? { status: "failed", failureReason: gaveUpReason(row.attempts), updatedAt: now }
+          : { updatedAt: now },
+      )
+      .where(
+        and(
+          eq(trackUploads.id, row.id),
+          eq(trackUploads.status, "processing"),
+          eq(trackUploads.attempts, row.attempts),
+        ),
+      )
+      .returning({ id: trackUploads.id });
+    if (!still) return false;
+    if (running.length > 0)
+      await tx
+        .update(etlJobs)
+        .set({ status: "failed", endTime: now, error: INTERRUPTED })
+        .where(
+          and(
             inArray(
               etlJobs.id,
               running.map((j) => j.id),
             ),
-          );
-      await tx
-        .update(s3FileRegistry)
-        .set({ status: "failed", error: interrupted })
-        .where(and(eq(s3FileRegistry.filePath, row.key), ne(s3FileRegistry.status, "done")));
-    });
-    const info = await deps.objects.head("tracks", row.key);
-    if (!info) {
-      await failUpload(deps.db, {
-        key: row.key,
-        bucket,
-        reason: "the uploaded file is gone from storage; upload it again",
-        error: "object missing at recovery",
-      });
-      continue;
-    }
-    deps.log.info(
-      { uploadId: row.id, attempt: row.attempts + 1 },
-      "re-driving an interrupted upload",
-    );
-    const outcome = await redriveOnce(
-      deps,
-      redrive,
-      { bucket: "tracks", key: row.key, size: info.size, etag: info.etag },
-      { uploadId: row.id, attempt: row.attempts + 1 },
-      bucket,
-    );
-    if (outcome === "started") report.redriven++;
-    if (outcome === "gave-up") report.gaveUp++;
-  }
-  const reconciled = await reconcile(deps, redrive, {
-    now,
-    ...(options.reconcileMinAgeMs !== undefined ? { minAgeMs: options.reconcileMinAgeMs } : {}),
+            eq(etlJobs.status, "running"),
+          ),
+        );
+    // Registry failed → the re-drive's claim may retake it.
+    await tx
+      .update(s3FileRegistry)
+      .set({ status: "failed", error: INTERRUPTED, ...(givingUp ? { processedAt: now } : {}) })
+      .where(and(eq(s3FileRegistry.filePath, row.key), ne(s3FileRegistry.status, "done")));
+    return true;
   });
-  report.reconciled = reconciled.redriven;
-  report.gaveUp += reconciled.gaveUp;
-  return report;
+  if (!acted) {
+    deps.log.info({ uploadId: row.id }, "upload moved on while the sweep looked at it; left alone");
+    return;
+  }
+  if (givingUp) {
+    report.gaveUp++;
+    deps.log.warn({ uploadId: row.id, attempts: row.attempts }, "upload given up after crashes");
+    return;
+  }
+  const info = await deps.objects.head("tracks", row.key);
+  if (!info) {
+    await failUpload(deps.db, {
+      key: row.key,
+      bucket,
+      reason: "the uploaded file is gone from storage; upload it again",
+      error: "object missing at recovery",
+    });
+    return;
+  }
+  deps.log.info(
+    { uploadId: row.id, attempt: row.attempts + 1 },
+    "re-driving an interrupted upload",
+  );
+  const outcome = await redriveOnce(
+    deps,
+    redrive,
+    { bucket: "tracks", key: row.key, size: info.size, etag: info.etag },
+    { uploadId: row.id, attempt: row.attempts + 1 },
+    bucket,
+  );
+  if (outcome === "started") report.redriven++;
+  if (outcome === "gave-up") report.gaveUp++;
+  if (outcome === "error") report.errors++;
 }
 
 /**
  * One re-drive: started, refused for good (the upload fails with a reason) or not started
- * this time (logged; the next sweep tries again).
+ * this time (logged and counted as an error; the next sweep tries again).
  */
 async function redriveOnce(
   deps: RecoveryDeps,
@@ -510,8 +656,15 @@ async function redriveOnce(
   }
 }
 
-/** Pending tickets past expiry (and grace) whose object never arrived: failed as expired. */
-export async function expireTickets(deps: RecoveryDeps, now: Date): Promise<number> {
+/**
+ * Pending tickets past expiry (and grace) whose object never arrived: failed as expired.
+ * `stop` (the sweep's deadline) ends it early; the next sweep goes on.
+ */
+export async function expireTickets(
+  deps: RecoveryDeps,
+  now: Date,
+  stop: () => boolean = () => false,
+): Promise<{ expired: number; cutShort: boolean }> {
   const cutoff = new Date(now.getTime() - EXPIRY_GRACE_MS);
   const rows = await deps.db
     .select({ id: trackUploads.id, key: trackUploads.s3Path })
@@ -524,7 +677,12 @@ export async function expireTickets(deps: RecoveryDeps, now: Date): Promise<numb
       ),
     );
   let expired = 0;
+  let cutShort = false;
   for (const row of rows) {
+    if (stop()) {
+      cutShort = true;
+      break;
+    }
     // An object that did land is the reconcile sweep's (its event was lost), not expired.
     if (await deps.objects.head("tracks", row.key)) continue;
     await deps.db
@@ -534,26 +692,30 @@ export async function expireTickets(deps: RecoveryDeps, now: Date): Promise<numb
     expired++;
   }
   if (expired > 0) deps.log.info({ expired }, "expired upload tickets failed");
-  return expired;
+  return { expired, cutShort };
 }
 
 /**
  * The seed's Extract as a sweep: the tracks bucket (prefix u/) compared with
  * etl.s3_file_registry. An object with a pending upload and no registry row lost its
- * event: it is re-driven. Objects older than `minAgeMs` only (fresh ones are in flight).
+ * event: it is re-driven (an upload already failed or done never is). Objects older than
+ * `minAgeMs` only (fresh ones are in flight). Bounded by `maxRedrives` re-drives tried and
+ * by `deadline`, not by a count of objects listed: a re-driven object gets its registry row
+ * from its Extract, so the next run reaches the objects after it.
  */
 export async function reconcile(
   deps: RecoveryDeps,
   redrive: Redrive,
-  options: { now?: Date; minAgeMs?: number; maxObjects?: number } = {},
-): Promise<{ redriven: number; gaveUp: number }> {
+  options: { now?: Date; minAgeMs?: number; maxRedrives?: number; deadline?: number } = {},
+): Promise<{ redriven: number; gaveUp: number; errors: number; cutShort: boolean }> {
   const now = options.now ?? new Date();
   const minAge = options.minAgeMs ?? 0;
-  const max = options.maxObjects ?? 100_000;
+  const maxRedrives = options.maxRedrives ?? MAX_RECONCILE_REDRIVES;
+  const overdue = () => options.deadline !== undefined && Date.now() >= options.deadline;
   const bucket = deps.objects.bucketNames.tracks;
   let batch: { key: string; size: number; etag: string | null }[] = [];
-  const result = { redriven: 0, gaveUp: 0 };
-  let scanned = 0;
+  const result = { redriven: 0, gaveUp: 0, errors: 0, cutShort: false };
+  let tried = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     const keys = batch.map((o) => o.key);
@@ -585,6 +747,11 @@ export async function reconcile(
     for (const o of batch) {
       const upload = pending.get(o.key);
       if (known.has(o.key) || !upload) continue;
+      if (tried >= maxRedrives || overdue()) {
+        result.cutShort = true;
+        break;
+      }
+      tried++;
       deps.log.warn({ key: o.key }, "an uploaded object never reached the pipeline; re-driving it");
       const outcome = await redriveOnce(
         deps,
@@ -595,16 +762,20 @@ export async function reconcile(
       );
       if (outcome === "started") result.redriven++;
       if (outcome === "gave-up") result.gaveUp++;
+      if (outcome === "error") result.errors++;
     }
     batch = [];
   };
   for await (const info of deps.objects.list("tracks", "u/")) {
-    if (++scanned > max) break;
+    if (result.cutShort || overdue()) {
+      result.cutShort = true;
+      break;
+    }
     if (info.lastModified && now.getTime() - info.lastModified.getTime() < minAge) continue;
     batch.push({ key: info.key, size: info.size, etag: info.etag });
     if (batch.length >= 500) await flush();
   }
-  await flush();
+  if (!result.cutShort) await flush();
   return result;
 }
 
