@@ -6904,7 +6904,7 @@ export interface paths {
             "application/problem+json": components["schemas"]["Problem"];
           };
         };
-        /** @description Not your track (not_owner) */
+        /** @description Not your track (not_owner), or you are no longer an artist (artist_role_required) */
         403: {
           headers: {
             [name: string]: unknown;

@@ -144,7 +144,9 @@ export function trackUploadRoutes(options: TrackUploadRouteOptions = {}) {
       request: { params: IdParam, body: jsonBody(RequestUploadBody) },
       responses: {
         201: json(UploadTicketSchema, "Created"),
-        403: problemResponse("Not your track (not_owner)"),
+        403: problemResponse(
+          "Not your track (not_owner), or you are no longer an artist (artist_role_required)",
+        ),
         404: problemResponse("No such track (track_not_found)"),
         409: problemResponse(
           "Another replacement of this track is under way (replace_in_progress)",
