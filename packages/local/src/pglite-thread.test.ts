@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openPglite } from "./pglite";
 import { loadTemplate, pgliteTemplate } from "./pglite-template";
-import { openPgliteThread } from "./pglite-thread";
+import { MAX_RESTARTS, openPgliteThread } from "./pglite-thread";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -132,4 +132,87 @@ describe("PGlite on a worker thread (the local wiring's catalog)", () => {
     expect(off.took).toBeGreaterThan(200);
     expect(off.worst).toBeLessThan(Math.max(60, off.took / 5));
   }, 120_000);
+
+  // A real crash: the worker's V8 heap is capped and a result too big for it kills the thread
+  // (ERR_WORKER_OUT_OF_MEMORY), as a runaway query would without the cap.
+  const HUGE = "select repeat('x', 1000) as s from generate_series(1, 300000)";
+  const heapCap = { maxOldGenerationSizeMb: 96 };
+
+  it("reopens its data folder after the engine crashes mid-transaction: committed rows kept, the transaction answers 503 and is not applied", async () => {
+    const restarts: number[] = [];
+    let fatal: Error | undefined;
+    const catalog = await openPgliteThread(
+      { dataDir: await dataDir(), useTemplate: true, migrate: true },
+      {
+        resourceLimits: heapCap,
+        onRestart: (_cause, n) => restarts.push(n),
+        onFatal: (e) => (fatal = e),
+      },
+    );
+    const { db } = catalog;
+    await db.insert(users).values(user("before-crash"));
+    // The engine dies inside a transaction: its statement and the transaction answer 503.
+    let crashed: unknown;
+    const inTx = await db
+      .transaction(async (tx) => {
+        await tx.insert(users).values(user("uncommitted"));
+        crashed = await tx.execute(sql.raw(HUGE)).catch((e: unknown) => e);
+        await tx.insert(users).values(user("uncommitted-2"));
+      })
+      .catch((e: unknown) => e);
+    expect(classifyDbError(crashed)).toBe("unavailable");
+    expect(classifyDbError(inTx)).toBe("unavailable");
+    // Back within a few seconds, without a restart of this process.
+    let names: string[] | undefined;
+    for (let i = 0; i < 100 && !names; i++) {
+      names = await db
+        .select({ u: users.username })
+        .from(users)
+        .then((rows) => rows.map((r) => r.u))
+        .catch(() => undefined);
+      if (!names) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(names).toEqual(["before-crash"]);
+    expect(restarts).toEqual([1]);
+    expect(fatal).toBeUndefined();
+    await db.insert(users).values(user("after-crash"));
+    expect((await db.select().from(users)).length).toBe(2);
+    await catalog.close();
+  }, 120_000);
+
+  it("gives up (onFatal) when an in-memory engine crashes, or one on disk crashes again and again", async () => {
+    let fatal: Error | undefined;
+    const memory = await openPgliteThread(
+      { useTemplate: true, migrate: true },
+      { resourceLimits: heapCap, onFatal: (e) => (fatal = e) },
+    );
+    await memory.client.query(HUGE).catch(() => {});
+    expect(fatal?.message).toMatch(/PGlite worker stopped/);
+    expect(
+      classifyDbError(
+        await memory.db
+          .select()
+          .from(users)
+          .catch((e: unknown) => e),
+      ),
+    ).toBe("unavailable");
+    await memory.close();
+
+    fatal = undefined;
+    let restarts = 0;
+    const disk = await openPgliteThread(
+      { dataDir: await dataDir(), useTemplate: true, migrate: true },
+      { resourceLimits: heapCap, onRestart: () => restarts++, onFatal: (e) => (fatal = e) },
+    );
+    for (let crash = 0; crash <= MAX_RESTARTS && !fatal; crash++) {
+      for (let i = 0; i < 100; i++) {
+        const e = await disk.client.query(HUGE).catch((err: unknown) => err);
+        if ((e as { code?: string }).code === "57P01" && restarts === crash) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    expect(restarts).toBe(MAX_RESTARTS);
+    expect(fatal).toBeDefined();
+    await disk.close();
+  }, 180_000);
 });

@@ -6,7 +6,7 @@ import { drizzle } from "drizzle-orm/pglite";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { Worker, type ResourceLimits } from "node:worker_threads";
 
 /**
  * PGlite on a worker thread: the WASM PostgreSQL engine runs every statement (and its start,
@@ -116,51 +116,114 @@ class PgliteThreadTransaction extends PgliteThreadQueries {
   closed = false;
 }
 
+/** Restarts of a crashed engine allowed within RESTART_WINDOW_MS before it is given up. */
+export const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
+
+export interface PgliteThreadOptions {
+  /**
+   * The engine stopped and will not come back (in memory, or MAX_RESTARTS crashes within a
+   * minute): every query answers 57P01 from now on, so the caller decides — the local server
+   * logs it and exits rather than answering 503 for ever.
+   */
+  onFatal?: (error: Error) => void;
+  /** The engine crashed and a new worker reopened the same data folder (for the log). */
+  onRestart?: (cause: Error, restarts: number) => void;
+  /** V8 heap limits of the worker (node:worker_threads resourceLimits). */
+  resourceLimits?: ResourceLimits;
+}
+
+const unavailable = (message: string) => Object.assign(new Error(message), { code: "57P01" });
+
 export class PgliteThreadClient extends PgliteThreadQueries {
-  readonly #worker: Worker;
+  #worker!: Worker;
+  /** Which worker is current: replies and transactions of an earlier (crashed) one are stale. */
+  #generation = 0;
   readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   #next = 1;
   #closed = false;
-  #exited: Error | undefined;
+  /** Set while no engine answers (crashed, restarting or given up): queries fail fast (503). */
+  #down: Error | undefined;
+  readonly #restarts: number[] = [];
   readonly ready: Promise<void>;
 
-  constructor(init: PgliteThreadInit) {
+  constructor(
+    private readonly init: PgliteThreadInit,
+    private readonly options: PgliteThreadOptions = {},
+  ) {
     const box: { self?: PgliteThreadClient } = {};
     super((body, tx) => box.self!.#request(body, tx));
     box.self = this;
+    this.ready = this.#spawn(init);
+  }
+
+  /** Starts a worker on `init`; resolves when its database is open. */
+  #spawn(init: PgliteThreadInit): Promise<void> {
+    const generation = ++this.#generation;
     // The worker loads TypeScript through tsx (as `npm start` does), whatever runs this
     // process: a plain script registers the loader, then imports the worker (a .ts entry, or
     // `--import tsx` in execArgv, is not honoured for worker threads everywhere: inside a
     // vitest fork the loader never applies).
-    this.#worker = new Worker(BOOT, {
+    const worker = new Worker(BOOT, {
       eval: true,
       workerData: { ...init, entry: WORKER_URL },
       execArgv: [],
+      ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
     });
-    this.ready = new Promise((resolve, reject) =>
+    this.#worker = worker;
+    const ready = new Promise<void>((resolve, reject) =>
       this.#pending.set(0, { resolve: () => resolve(), reject }),
     );
-    this.#worker.on("message", (reply: Reply) => {
+    worker.on("message", (reply: Reply) => {
+      if (generation !== this.#generation) return;
       const waiter = this.#pending.get(reply.id);
       if (!waiter) return;
       this.#pending.delete(reply.id);
       // Idle, the worker does not keep the process alive (a finished script exits).
-      if (this.#pending.size === 0) this.#worker.unref();
+      if (this.#pending.size === 0) worker.unref();
       if (reply.ok) waiter.resolve(reply.value);
       else waiter.reject(new PgliteThreadError(reply.error));
     });
+    let failed = false;
     const fail = (error: Error) => {
-      // A dead engine is an unavailable database (57P01 admin_shutdown: 503, not 500).
-      this.#exited = Object.assign(new Error(`the PGlite worker stopped: ${error.message}`), {
-        code: "57P01",
-      });
-      for (const waiter of this.#pending.values()) waiter.reject(this.#exited);
-      this.#pending.clear();
+      if (failed || generation !== this.#generation) return;
+      failed = true;
+      this.#stopped(error);
     };
-    this.#worker.on("error", fail);
-    this.#worker.on("exit", (code) => {
-      if (!this.#exited) fail(new Error(this.#closed ? "closed" : `exit code ${code}`));
-    });
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(this.#closed ? "closed" : `exit code ${code}`)));
+    return ready;
+  }
+
+  /**
+   * The current worker stopped. Its callers get 57P01 (an unavailable database: 503, not
+   * 500). A crash of a database on disk reopens the folder in a new worker — PostgreSQL's
+   * own crash recovery replays its WAL — up to MAX_RESTARTS times a minute; otherwise (in
+   * memory, closed, or crashing again and again) it stays down and `onFatal` is told.
+   */
+  #stopped(cause: Error) {
+    const opened = !this.#pending.has(0);
+    // A dead engine is an unavailable database (57P01 admin_shutdown: 503, not 500).
+    this.#down = unavailable(`the PGlite worker stopped: ${cause.message}`);
+    for (const waiter of this.#pending.values()) waiter.reject(this.#down);
+    this.#pending.clear();
+    if (this.#closed || !opened) return;
+    const now = Date.now();
+    while (this.#restarts.length > 0 && now - this.#restarts[0]! > RESTART_WINDOW_MS)
+      this.#restarts.shift();
+    if (!this.init.dataDir || this.#restarts.length >= MAX_RESTARTS) {
+      this.options.onFatal?.(this.#down);
+      return;
+    }
+    this.#restarts.push(now);
+    const restarts = this.#restarts.length;
+    this.#spawn({ dataDir: this.init.dataDir }).then(
+      () => {
+        this.#down = undefined;
+        this.options.onRestart?.(cause, restarts);
+      },
+      () => {}, // its worker's exit comes through #stopped again (counted)
+    );
   }
 
   get closed(): boolean {
@@ -168,7 +231,7 @@ export class PgliteThreadClient extends PgliteThreadQueries {
   }
 
   #request(body: RequestBody, tx?: number): Promise<unknown> {
-    if (this.#exited) return Promise.reject(this.#exited);
+    if (this.#down) return Promise.reject(this.#down);
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) this.#worker.ref();
@@ -179,17 +242,30 @@ export class PgliteThreadClient extends PgliteThreadQueries {
 
   /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(fn: (tx: PgliteThreadTransaction) => Promise<T>): Promise<T> {
+    const generation = this.#generation;
     const id = (await this.#request({ op: "begin" })) as number;
-    const tx = new PgliteThreadTransaction((body, t) => this.#request(body, t), id);
+    // A transaction belongs to the worker that began it: after a restart it is gone.
+    const tx = new PgliteThreadTransaction(
+      (body, t) =>
+        generation === this.#generation
+          ? this.#request(body, t)
+          : Promise.reject(
+              this.#down ?? unavailable("the PGlite worker restarted mid-transaction"),
+            ),
+      id,
+    );
     let result: T;
     try {
       result = await fn(tx);
     } catch (error) {
       tx.closed = true;
-      await this.#request({ op: "end", commit: false }, id).catch(() => {});
+      if (generation === this.#generation)
+        await this.#request({ op: "end", commit: false }, id).catch(() => {});
       throw error;
     }
     tx.closed = true;
+    if (generation !== this.#generation)
+      throw this.#down ?? unavailable("the PGlite worker restarted mid-transaction");
     await this.#request({ op: "end", commit: true }, id);
     return result;
   }
@@ -203,7 +279,7 @@ export class PgliteThreadClient extends PgliteThreadQueries {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      if (!this.#exited) await this.#request({ op: "close" });
+      if (!this.#down) await this.#request({ op: "close" });
     } finally {
       await this.#worker.terminate();
     }
@@ -216,8 +292,9 @@ export class PgliteThreadClient extends PgliteThreadQueries {
  */
 export async function openPgliteThread(
   init: PgliteThreadInit = {},
+  options: PgliteThreadOptions = {},
 ): Promise<CatalogDatabase & { client: PgliteThreadClient }> {
-  const client = new PgliteThreadClient(init);
+  const client = new PgliteThreadClient(init, options);
   try {
     await client.ready;
   } catch (error) {

@@ -7,6 +7,7 @@ import {
   type Runtime,
 } from "@jonquils/core";
 import { connectPostgres, migratePostgres } from "@jonquils/core/db/postgres";
+import type { AnalyticsAdapters } from "@jonquils/core/analytics/wiring";
 import type { ObjectCreatedEvent, ObjectStore } from "@jonquils/core/storage/object-store";
 import { createAudioPool } from "@jonquils/pipeline/compute/pool";
 import { createLocalPipeline, shouldIngest, type LocalPipeline } from "@jonquils/pipeline/executor";
@@ -25,9 +26,12 @@ import { createDiskObjectStore, deriveStorageSecret } from "./storage/disk-store
 /**
  * Opens the catalog database and applies migrations: the PostgreSQL server when
  * DATABASE_URL is set, otherwise PGlite with its data under DATA_DIR. PGlite is
- * imported dynamically so it never reaches a server or Lambda bundle.
+ * imported dynamically so it never reaches a server or Lambda bundle. With `log`, a
+ * crashed PGlite worker is logged and reopened; one that keeps crashing ends the process
+ * (exit 1) instead of answering 503 for ever — the crash recovery at the next start
+ * re-drives interrupted uploads and the outbox keeps accepted listens.
  */
-export async function openLocalCatalog(config: Config): Promise<CatalogDatabase> {
+export async function openLocalCatalog(config: Config, log?: Logger): Promise<CatalogDatabase> {
   if (config.DATABASE_URL) {
     await migratePostgres(config.DATABASE_URL);
     return connectPostgres(config.DATABASE_URL);
@@ -35,11 +39,20 @@ export async function openLocalCatalog(config: Config): Promise<CatalogDatabase>
   // PGlite on a worker thread (template load and migrations there too): its statements run
   // off the API's event loop (pglite-thread.ts).
   const { openPgliteThread } = await import("./pglite-thread");
-  return openPgliteThread({
-    dataDir: join(config.DATA_DIR, "pgdata"),
-    useTemplate: true,
-    migrate: true,
-  });
+  return openPgliteThread(
+    { dataDir: join(config.DATA_DIR, "pgdata"), useTemplate: true, migrate: true },
+    log
+      ? {
+          onRestart: (err, restarts) =>
+            log.error({ err, restarts }, "the embedded database crashed and was reopened"),
+          onFatal: (err) => {
+            log.fatal({ err }, "the embedded database keeps crashing: stopping the server");
+            process.exitCode = 1;
+            setTimeout(() => process.exit(1), 100).unref();
+          },
+        }
+      : {},
+  );
 }
 
 export interface LocalObjectStore {
@@ -102,7 +115,7 @@ export interface LocalRuntime extends Runtime {
  */
 export async function createLocalRuntime(config: Config): Promise<LocalRuntime> {
   const log = createLogger(config.LOG_LEVEL);
-  const catalog = await openLocalCatalog(config);
+  const catalog = await openLocalCatalog(config, log);
   const secret = await localJwtSecret(config.DATA_DIR, config.JWT_SECRET);
   // The store needs the listener before the pipeline (which needs the store) exists.
   const late: { pipeline?: LocalPipeline } = {};
@@ -170,4 +183,26 @@ export async function createLocalRuntime(config: Config): Promise<LocalRuntime> 
       await runtime.close();
     },
   };
+}
+
+/**
+ * The local wiring around a catalog the caller opened — the benches bring a generated one
+ * (PGlite in a fresh folder, or a PostgreSQL database they filled), which is what they measure:
+ * the disk object store under DATA_DIR/objects and the ports `assembleRuntime` picks from the
+ * config, as `npm start` has them; no pipeline, no schedulers. Analytics is off unless given.
+ */
+export function assembleLocalRuntime(
+  config: Config,
+  catalog: CatalogDatabase,
+  options: { log: Logger; publicUrl?: string; analytics?: AnalyticsAdapters },
+): Runtime {
+  const secret = config.JWT_SECRET;
+  if (!secret) throw new Error("assembleLocalRuntime needs JWT_SECRET in the config");
+  const objects = createDiskObjectStore({
+    root: join(config.DATA_DIR, "objects"),
+    publicUrl: options.publicUrl ?? config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+    secret: deriveStorageSecret(secret),
+    log: options.log,
+  });
+  return assembleRuntime(config, catalog, secret, options.log, objects, options.analytics);
 }

@@ -13,7 +13,7 @@
  *    Target: ≤ 1.2× raw and p95 under 50 ms.
  */
 import { createApp } from "@jonquils/api";
-import { assembleRuntime, createLogger, loadConfig } from "@jonquils/core";
+import { createLogger, loadConfig } from "@jonquils/core";
 import { periodBounds } from "@jonquils/core/analytics/index";
 import { encodeRows, listenRecord, TABLE_COLUMNS } from "@jonquils/core/analytics/records";
 import * as Q from "@jonquils/core/analytics/sql/queries.sql";
@@ -29,7 +29,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openChdbStore } from "../analytics/chdb";
 import { migratePglite, openPglite } from "../pglite";
-import { createDiskObjectStore } from "../storage/disk-store";
+import { assembleLocalRuntime } from "../wiring";
 
 const { values: flags } = parseArgs({
   options: {
@@ -293,14 +293,12 @@ async function main() {
     JWT_SECRET: jwt,
     RATE_LIMIT_ENABLED: "false",
   });
-  const objects = createDiskObjectStore({
-    root: join(dir, "objects"),
-    publicUrl: "http://127.0.0.1",
-    secret: jwt,
-    log,
-  });
   const analytics = combineAnalytics(store, createStoreQueue(store, config, log));
-  const runtime = assembleRuntime(config, catalog, jwt, log, objects, analytics);
+  const runtime = assembleLocalRuntime(config, catalog, {
+    log,
+    publicUrl: "http://127.0.0.1",
+    analytics,
+  });
   const app = createApp({ ...runtime, clientIp: () => "127.0.0.1" });
   const adminId = userIds[0]!;
   const { token } = await createAccessTokens(jwt, 3600).issue({ userId: adminId, role: "admin" });

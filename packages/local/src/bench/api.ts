@@ -1,10 +1,9 @@
-import { createDiskObjectStore } from "../storage/disk-store";
 /**
  * `npm run bench:api [-- --db pglite|postgres|both --tracks 100000 --duration 10 --warmup 2 --connections 50 --ids 1000 --rounds 1 --no-startup]`
  *
  * 1. Start-up: `npm start` → healthy /health, fresh (empty DATA_DIR / database) and warm (same again).
  * 2. Per database: a generated catalog (set-based SQL), the real app (createApp over
- *    assembleRuntime, memory cache, rate limiter on with limits out of reach, silent logs)
+ *    assembleLocalRuntime, memory cache, rate limiter on with limits out of reach, silent logs)
  *    and a bare Hono app serving the app's own response bytes from memory, both on
  *    loopback in this process; autocannon in a child process loads one target at a time
  *    with the same connections, warm-up and duration. Printed as app/bare ratios.
@@ -14,13 +13,7 @@ import { createDiskObjectStore } from "../storage/disk-store";
 import { serve, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "@jonquils/api";
-import {
-  assembleRuntime,
-  createLogger,
-  loadConfig,
-  schema,
-  type CatalogDatabase,
-} from "@jonquils/core";
+import { createLogger, loadConfig, schema, type CatalogDatabase } from "@jonquils/core";
 import { connectPostgres, migratePostgres } from "@jonquils/core/db/postgres";
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
@@ -33,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { migratePglite, openPglite } from "../pglite";
+import { assembleLocalRuntime } from "../wiring";
 import { catalogSize, generateCatalog, type CatalogSize } from "./catalog";
 import { runLoad, type LoadResult } from "./load";
 import { measureStartup, type StartupResult } from "./startup";
@@ -323,13 +317,10 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
     ...(prepared.databaseUrl ? { DATABASE_URL: prepared.databaseUrl } : {}),
   });
   const log = createLogger("silent");
-  const objects = createDiskObjectStore({
-    root: join(dataDir, "objects"),
-    publicUrl: "http://127.0.0.1",
-    secret: jwt,
+  const runtime = assembleLocalRuntime(config, prepared.catalog, {
     log,
+    publicUrl: "http://127.0.0.1",
   });
-  const runtime = assembleRuntime(config, prepared.catalog, jwt, log, objects);
   const app = createApp({ ...runtime, clientIp: (c) => getConnInfo(c).remote.address });
   const appServer = await listen(app.fetch);
   await waitForIdle();

@@ -13,7 +13,7 @@
  */
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "@jonquils/api";
-import { assembleRuntime, createLogger, loadConfig, type CatalogDatabase } from "@jonquils/core";
+import { createLogger, loadConfig, type CatalogDatabase } from "@jonquils/core";
 import { connectPostgres, migratePostgres } from "@jonquils/core/db/postgres";
 import { reindexFromCatalog } from "@jonquils/core/search/reindex";
 import { tokenize } from "@jonquils/core/search/text";
@@ -25,7 +25,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { migratePglite, openPglite } from "../pglite";
-import { createDiskObjectStore } from "../storage/disk-store";
+import { assembleLocalRuntime } from "../wiring";
 import { catalogSize, generateCatalog } from "./catalog";
 
 const TARGET = { ratio: 1.3, recall: 0.95 };
@@ -217,13 +217,10 @@ try {
     ...(process.env["OPENSEARCH_URL"] ? { OPENSEARCH_URL: process.env["OPENSEARCH_URL"] } : {}),
   });
   const log = createLogger("silent");
-  const objects = createDiskObjectStore({
-    root: join(dataDir, "objects"),
-    publicUrl: "http://127.0.0.1",
-    secret: jwt,
+  const runtime = assembleLocalRuntime(config, prepared.catalog, {
     log,
+    publicUrl: "http://127.0.0.1",
   });
-  const runtime = assembleRuntime(config, prepared.catalog, jwt, log, objects);
   const search = runtime.ports.search;
   const indexed = await reindexFromCatalog(runtime.ports, { batchSize: 2000 });
   await prepared.exec("analyze");

@@ -18,7 +18,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "@jonquils/api";
-import { assembleRuntime, createLogger, loadConfig, schema } from "@jonquils/core";
+import { createLogger, loadConfig, schema } from "@jonquils/core";
 import { reindexFromCatalog } from "@jonquils/core/search/reindex";
 import { isNotNull, sql } from "drizzle-orm";
 import { createHash, randomBytes } from "node:crypto";
@@ -27,7 +27,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { migratePglite, openPglite } from "../pglite";
-import { createDiskObjectStore } from "../storage/disk-store";
+import { assembleLocalRuntime } from "../wiring";
 import { catalogSize, generateCatalog } from "./catalog";
 import { runLoad, type LoadResult } from "./load";
 
@@ -93,13 +93,10 @@ async function main() {
     RATE_LIMIT_USER_PER_MINUTE: "1000000000",
   });
   const log = createLogger("silent");
-  const objects = createDiskObjectStore({
-    root: join(dir, "objects"),
-    publicUrl: "http://127.0.0.1",
-    secret: jwt,
+  const runtime = assembleLocalRuntime(config, catalog, {
     log,
+    publicUrl: "http://127.0.0.1",
   });
-  const runtime = assembleRuntime(config, catalog, jwt, log, objects);
   const indexed = await reindexFromCatalog(runtime.ports);
   out(`search index: ${indexed.indexed} documents in ${(indexed.ms / 1000).toFixed(1)} s`);
   const app = createApp({ ...runtime, clientIp: (c) => getConnInfo(c).remote.address });
