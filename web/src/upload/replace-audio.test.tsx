@@ -6,7 +6,7 @@ import { AxiosError, AxiosHeaders, type AxiosResponse } from "axios";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { UPLOAD_DEFAULTS } from "../api/defaults";
 import type { PresignedUpload, Upload, UploadTicket } from "../api/types";
-import { ReplaceAudio, type ReplaceApi } from "./replace-audio";
+import { POLL_FAILURES_TOLERATED, ReplaceAudio, type ReplaceApi } from "./replace-audio";
 
 afterEach(cleanup);
 
@@ -155,5 +155,48 @@ describe("Replace audio (Studio)", () => {
     );
     expect(t.api.send).not.toHaveBeenCalled();
     expect(t.onReplaced).not.toHaveBeenCalled();
+  });
+
+  const networkDown = () => new AxiosError("Network Error", "ERR_NETWORK");
+  const gatewayError = () =>
+    new AxiosError("Request failed", "ERR_BAD_RESPONSE", undefined, undefined, {
+      status: 502,
+      statusText: "",
+      headers: {},
+      config: { headers: new AxiosHeaders() },
+      data: "",
+    } as AxiosResponse);
+
+  it("rides out status polls that fail for a while (network, 502) and still says the audio was replaced", async () => {
+    const t = setup([{ status: "done", trackId: TRACK.id }]);
+    const answer = t.api.status as ReturnType<typeof vi.fn>;
+    answer
+      .mockRejectedValueOnce(networkDown())
+      .mockRejectedValueOnce(gatewayError())
+      .mockRejectedValueOnce(networkDown());
+    await t.pick(oggFile());
+    await waitFor(() => expect(t.api.send).toHaveBeenCalled());
+    t.finish();
+    await waitFor(() =>
+      expect(within(t.group).getByRole("status")).toHaveTextContent("Audio replaced"),
+    );
+    expect(t.onReplaced).toHaveBeenCalledTimes(1);
+    expect(within(t.group).queryByRole("alert")).toBeNull();
+  });
+
+  it("when the server stays unreachable, says the outcome is unknown — never that the audio was not replaced", async () => {
+    const t = setup([{ status: "processing" }]);
+    (t.api.status as ReturnType<typeof vi.fn>).mockRejectedValue(networkDown());
+    await t.pick(oggFile());
+    await waitFor(() => expect(t.api.send).toHaveBeenCalled());
+    t.finish();
+    await waitFor(
+      () =>
+        expect(within(t.group).getByRole("status")).toHaveTextContent("it may still be replaced"),
+      { timeout: 5000 },
+    );
+    expect(t.api.status).toHaveBeenCalledTimes(POLL_FAILURES_TOLERATED);
+    expect(within(t.group).getByRole("status")).not.toHaveTextContent("was not replaced");
+    expect(within(t.group).getByRole("button", { name: "Replace audio…" })).toBeEnabled();
   });
 });

@@ -1,3 +1,4 @@
+import { isAxiosError } from "axios";
 import { useEffect, useRef, useState, type ChangeEvent } from "react";
 import { getUpload, requestReplacement } from "../api/endpoints";
 import { messageOf } from "../api/problem";
@@ -21,7 +22,17 @@ const defaultApi: ReplaceApi = {
   pollMs: 1000,
 };
 
-type Stage = "idle" | "requesting" | "uploading" | "processing" | "done" | "failed";
+type Stage = "idle" | "requesting" | "uploading" | "processing" | "done" | "failed" | "unknown";
+
+/** Status polls in a row that may fail (network, 5xx, 429) before the screen stops following. */
+export const POLL_FAILURES_TOLERATED = 8;
+
+/** A status poll that failed for a reason that may pass (a 4xx other than 408/429 will not). */
+const transient = (err: unknown) => {
+  if (!isAxiosError(err)) return false;
+  const status = err.response?.status;
+  return status === undefined || status >= 500 || status === 408 || status === 429;
+};
 
 const STAGE_TEXT: Record<Stage, string> = {
   idle: "",
@@ -30,6 +41,8 @@ const STAGE_TEXT: Record<Stage, string> = {
   processing: "Checking and analysing the new audio…",
   done: "Audio replaced: the track now plays the new file.",
   failed: "The audio was not replaced: the track keeps its current file.",
+  unknown:
+    "The server stopped answering while the new audio was processed: it may still be replaced — check the track again in a minute.",
 };
 
 /**
@@ -81,8 +94,24 @@ export function ReplaceAudio({
       });
       if (!alive.current) return;
       setStage("processing");
+      // The file is sent: from here the replacement goes on without us, so a poll that fails
+      // for a reason that may pass is retried (backing off) and never reported as "not replaced".
+      let failures = 0;
       for (;;) {
-        const u = await a.status(ticket.upload.id);
+        let u: Upload;
+        try {
+          u = await a.status(ticket.upload.id);
+          failures = 0;
+        } catch (err) {
+          if (!transient(err)) throw err;
+          if (!alive.current) return;
+          if (++failures >= POLL_FAILURES_TOLERATED) {
+            setStage("unknown");
+            return;
+          }
+          await new Promise((r) => setTimeout(r, a.pollMs * Math.min(2 ** failures, 10)));
+          continue;
+        }
         if (!alive.current) return;
         setUpload(u);
         if (u.status === "done") {
