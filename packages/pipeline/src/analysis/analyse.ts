@@ -15,7 +15,13 @@
  * still yields audio succeeds, with findings in `warnings`.
  */
 import { parseBuffer, type IAudioMetadata } from "music-metadata";
-import { decodeToMono, probeDecodable, type DecodedAudio, type ProbeResult } from "./decode";
+import {
+  decodeToMono,
+  DecodeTimeoutError,
+  probeDecodable,
+  type DecodedAudio,
+  type ProbeResult,
+} from "./decode";
 import { computeFeatures } from "./features";
 import { classify, SUPPORTED_FORMATS_TEXT, type AudioKind } from "./formats";
 import { pickCover, readTags } from "./tags";
@@ -86,6 +92,10 @@ function undecodable(detail: string): UnreadableAudioError {
 
 /** The decoder gave up with an error of its own. */
 function decoderFailed(error: unknown): UnreadableAudioError {
+  if (error instanceof DecodeTimeoutError)
+    return new UnreadableAudioError(
+      `${error.message}: the file is too long for this server to analyse; upload it in parts or as MP3`,
+    );
   const detail = error instanceof Error ? error.message : String(error);
   return new UnreadableAudioError(
     `the audio could not be decoded: the file is damaged or uses a codec variant we cannot read (${detail})`,

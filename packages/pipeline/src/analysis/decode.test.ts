@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { decodeToMono, ffmpegAvailable, LEVEL_FRAME_SECONDS, WINDOW_SECONDS } from "./decode";
+import {
+  decodeToMono,
+  DecodeTimeoutError,
+  ffmpegAvailable,
+  LEVEL_FRAME_SECONDS,
+  WINDOW_SECONDS,
+} from "./decode";
 import { encodeWav } from "./wav";
 
 const SR = 8000;
@@ -85,6 +91,18 @@ describe("decodeToMono with ffmpeg (when it is on the PATH)", () => {
         (e: unknown) => String(e),
       );
       expect(native).toEqual(wasm);
+    },
+  );
+
+  it.skipIf(!ffmpegAvailable())(
+    "stops a decode past its deadline (the child is killed, no slower fallback) with a readable reason",
+    async () => {
+      const error = await decodeToMono(fixture("music.flac"), "flac", 4, { timeoutMs: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DecodeTimeoutError);
+      expect(String(error)).toMatch(/took longer than 0 s and was stopped/);
     },
   );
 });

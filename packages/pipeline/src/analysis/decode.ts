@@ -323,6 +323,17 @@ function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** How long one ffmpeg decode may take (a 3-hour FLAC takes ~1.5 min here) — under the pool's 10-minute task timeout. */
+export const FFMPEG_TIMEOUT_MS = 5 * 60_000;
+
+/** ffmpeg did not finish within its deadline and was killed. */
+export class DecodeTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`decoding the audio took longer than ${Math.round(ms / 1000)} s and was stopped`);
+    this.name = "DecodeTimeoutError";
+  }
+}
+
 /**
  * Decodes `bytes` with an ffmpeg child process (stdin → 32-bit float WAV on stdout) and
  * hands the audio to `onChunk` as it arrives. Resolves true when ffmpeg decoded the file
@@ -333,8 +344,9 @@ function decodeWithFfmpeg(
   bytes: Uint8Array,
   decoder: DecoderName,
   onChunk: (chunk: AudioChunk) => void,
+  timeoutMs = FFMPEG_TIMEOUT_MS,
 ): Promise<boolean> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = spawn(
       "ffmpeg",
       [
@@ -348,6 +360,15 @@ function decodeWithFfmpeg(
     );
     const reader = new FloatWavReader(onChunk);
     let failed = false;
+    // Its own deadline, below the worker pool's task timeout: a terminated worker thread
+    // does not kill the processes it started, and a stuck decode must not outlive the task.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      failed = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    timer.unref();
     child.stdout.on("data", (data: Buffer) => {
       if (failed) return;
       try {
@@ -360,11 +381,16 @@ function decodeWithFfmpeg(
     // ffmpeg may stop reading early (it found no audio): its stdin closes under us.
     child.stdin.on("error", () => {});
     child.on("error", (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       if (error.code === "ENOENT") ffmpegFound = false;
       failed = true;
       resolve(false);
     });
-    child.on("close", (code) => resolve(!failed && code === 0 && reader.sampleRate > 0));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new DecodeTimeoutError(timeoutMs));
+      else resolve(!failed && code === 0 && reader.sampleRate > 0);
+    });
     child.stdin.end(bytes);
   });
 }
@@ -379,14 +405,16 @@ export async function decodeToMono(
   bytes: Uint8Array,
   decoder: DecoderName,
   expectedSeconds: number | null,
-  options: { ffmpeg?: boolean } = {},
+  options: { ffmpeg?: boolean; timeoutMs?: number } = {},
 ): Promise<DecodedAudio> {
   if (options.ffmpeg !== false && FFMPEG_DECODERS.has(decoder) && ffmpegAvailable()) {
     const acc = new MonoAccumulator(expectedSeconds);
     let ok = false;
     try {
-      ok = await decodeWithFfmpeg(bytes, decoder, (chunk) => acc.push(chunk));
-    } catch {
+      ok = await decodeWithFfmpeg(bytes, decoder, (chunk) => acc.push(chunk), options.timeoutMs);
+    } catch (error) {
+      // Out of time: the WASM decoder would only take longer.
+      if (error instanceof DecodeTimeoutError) throw error;
       ok = false;
     }
     if (ok) {
