@@ -99,8 +99,8 @@ export const configSchema = z.object({
   ANALYTICS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** Events per insert (or per SQS send). */
   ANALYTICS_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
-  /** Events held in memory at most; beyond, they go to the spool directory (local) or the oldest are dropped (no disk). */
-  ANALYTICS_BUFFER_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
+  /** Events held in memory at most, waiting or being sent; beyond, they go to the spool directory (local) or the oldest are dropped (no disk). */
+  ANALYTICS_BUFFER_MAX: z.coerce.number().int().min(100).max(10_000_000).default(400_000),
   /** How often the local process refreshes track popularity and the data_warehouse aggregates (ms, 0 = never). */
   ANALYTICS_REFRESH_MS: z.coerce.number().int().min(0).default(60_000),
   /** OpenSearch (http[s]://[user:pass@]host:9200) for search; when absent, the embedded index on the catalog database. */

@@ -33,7 +33,8 @@ export const STORE_MAX_BATCH = 100_000;
 /**
  * The in-process queue: batches go straight into the store; failures to `spill`. A quiet queue
  * sends `ANALYTICS_BATCH_SIZE` or what the flush interval collected; under a backlog it
- * coalesces up to STORE_MAX_BATCH events (at most half the memory bound) into one insert.
+ * coalesces up to STORE_MAX_BATCH events (at most a quarter of the memory bound: two batches
+ * are out at once) into one insert.
  */
 export function createStoreQueue(
   store: AnalyticsStore,
@@ -43,7 +44,8 @@ export function createStoreQueue(
 ): EventQueue<AnalyticsRecord> {
   return createBatchingQueue<AnalyticsRecord>({
     ...queueOptions(config, log),
-    maxBatchSize: Math.min(STORE_MAX_BATCH, Math.floor(config.ANALYTICS_BUFFER_MAX / 2)),
+    // Two batches out at once take at most half the memory bound; the rest is for waiting events.
+    maxBatchSize: Math.min(STORE_MAX_BATCH, Math.floor(config.ANALYTICS_BUFFER_MAX / 4)),
     kind: "memory",
     send: (batch) => store.insert(batch),
     spill,
@@ -114,6 +116,7 @@ export function disabledAnalytics(log: Logger): AnalyticsAdapters {
     stats: () => ({
       buffered: 0,
       inFlight: 0,
+      inFlightEvents: 0,
       sent: 0,
       batches: 0,
       failedAttempts: 0,

@@ -56,4 +56,46 @@ describe("batching queue under a backlog", () => {
     await drain();
     expect(sizes).toEqual([100, 100, 100, 100, 100, 50]);
   });
+
+  it("counts the events in batches being sent against bufferMax: memory never holds more", async () => {
+    const spilled: number[] = [];
+    const waiting: (() => void)[] = [];
+    const queue = createBatchingQueue<number>({
+      kind: "memory",
+      log,
+      batchSize: 100,
+      maxBatchSize: 100,
+      flushMs: 60_000,
+      bufferMax: 500,
+      concurrency: 2,
+      replay: false,
+      send: () => new Promise<void>((resolve) => waiting.push(resolve)),
+      spill: {
+        write: async (batch) => void spilled.push(...batch),
+        replay: async () => 0,
+        pending: async () => spilled.length,
+      },
+    });
+    // Two batches of 100 go out and stay out (the store is slow); 300 more may wait.
+    for (let i = 0; i < 200; i++) queue.enqueue(i);
+    await tick();
+    expect(queue.stats()).toMatchObject({ inFlight: 2, inFlightEvents: 200, buffered: 0 });
+    for (let i = 200; i < 500; i++) queue.enqueue(i);
+    expect(queue.stats().buffered).toBe(300);
+    expect(spilled).toHaveLength(0);
+    // One more: 200 out + 301 waiting > 500, so the waiting ones go to the spill, none lost.
+    queue.enqueue(500);
+    await tick();
+    expect(queue.stats().buffered + queue.stats().inFlightEvents).toBeLessThanOrEqual(500);
+    expect(spilled).toHaveLength(301);
+    let closed = false;
+    const done = queue.close().then(() => (closed = true));
+    while (!closed) {
+      waiting.splice(0).forEach((release) => release());
+      await tick();
+    }
+    await done;
+    expect(queue.stats().sent + spilled.length).toBe(501);
+    expect(queue.stats().dropped).toBe(0);
+  });
 });

@@ -18,7 +18,9 @@ export interface EventQueue<E> {
 
 export interface QueueStats {
   buffered: number;
+  /** Batches being sent, and the events in them. */
   inFlight: number;
+  inFlightEvents: number;
   sent: number;
   batches: number;
   failedAttempts: number;
@@ -55,7 +57,11 @@ export interface BatchingQueueOptions<E> {
   maxBatchSize?: number;
   /** Longest an event waits in memory before a flush starts (default 1000 ms). */
   flushMs?: number;
-  /** Events held in memory at most; beyond it the buffer goes to the spill (or the oldest are dropped without one). */
+  /**
+   * Events held in memory at most — waiting and in batches being sent; beyond it the waiting
+   * ones go to the spill (or the oldest are dropped without one). Keep
+   * `concurrency × maxBatchSize` well under it, or a backlog spills while batches are out.
+   */
   bufferMax?: number;
   /** Attempts per batch before it is spilled (default 4), backoff doubling from `backoffMs`. */
   attempts?: number;
@@ -85,11 +91,14 @@ export function createBatchingQueue<E>(options: BatchingQueueOptions<E>): EventQ
   let spillMayHoldEvents = spill !== undefined && options.replay !== false;
   let replaying: Promise<void> | undefined;
   let failedBatches = 0;
+  /** Events in batches being sent: they count against `bufferMax` too. */
+  let inFlightEvents = 0;
   const inFlight = new Set<Promise<void>>();
   const spilling = new Set<Promise<void>>();
   const stats: QueueStats = {
     buffered: 0,
     inFlight: 0,
+    inFlightEvents: 0,
     sent: 0,
     batches: 0,
     failedAttempts: 0,
@@ -146,15 +155,17 @@ export function createBatchingQueue<E>(options: BatchingQueueOptions<E>): EventQ
     trimToBound();
   }
 
+  const overBound = () => buffer.length + inFlightEvents > bufferMax;
+
   function trimToBound(): void {
-    if (buffer.length <= bufferMax) return;
+    if (!overBound()) return;
     if (spill) {
       const overflow = buffer;
       buffer = [];
       spillOrKeep(overflow, "memory buffer full");
       return;
     }
-    const excess = buffer.length - bufferMax;
+    const excess = Math.min(buffer.length, buffer.length + inFlightEvents - bufferMax);
     buffer.splice(0, excess);
     stats.dropped += excess;
     log.error({ events: excess, queue: options.kind }, "events dropped: buffer full and no spill");
@@ -186,7 +197,9 @@ export function createBatchingQueue<E>(options: BatchingQueueOptions<E>): EventQ
       if (!force && buffer.length < batchSize) return;
       const batch = buffer.length <= maxBatchSize ? buffer : buffer.slice(0, maxBatchSize);
       buffer = buffer.length <= maxBatchSize ? [] : buffer.slice(maxBatchSize);
+      inFlightEvents += batch.length;
       const p = sendWithRetry(batch, closed ? 1 : attempts).then((ok) => {
+        inFlightEvents -= batch.length;
         if (!ok) {
           failedBatches += 1;
           spillOrKeep(batch, "send failed");
@@ -226,7 +239,7 @@ export function createBatchingQueue<E>(options: BatchingQueueOptions<E>): EventQ
         return;
       }
       buffer.push(event);
-      if (buffer.length > bufferMax) trimToBound();
+      if (overBound()) trimToBound();
       if (buffer.length >= batchSize && !scheduled) {
         scheduled = true;
         // Never inside the caller's stack: the request that filled the batch returns first.
@@ -245,7 +258,7 @@ export function createBatchingQueue<E>(options: BatchingQueueOptions<E>): EventQ
       await drain();
     },
     stats() {
-      return { ...stats, buffered: buffer.length, inFlight: inFlight.size };
+      return { ...stats, buffered: buffer.length, inFlight: inFlight.size, inFlightEvents };
     },
   };
 }

@@ -165,7 +165,8 @@ async function main() {
     DATA_DIR: dir,
     ANALYTICS_BATCH_SIZE: String(opts.batch),
     ANALYTICS_FLUSH_MS: "1000",
-    ANALYTICS_BUFFER_MAX: String(Math.max(opts.batch * 8, 1000)),
+    // Waiting and in-flight events: 8 batches may wait while two coalesced ones (4 batches each) are out.
+    ANALYTICS_BUFFER_MAX: String(Math.max(opts.batch * 16, 1000)),
   });
   const queue = createStoreQueue(store, baseConfig, log);
   const rounds = Math.max(1, Math.min(10, Math.floor(opts.events / opts.batch)));
