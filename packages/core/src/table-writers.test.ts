@@ -28,11 +28,6 @@ const OWNERS: Record<string, string> = {
 
 /** Known writers outside a table's owner, as `table ← file (what)`: debt, kept visible. */
 const OTHER_WRITERS: string[] = [
-  // Load's one transaction finds or creates the album artist and the album (core/track/ingest.ts).
-  "albums ← packages/core/src/track/ingest.ts",
-  "artists ← packages/core/src/track/ingest.ts",
-  // Becoming an artist raises the account's role in the same transaction as the profile.
-  "users ← packages/core/src/artist/index.ts",
   // The listen endpoint stores its Idempotency-Key answer beside the listen.
   "idempotencyKeys ← packages/core/src/listening/listen.ts",
   // Search sync claims and clears its own outbox topic.

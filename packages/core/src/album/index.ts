@@ -4,6 +4,7 @@ import { artists } from "../artist/artist.sql";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
 import { toDomainError } from "../db/errors";
+import type { Executor } from "../db/types";
 import { AppError, CommonErrors } from "../errors";
 import { transaction } from "../db/transaction";
 import { albumCoverRoute } from "../track/cover";
@@ -136,6 +137,28 @@ export async function createAlbum(
       }) ?? error
     );
   }
+}
+
+/**
+ * The artist's album of that title (titles merge by normalised title), created with the given
+ * release date if there is none, in the caller's transaction: Load files an upload's album. An
+ * album that exists keeps its release date.
+ */
+export async function findOrCreateAlbum(
+  tx: Executor,
+  artistId: string,
+  title: string,
+  releaseDate: string | null,
+): Promise<string> {
+  const [row] = await tx
+    .insert(albums)
+    .values({ artistId, title, titleKey: nameKey(title), releaseDate })
+    .onConflictDoUpdate({
+      target: [albums.artistId, albums.titleKey],
+      set: { updatedAt: new Date() },
+    })
+    .returning({ id: albums.id });
+  return row!.id;
 }
 
 /** Throws unless the album exists and belongs to the given artist. */

@@ -1,11 +1,11 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/audit";
+import { raiseRoleToArtist } from "../auth/role";
 import type { Actor, Ctx } from "../context";
 import { toDomainError } from "../db/errors";
 import type { Executor } from "../db/types";
 import { CommonErrors } from "../errors";
 import { transaction } from "../db/transaction";
-import { users } from "../user/user.sql";
 import { toPage, type Page, type PageQuery } from "../util/page";
 import { cleanText, nameKey } from "../util/text";
 import { artists } from "./artist.sql";
@@ -94,15 +94,7 @@ export async function createArtist(
         })
         .returning();
       if (!row) throw new Error("insert returned no row");
-      if (!unlinked) {
-        await tx
-          .update(users)
-          .set({
-            role: sql`case when ${users.role} = 'admin' then 'admin'::user_role else 'artist'::user_role end`,
-            updatedAt: new Date(),
-          })
-          .where(eq(users.id, actor.userId));
-      }
+      if (!unlinked) await raiseRoleToArtist(tx, actor.userId);
       await recordAudit(tx, ctx.meta, actor, {
         action: "artist.create",
         entityType: "artist",
@@ -123,6 +115,19 @@ export async function createArtist(
     );
   }
   return view;
+}
+
+/**
+ * The artist of that name (names merge by normalised name), created if there is none, in the
+ * caller's transaction: Load files an admin's upload under its tagged artist and album artist.
+ */
+export async function findOrCreateArtistNamed(tx: Executor, name: string): Promise<string> {
+  const [row] = await tx
+    .insert(artists)
+    .values({ name, nameKey: nameKey(name) })
+    .onConflictDoUpdate({ target: artists.nameKey, set: { updatedAt: new Date() } })
+    .returning({ id: artists.id });
+  return row!.id;
 }
 
 /**

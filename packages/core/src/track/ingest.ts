@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
-import { albums } from "../album/album.sql";
+import { findOrCreateAlbum } from "../album";
+import { findOrCreateArtistNamed } from "../artist";
 import { artists } from "../artist/artist.sql";
 import { recordAudit } from "../audit/audit";
-import type { Db, Executor } from "../db/types";
+import type { Db } from "../db/types";
 import { genres } from "../genre/genre.sql";
 import { attachTrack, UploadRefusedError, type JobRef } from "../upload/lifecycle";
 import { trackUploads } from "../upload/upload.sql";
@@ -12,16 +13,6 @@ import { tracks } from "./track.sql";
 import { keptLyrics } from "./lyrics";
 
 const UNKNOWN_ARTIST = "Unknown Artist";
-
-/** The artist row for a name, merged by normalised name. */
-async function artistNamed(tx: Executor, name: string): Promise<string> {
-  const [row] = await tx
-    .insert(artists)
-    .values({ name, nameKey: nameKey(name) })
-    .onConflictDoUpdate({ target: artists.nameKey, set: { updatedAt: new Date() } })
-    .returning({ id: artists.id });
-  return row!.id;
-}
 
 /**
  * Upserts artist, album and track in one transaction. An artist's upload is filed under
@@ -56,10 +47,10 @@ export async function fileUploadedTrack(
       .where(eq(artists.userId, userId))
       .limit(1);
     if (upload.role === "admin" && staged.artistName) {
-      artistId = await artistNamed(tx, staged.artistName);
+      artistId = await findOrCreateArtistNamed(tx, staged.artistName);
       albumArtistId =
         staged.albumArtistName && nameKey(staged.albumArtistName) !== nameKey(staged.artistName)
-          ? await artistNamed(tx, staged.albumArtistName)
+          ? await findOrCreateArtistNamed(tx, staged.albumArtistName)
           : artistId;
     } else if (own) {
       artistId = albumArtistId = own.id;
@@ -70,7 +61,7 @@ export async function fileUploadedTrack(
       }
     } else if (upload.role === "admin") {
       // An admin's untagged file (bulk import): filed under "Unknown Artist" to be fixed later.
-      artistId = albumArtistId = await artistNamed(tx, UNKNOWN_ARTIST);
+      artistId = albumArtistId = await findOrCreateArtistNamed(tx, UNKNOWN_ARTIST);
       warnings.push(`the file names no artist; filed under "${UNKNOWN_ARTIST}"`);
     } else {
       throw new UploadRefusedError(
@@ -80,20 +71,12 @@ export async function fileUploadedTrack(
 
     let albumId: string | null = null;
     if (staged.albumTitle) {
-      const [album] = await tx
-        .insert(albums)
-        .values({
-          artistId: albumArtistId,
-          title: staged.albumTitle,
-          titleKey: nameKey(staged.albumTitle),
-          releaseDate: staged.tags.year ? `${staged.tags.year}-01-01` : null,
-        })
-        .onConflictDoUpdate({
-          target: [albums.artistId, albums.titleKey],
-          set: { updatedAt: new Date() },
-        })
-        .returning({ id: albums.id });
-      albumId = album!.id;
+      albumId = await findOrCreateAlbum(
+        tx,
+        albumArtistId,
+        staged.albumTitle,
+        staged.tags.year ? `${staged.tags.year}-01-01` : null,
+      );
     }
 
     let genreId: number | null = null;
