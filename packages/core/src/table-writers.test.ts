@@ -28,10 +28,6 @@ const OWNERS: Record<string, string> = {
 
 /** Known writers outside a table's owner, as `table ← file (what)`: debt, kept visible. */
 const OTHER_WRITERS: string[] = [
-  // The listen endpoint stores its Idempotency-Key answer beside the listen.
-  "idempotencyKeys ← packages/core/src/listening/listen.ts",
-  // Search sync claims and clears its own outbox topic.
-  "outboxEvents ← packages/core/src/search/outbox.ts",
   // Popularity from analytics; replacing a track's audio.
   "tracks ← packages/core/src/analytics/refresh.ts",
   "tracks ← packages/core/src/upload/replace.ts",

@@ -1,10 +1,10 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import { listenRecord, listenAction, type ListenAction } from "../analytics/records";
 import type { Actor, Ctx } from "../context";
 import { AppError, CommonErrors } from "../errors";
 import { transaction } from "../db/transaction";
-import { idempotencyKeys } from "../outbox/outbox.sql";
+import { claimIdempotencyKey, storeIdempotentResponse } from "../outbox/idempotency";
 import { tracks } from "../track/track.sql";
 import { listeningHistory } from "./listening.sql";
 
@@ -84,30 +84,14 @@ export async function recordListen(
         )
         .digest("hex")
     : "";
+  const idempotency = key ? { userId: actor.userId, scope: "listen", key } : null;
 
   const result = await transaction(ctx, async (tx, effects) => {
-    if (key) {
+    if (idempotency) {
       // The key row first: a concurrent repeat waits on it, then finds the stored answer.
-      const claimed = await tx
-        .insert(idempotencyKeys)
-        .values({ userId: actor.userId, scope: "listen", key, requestHash, response: {} })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key });
-      if (claimed.length === 0) {
-        const [prior] = await tx
-          .select()
-          .from(idempotencyKeys)
-          .where(
-            and(
-              eq(idempotencyKeys.userId, actor.userId),
-              eq(idempotencyKeys.scope, "listen"),
-              eq(idempotencyKeys.key, key),
-            ),
-          )
-          .limit(1);
-        if (prior && prior.requestHash !== requestHash) throw idempotencyKeyMismatch();
-        if (prior) return { replay: true, body: prior.response as ListenResult };
-      }
+      const prior = await claimIdempotencyKey(tx, idempotency, requestHash);
+      if (prior && prior.requestHash !== requestHash) throw idempotencyKeyMismatch();
+      if (prior) return { replay: true, body: prior.response as ListenResult };
     }
     const [row] = await tx
       .insert(listeningHistory)
@@ -144,17 +128,7 @@ export async function recordListen(
       completionPercentage: completion,
       action: listenAction(completion),
     };
-    if (key)
-      await tx
-        .update(idempotencyKeys)
-        .set({ response: body })
-        .where(
-          and(
-            eq(idempotencyKeys.userId, actor.userId),
-            eq(idempotencyKeys.scope, "listen"),
-            eq(idempotencyKeys.key, key),
-          ),
-        );
+    if (idempotency) await storeIdempotentResponse(tx, idempotency, body);
     return { replay: false, body };
   });
   return result.body;

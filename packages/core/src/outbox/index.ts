@@ -19,6 +19,34 @@ export async function enqueueOutbox(
 }
 
 /**
+ * A hold keeps a topic from being delivered for a while (a search reindex): a row of the outbox
+ * under its own topic, which no drainer handles, whose `claimed_at` is its holder's heartbeat
+ * (the topic's `held` check reads it). Answers the row's id, to renew and clear it.
+ */
+export async function claimOutboxHold(
+  db: Executor,
+  topic: `${OutboxTopic}-hold`,
+  payload: unknown,
+): Promise<number> {
+  const rows = rowsOf<{ id: number | string }>(
+    await db.execute(sql`
+      insert into outbox_events (topic, payload, batch_id, claimed_at)
+      values (${topic}, ${JSON.stringify(payload)}::jsonb, 0, now())
+      returning id`),
+  );
+  return Number(rows[0]!.id);
+}
+
+/** The hold's heartbeat: it holds while renewed more often than the topic's staleness. */
+export async function renewOutboxHold(db: Executor, id: number): Promise<void> {
+  await db.execute(sql`update outbox_events set claimed_at = now() where id = ${id}`);
+}
+
+export async function clearOutboxHold(db: Executor, id: number): Promise<void> {
+  await db.execute(sql`delete from outbox_events where id = ${id}`);
+}
+
+/**
  * Delivers one batch. `batchId` is stable across retries of the same rows (use it as the
  * deduplication token); throwing leaves the batch claimed, to be sent again (same id, same
  * rows) once its claim is stale.

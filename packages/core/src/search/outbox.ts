@@ -1,7 +1,15 @@
 import { sql } from "drizzle-orm";
 import type { Ports } from "../context";
+import { rowsOf } from "../db/rows";
 import type { Db, Executor } from "../db/types";
-import { createOutboxDrainer, type OutboxHandler } from "../outbox/index";
+import {
+  claimOutboxHold,
+  clearOutboxHold,
+  createOutboxDrainer,
+  enqueueOutbox,
+  renewOutboxHold,
+  type OutboxHandler,
+} from "../outbox/index";
 import { isSearchChanges, mergeChanges, type SearchChanges } from "./changes";
 import { syncSearch, trackChanges } from "./sync";
 
@@ -32,9 +40,7 @@ export async function enqueueSearchSync(db: Executor, changes: SearchChanges): P
     Object.entries(mergeChanges([changes])).filter(([, ids]) => ids.length > 0),
   );
   if (Object.keys(merged).length === 0) return;
-  await db.execute(
-    sql`insert into outbox_events (topic, payload) values ('search', ${JSON.stringify(merged)}::jsonb)`,
-  );
+  await enqueueOutbox(db, "search", [merged]);
 }
 
 /**
@@ -47,34 +53,33 @@ export async function enqueueSearchSync(db: Executor, changes: SearchChanges): P
 export const HOLD_STALE_MS = 5 * 60_000;
 
 export async function searchSyncHeld(db: Db): Promise<boolean> {
-  const rows: unknown = await db.execute(sql`
+  const rows = rowsOf(
+    await db.execute(sql`
     select 1 as held from outbox_events where topic = 'search-hold'
       and claimed_at > now() - make_interval(secs => ${HOLD_STALE_MS / 1000}::double precision)
-    limit 1`);
-  const list = Array.isArray(rows) ? rows : ((rows as { rows?: unknown[] }).rows ?? []);
-  return list.length > 0;
+    limit 1`),
+  );
+  return rows.length > 0;
 }
 
 export async function withSearchSyncHeld<T>(
   db: Db,
   run: (heartbeat: () => Promise<void>) => Promise<T>,
 ): Promise<T> {
-  const inserted: unknown = await db.execute(sql`
-    insert into outbox_events (topic, payload, batch_id, claimed_at)
-    values ('search-hold', ${JSON.stringify({ pid: process.pid, at: new Date().toISOString() })}::jsonb, 0, now())
-    returning id`);
-  const rows = Array.isArray(inserted) ? inserted : ((inserted as { rows?: unknown[] }).rows ?? []);
-  const id = Number((rows[0] as { id: number | string }).id);
+  const id = await claimOutboxHold(db, "search-hold", {
+    pid: process.pid,
+    at: new Date().toISOString(),
+  });
   let last = Date.now();
   const heartbeat = async () => {
     if (Date.now() - last < 10_000) return;
     last = Date.now();
-    await db.execute(sql`update outbox_events set claimed_at = now() where id = ${id}`);
+    await renewOutboxHold(db, id);
   };
   try {
     return await run(heartbeat);
   } finally {
-    await db.execute(sql`delete from outbox_events where id = ${id}`);
+    await clearOutboxHold(db, id);
   }
 }
 
