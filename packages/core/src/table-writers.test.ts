@@ -28,9 +28,6 @@ const OWNERS: Record<string, string> = {
 
 /** Known writers outside a table's owner, as `table ← file (what)`: debt, kept visible. */
 const OTHER_WRITERS: string[] = [
-  // Popularity from analytics; replacing a track's audio.
-  "tracks ← packages/core/src/analytics/refresh.ts",
-  "tracks ← packages/core/src/upload/replace.ts",
   // The local demo seed (npm start with SEED_DEMO) writes its accounts and clips directly.
   "tracks ← packages/local/src/demo-audio.ts",
   "tracks ← packages/local/src/seed-demo.ts",

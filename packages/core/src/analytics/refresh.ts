@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Ctx } from "../context";
-import { rowsOf } from "../db/rows";
 import { transaction } from "../db/transaction";
-import { trackEffects } from "../track/index";
+import { setTrackPlayStats, trackEffects } from "../track/index";
 import * as Q from "./sql/queries.sql";
 
 /** Popularity counts plays of the last 30 days. */
@@ -55,12 +54,7 @@ export async function refreshAnalyticsAggregates(
   for (let i = 0; i < scores.length; i += 5000) {
     const part = scores.slice(i, i + 5000);
     await transaction(ctx, async (tx, effects) => {
-      const rows = await tx.execute<{ id: string }>(sql`
-      update tracks t set popularity = v.p, play_count = v.c
-      from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as v(id uuid, p smallint, c bigint)
-      where t.id = v.id and (t.popularity <> v.p or t.play_count <> v.c)
-      returning t.id`);
-      const ids = rowsOf<{ id: string }>(rows).map((r) => r.id);
+      const ids = await setTrackPlayStats(tx, part);
       // Popularity also breaks ties in search and orders `sort=popularity` results.
       if (ids.length > 0) trackEffects(ctx, effects, ...ids);
       changed.push(...ids);

@@ -1,9 +1,11 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { assertAlbumOfArtist } from "../album";
 import { assertOwnsArtist, resolveWritableArtist } from "../artist";
 import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx } from "../context";
 import { toDomainError } from "../db/errors";
+import { rowsOf } from "../db/rows";
+import type { Executor } from "../db/types";
 import { CommonErrors } from "../errors";
 import { detachTrackFromPlaylists } from "../playlist";
 import { transaction, type TxEffects } from "../db/transaction";
@@ -191,6 +193,63 @@ export async function deleteTrack(ctx: Ctx, actor: Actor, id: string): Promise<v
     // Gone from the catalog: its artist and album can no longer be found through it.
     effects.syncSearch({ artists: [current.artistId], albums: [current.albumId] });
   });
+}
+
+/**
+ * Analytics' play statistics, in the caller's transaction: each track's popularity (`p`, 0–100)
+ * and all-time play count (`c`), written only where they changed. Answers the changed ids.
+ */
+export async function setTrackPlayStats(
+  tx: Executor,
+  stats: readonly { id: string; p: number; c: number }[],
+): Promise<string[]> {
+  const rows = await tx.execute(sql`
+    update tracks t set popularity = v.p, play_count = v.c
+    from jsonb_to_recordset(${JSON.stringify(stats)}::jsonb) as v(id uuid, p smallint, c bigint)
+    where t.id = v.id and (t.popularity <> v.p or t.play_count <> v.c)
+    returning t.id`);
+  return rowsOf<{ id: string }>(rows).map((r) => r.id);
+}
+
+/** What a new audio file sets on a track: the file, its format and what analysis found in it. */
+export type TrackAudio = Pick<
+  typeof tracks.$inferInsert,
+  | "durationMs"
+  | "filePath"
+  | "fileFormat"
+  | "fileSizeBytes"
+  | "bitrate"
+  | "sampleRate"
+  | "channels"
+  | "tempo"
+  | "tempoConfidence"
+  | "tempoReason"
+  | "energy"
+  | "valence"
+  | "loudness"
+  | "truePeakDb"
+  | "trackGainDb"
+  | "genreId"
+  | "genreSource"
+  | "genreConfidence"
+  | "genreModelVersion"
+  | "genreAbstainReason"
+  | "lyrics"
+>;
+
+/**
+ * A track's audio replaced (`upload/replace.ts`), in the caller's transaction: the same track
+ * (id, likes, playlists, listens) gets the new audio; its curated metadata is not written.
+ */
+export async function setTrackAudio(
+  tx: Executor,
+  trackId: string,
+  audio: TrackAudio,
+): Promise<void> {
+  await tx
+    .update(tracks)
+    .set({ ...audio, updatedAt: new Date() })
+    .where(eq(tracks.id, trackId));
 }
 
 /**

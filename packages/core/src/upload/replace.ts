@@ -21,7 +21,7 @@ import type { Actor, Ctx, Ports } from "../context";
 import { transaction } from "../db/transaction";
 import { AppError, CommonErrors } from "../errors";
 import { genres } from "../genre/genre.sql";
-import { trackEffects } from "../track/index";
+import { setTrackAudio, trackEffects, type TrackAudio } from "../track/index";
 import { keptLyrics } from "../track/lyrics";
 import { tracks } from "../track/track.sql";
 import { STREAM_URL_TTL_SECONDS } from "../track/stream";
@@ -248,7 +248,7 @@ export async function replaceTrackAudio(
 
       // A genre someone chose (or a tag gave) stays; one the model predicted from the old
       // audio follows the new audio.
-      let genre: Partial<typeof tracks.$inferInsert> = {};
+      let genre: Partial<TrackAudio> = {};
       if (track.genreSource === null || track.genreSource === "predicted") {
         let genreId: number | null = null;
         if (staged.genre) {
@@ -296,32 +296,28 @@ export async function replaceTrackAudio(
       }
 
       const f = staged.features;
-      await tx
-        .update(tracks)
-        .set({
-          ...genre,
-          durationMs: Math.max(0, Math.round(staged.format.durationMs)),
-          filePath: newKey,
-          fileFormat: formatName(staged.format.container, staged.format.codec),
-          fileSizeBytes: upload.sizeBytes,
-          bitrate: staged.format.bitrate ? Math.round(staged.format.bitrate) : null,
-          sampleRate: staged.format.sampleRate,
-          channels: staged.format.channels,
-          tempo: f?.tempo ?? null,
-          tempoConfidence:
-            f?.tempo != null && f.tempoConfidence != null ? clamp01(f.tempoConfidence) : null,
-          tempoReason: f && f.tempo == null ? (f.tempoReason ?? null) : null,
-          energy: f ? clamp01(f.energy) : null,
-          valence: f ? clamp01(f.valence) : null,
-          loudness: f ? Math.max(-100, Math.min(10, f.loudness)) : null,
-          truePeakDb: finiteOrNull(f?.truePeakDb),
-          trackGainDb: finiteOrNull(f?.trackGainDb),
-          ...(track.lyrics && track.lyrics.length > 0
-            ? {}
-            : { lyrics: keptLyrics(staged.tags.lyrics) }),
-          updatedAt: new Date(),
-        })
-        .where(eq(tracks.id, trackId));
+      await setTrackAudio(tx, trackId, {
+        ...genre,
+        durationMs: Math.max(0, Math.round(staged.format.durationMs)),
+        filePath: newKey,
+        fileFormat: formatName(staged.format.container, staged.format.codec),
+        fileSizeBytes: upload.sizeBytes,
+        bitrate: staged.format.bitrate ? Math.round(staged.format.bitrate) : null,
+        sampleRate: staged.format.sampleRate,
+        channels: staged.format.channels,
+        tempo: f?.tempo ?? null,
+        tempoConfidence:
+          f?.tempo != null && f.tempoConfidence != null ? clamp01(f.tempoConfidence) : null,
+        tempoReason: f && f.tempo == null ? (f.tempoReason ?? null) : null,
+        energy: f ? clamp01(f.energy) : null,
+        valence: f ? clamp01(f.valence) : null,
+        loudness: f ? Math.max(-100, Math.min(10, f.loudness)) : null,
+        truePeakDb: finiteOrNull(f?.truePeakDb),
+        trackGainDb: finiteOrNull(f?.trackGainDb),
+        ...(track.lyrics && track.lyrics.length > 0
+          ? {}
+          : { lyrics: keptLyrics(staged.tags.lyrics) }),
+      });
       await attachTrack(tx, upload.id, trackId, warnings);
       // The old object stays while stream URLs signed for it may still be in use.
       const oldKey = track.filePath;
