@@ -291,7 +291,7 @@ describe("ingestion pipeline: retries, genre prediction, dead letters", () => {
     expect(up.status).toBe("done");
   });
 
-  it("predicts a genre from audio features when the file has none, with its confidence", async () => {
+  it("predicts a genre from audio features when the file has none, with its confidence, and abstains with a reason when unsure", async () => {
     // Teach the model: tracks with features and a genre chosen by people.
     const jazz = (await api.request("GET", "/api/v1/genres")).body.items.find(
       (g: { slug: string }) => g.slug === "ambient",
@@ -323,7 +323,8 @@ describe("ingestion pipeline: retries, genre prediction, dead letters", () => {
         },
       });
     }
-    const up = await ingest(api, artist.accessToken, "quiet.wav");
+    // An untagged steady-beat synth loop at a mastered loudness: in the reference set's range.
+    const up = await ingest(api, artist.accessToken, "music.wav");
 
     expect(up.status).toBe("done");
     const track = (await api.request("GET", `/api/v1/tracks/${up.trackId}`)).body;
@@ -336,6 +337,15 @@ describe("ingestion pipeline: retries, genre prediction, dead letters", () => {
     expect(track.genreConfidence).toBeLessThanOrEqual(1);
     expect(track.genreModelVersion).toMatch(/^genre-ref-[0-9a-f]{12}$/);
     expect(track.genreAbstainReason).toBeNull();
+
+    // The same loop 20 dB down (−33 LUFS) is unlike every genre the model learnt: it abstains,
+    // saying why, rather than guessing.
+    const quiet = await ingest(api, artist.accessToken, "quiet.wav");
+    expect(quiet.status).toBe("done");
+    const unsure = (await api.request("GET", `/api/v1/tracks/${quiet.trackId}`)).body;
+    expect(unsure.genre).toBeNull();
+    expect(unsure.genreSource).toBeNull();
+    expect(unsure.genreAbstainReason).toMatch(/unlike every genre the model knows/);
   });
 
   it("keeps an event for an object nobody asked to upload as a failed run, not a crash", async () => {
