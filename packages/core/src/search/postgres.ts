@@ -188,23 +188,24 @@ async function removedSince(
 ): Promise<{ kind: string; id: string }[]> {
   const t = searchTombstones;
   const found: { kind: string; id: string }[] = [];
-  for (let i = 0; i < docs.length; i += 1000) {
-    const slice = docs.slice(i, i + 1000);
-    found.push(
-      ...(await db
-        .select({ kind: t.kind, id: t.id })
-        .from(t)
-        .where(
-          and(
-            inArray(
-              t.id,
-              slice.map((doc) => doc.id),
-            ),
-            gte(t.version, version),
-          ),
-        )),
-    );
+  // By kind, then ids: the (kind, id) primary key answers it without reading the whole table.
+  const byKind = new Map<string, string[]>();
+  for (const doc of docs) {
+    const ids = byKind.get(doc.kind);
+    if (ids) ids.push(doc.id);
+    else byKind.set(doc.kind, [doc.id]);
   }
+  for (const [kind, ids] of byKind)
+    for (let i = 0; i < ids.length; i += 1000) {
+      found.push(
+        ...(await db
+          .select({ kind: t.kind, id: t.id })
+          .from(t)
+          .where(
+            and(eq(t.kind, kind), inArray(t.id, ids.slice(i, i + 1000)), gte(t.version, version)),
+          )),
+      );
+    }
   return found;
 }
 
