@@ -47,6 +47,22 @@ async function waitForOk(url: string, timeoutMs: number, child: ChildProcess, lo
   }
 }
 
+/** Waits until /health says the demo catalog is ready (`"demo":"ready"`); fails on `failed`. */
+async function waitForDemo(url: string, timeoutMs: number, child: ChildProcess, log: () => string) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${log()}`);
+    const demo = await fetch(url)
+      .then((r) => r.json() as Promise<{ demo?: string }>)
+      .then((b) => b.demo)
+      .catch(() => undefined);
+    if (demo === "ready") return;
+    if (demo === "failed") throw new Error(`the demo catalog failed to load:\n${log()}`);
+    if (Date.now() > until) throw new Error(`demo not ready after ${timeoutMs} ms:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export interface LocalStack {
   apiUrl: string;
   webUrl: string;
@@ -97,12 +113,15 @@ export async function startLocalStack(): Promise<LocalStack> {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
       if (child.exitCode === null) child.kill("SIGKILL");
     }
-    await rm(dataDir, { recursive: true, force: true });
+    // chDB may still be finishing a merge in the folder as the process ends.
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
   try {
     const apiUrl = `http://localhost:${port}`;
     await waitForOk(`${apiUrl}/health`, 120_000, child, () => output);
     await waitForOk(`${webUrl}/health`, 120_000, child, () => output);
+    // The port opens before the demo catalog is seeded; its accounts file comes with `ready`.
+    await waitForDemo(`${apiUrl}/health`, 120_000, child, () => output);
     const accounts = JSON.parse(await readFile(join(dataDir, "demo-accounts.json"), "utf8")) as {
       username: string;
       password: string;

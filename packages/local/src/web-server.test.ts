@@ -1,8 +1,10 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWebApp, loadDist, needsBuild, type WebState } from "./web-server";
+import { createWebApp, loadDist, needsBuild, withBuildLock, type WebState } from "./web-server";
 
 const API = "http://localhost:8123";
 let dist: string;
@@ -105,6 +107,31 @@ describe("web server", () => {
       expect(await needsBuild(web)).toBe(false);
       await writeFile(join(web, "src", "main.tsx"), "export const changed = 1;");
       expect(await needsBuild(web)).toBe(true);
+    } finally {
+      await rm(web, { recursive: true, force: true });
+    }
+  });
+
+  it("lets one server at a time build web/dist, and takes over the lock of a process that is gone", async () => {
+    const web = await mkdtemp(join(tmpdir(), "jonquils-weblock-"));
+    try {
+      const log: string[] = [];
+      const build = (name: string) =>
+        withBuildLock(web, async () => {
+          log.push(`${name} start`);
+          await new Promise((r) => setTimeout(r, 100));
+          log.push(`${name} end`);
+        });
+      await Promise.all([build("a"), build("b")]);
+      expect(log).toEqual(["a start", "a end", "b start", "b end"]);
+      expect(existsSync(join(web, ".build.lock"))).toBe(false);
+
+      // A server killed mid-build left its lock behind: the next one does not wait for ever.
+      const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]);
+      await writeFile(join(web, ".build.lock"), dead.stdout.toString());
+      let ran = false;
+      await withBuildLock(web, async () => void (ran = true), 2_000);
+      expect(ran).toBe(true);
     } finally {
       await rm(web, { recursive: true, force: true });
     }

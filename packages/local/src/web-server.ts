@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { compress } from "hono/compress";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, readFile, stat, unlink } from "node:fs/promises";
 import { extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { answerMalformedRequests } from "./http/client-errors";
@@ -213,6 +213,53 @@ export async function buildWeb(webDir = WEB_DIR, outDir = join(webDir, "dist")) 
   });
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Runs `fn` while holding `<webDir>/.build.lock` (created exclusively, with this pid): two
+ * servers started at once from one checkout (two terminals, parallel test suites) must not
+ * build into the same web/dist together — vite empties it first, and the other one would
+ * load and serve half a build. A lock whose process is gone is taken over.
+ */
+export async function withBuildLock<T>(
+  webDir: string,
+  fn: () => Promise<T>,
+  timeoutMs = 5 * 60_000,
+): Promise<T> {
+  const lock = join(webDir, ".build.lock");
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const handle = await open(lock, "wx");
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(await readFile(lock, "utf8").catch(() => ""));
+      // Empty: its holder is between creating and writing it — wait like for a live one.
+      if (holder > 0 && !alive(holder)) {
+        await unlink(lock).catch(() => {});
+        continue;
+      }
+      if (Date.now() > until) throw new Error(`web/dist is locked by process ${holder} (${lock})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lock).catch(() => {});
+  }
+}
+
 export interface WebServer {
   readonly server: ServerType;
   /** Resolves once the app is being served (after a build, if one was needed). */
@@ -243,11 +290,20 @@ export function startWebServer(options: {
   const ready = (async () => {
     const started = performance.now();
     try {
-      if (options.build !== false && (await needsBuild(webDir, distDir))) {
-        options.log.info("building the web app (web/dist is missing or older than web/src)");
-        await buildWeb(webDir, distDir);
-      }
-      state = { status: "ready", files: await loadDist(distDir, options.apiUrl) };
+      const files =
+        options.build !== false && (await needsBuild(webDir, distDir))
+          ? await withBuildLock(webDir, async () => {
+              // Another server may have built it while this one waited for the lock.
+              if (await needsBuild(webDir, distDir)) {
+                options.log.info(
+                  "building the web app (web/dist is missing or older than web/src)",
+                );
+                await buildWeb(webDir, distDir);
+              }
+              return loadDist(distDir, options.apiUrl);
+            })
+          : await loadDist(distDir, options.apiUrl);
+      state = { status: "ready", files };
       options.log.info(
         {
           url: `http://localhost:${options.port}`,
