@@ -2,7 +2,7 @@ import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { Readable } from "node:stream";
 import { groupByTable, TABLE_COLUMNS, type AnalyticsRecord } from "./records";
 import { ANALYTICS_DDL } from "./sql/schema.sql";
-import { dedupSettings, type AnalyticsStore, type InsertOptions, type QueryParams } from "./store";
+import { insertSettings, type AnalyticsStore, type InsertOptions, type QueryParams } from "./store";
 
 export interface ClickHouseOptions {
   url: string;
@@ -43,7 +43,7 @@ export function createClickHouseStore(
     },
     async insert(records: readonly AnalyticsRecord[], options?: InsertOptions) {
       for (const [table, rows] of groupByTable(records)) {
-        const settings = dedupSettings(table, options);
+        const settings = insertSettings(table, options);
         await client.insert({
           ...(settings ? { clickhouse_settings: settings } : {}),
           table,

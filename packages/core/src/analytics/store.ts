@@ -12,17 +12,21 @@ export interface InsertOptions {
  * keep a deduplication window, and a block identical to an earlier one (two equal batches of
  * real, distinct events) would otherwise be dropped by its content hash. (chDB's insert does not
  * apply `insert_deduplicate = 0`; a unique token works on every engine.)
+ * A lone UTF-16 surrogate in a text (JSON.stringify writes it as `\ud800`) is kept as it is
+ * rather than failing the whole batch: one odd string must not hold back 100,000 events.
  */
-export function dedupSettings(
+export function insertSettings(
   table: string,
   options?: InsertOptions,
 ): Record<string, string | number> {
+  const lenient = { input_format_json_throw_on_bad_escape_sequence: 0 as const };
   return options?.dedupToken
     ? {
+        ...lenient,
         insert_deduplication_token: `${options.dedupToken}:${table}`,
         deduplicate_blocks_in_dependent_materialized_views: 1 as const,
       }
-    : { insert_deduplication_token: `unique-${randomUUID()}:${table}` };
+    : { ...lenient, insert_deduplication_token: `unique-${randomUUID()}:${table}` };
 }
 
 export type QueryParams = Record<string, string | number | boolean | readonly string[]>;

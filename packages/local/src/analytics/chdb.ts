@@ -2,7 +2,7 @@ import { CLICKHOUSE_SETTINGS } from "@jonquils/core/analytics/clickhouse";
 import { encodeRows, groupByTable, TABLE_COLUMNS } from "@jonquils/core/analytics/records";
 import { ANALYTICS_DDL } from "@jonquils/core/analytics/sql/schema.sql";
 import {
-  dedupSettings,
+  insertSettings,
   type AnalyticsStore,
   type QueryParams,
 } from "@jonquils/core/analytics/store";
@@ -51,7 +51,7 @@ export async function openChdbStore(dataDir: string): Promise<AnalyticsStore> {
     },
     async insert(records, options) {
       for (const [table, rows] of groupByTable(records)) {
-        const settings = dedupSettings(table, options);
+        const settings = insertSettings(table, options);
         await session.insert({
           ...(settings ? { settings } : {}),
           table,

@@ -129,6 +129,20 @@ describe.each(adapters)("analytics store contract ($name)", ({ open }) => {
     expect(none).toEqual([{ n: 0 }]);
   });
 
+  it("stores a text with a lone surrogate instead of failing the batch it came in", async () => {
+    const at = Date.UTC(2026, 1, 1, 12, 0, 0, 0);
+    const userId = randomUUID();
+    await store.insert([
+      searchRecord({ at, userId, query: "broken \ud800 pair", kind: "tracks", resultsCount: 0 }),
+      searchRecord({ at, userId, query: "fine", kind: "tracks", resultsCount: 1 }),
+    ]);
+    const rows = await store.select<{ n: number }>(
+      `SELECT count() AS n FROM search_analytics WHERE user_id = {user:UUID}`,
+      { user: userId },
+    );
+    expect(rows).toEqual([{ n: 2 }]);
+  });
+
   it("takes a coalesced batch of 12,000 listens whole, in order, in one insert", async () => {
     // The in-process queue coalesces a backlog into inserts of up to 100,000 events; chDB's
     // adapter encodes them 5,000 rows at a time between turns of the event loop.
