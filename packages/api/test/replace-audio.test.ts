@@ -254,7 +254,7 @@ describe.each(wirings())(
       expect(again.status).toBe(201);
     });
 
-    it("refuses others' tracks (403), unknown tracks (404), bad bodies (400) and a second replacement under way (409)", async () => {
+    it("refuses others' tracks (403), unknown tracks (404), bad bodies (400) and a second replacement while one is processed (409); a ticket whose file never came gives way", async () => {
       const { trackId } = await uploadTrack("alarm-2.mp3", ALARM, "audio/mpeg");
       const body = { filename: "new.ogg", contentType: "audio/ogg" };
 
@@ -285,8 +285,20 @@ describe.each(wirings())(
       const huge = await replace(trackId, { ...body, size: 300 * 1024 * 1024 });
       expect(huge.status).toBe(413);
 
+      // A ticket whose file never came (a closed tab) gives way to the owner's next request.
+      const abandoned = await replace(trackId, body);
+      expect(abandoned.status).toBe(201);
       const first = await replace(trackId, body);
       expect(first.status).toBe(201);
+      expect(await view(abandoned.body.upload.id)).toMatchObject({
+        status: "failed",
+        failureReason: expect.stringMatching(/newer replacement .* requested before this file/),
+      });
+      // One being processed is not superseded: 409 names it.
+      await api.runtime.ports.db
+        .update(schema.trackUploads)
+        .set({ status: "processing" })
+        .where(eq(schema.trackUploads.id, first.body.upload.id));
       const second = await replace(trackId, body);
       expect(second.status).toBe(409);
       expect(second.body).toMatchObject({
@@ -297,7 +309,7 @@ describe.each(wirings())(
       // An admin may replace any artist's audio (as they may edit any track) once it is free.
       await api.runtime.ports.db
         .update(schema.trackUploads)
-        .set({ expiresAt: new Date(Date.now() - 3_600_000) })
+        .set({ status: "failed" })
         .where(eq(schema.trackUploads.id, first.body.upload.id));
       const admin = await registerUser(api);
       const adminToken = await promoteToAdmin(api, admin);

@@ -9,7 +9,9 @@ import { outboxEvents } from "../outbox/outbox.sql";
 import { createTrack, getTrack, updateTrack } from "../track/index";
 import { tracks } from "../track/track.sql";
 import { requestUpload } from "./index";
+import { claimObject } from "./lifecycle";
 import {
+  ABANDONED_REASON,
   appliedReplacement,
   OLD_AUDIO_GRACE_MS,
   purgeReplacedAudio,
@@ -292,13 +294,28 @@ describe("replacing a track's audio (service)", () => {
     ).rejects.toMatchObject({ code: "artist_role_required", status: 403 });
   });
 
-  it("one replacement at a time per track; an expired ticket no longer blocks; a normal upload is not a replacement", async () => {
+  it("one replacement at a time per track; a ticket whose file never came gives way; an expired one no longer blocks; a normal upload is not a replacement", async () => {
     const track = await createTrack(kit.ctx, artist, { title: "Busy" });
+    const abandoned = await requestReplacement(kit.ctx, artist, track.id, {
+      filename: "wrong-file.ogg",
+      contentType: "audio/ogg",
+    });
     const first = await requestReplacement(kit.ctx, artist, track.id, {
       filename: "a.ogg",
       contentType: "audio/ogg",
     });
     expect(first.upload.replacesTrackId).toBe(track.id);
+    const [gone] = await kit.ctx.db
+      .select()
+      .from(trackUploads)
+      .where(eq(trackUploads.id, abandoned.upload.id));
+    expect(gone).toMatchObject({ status: "failed", failureReason: ABANDONED_REASON });
+    // A file sent to the abandoned link later is never processed.
+    expect(
+      await claimObject(kit.ctx.db, { bucket: "tracks", key: abandoned.upload.key, etag: "late" }),
+    ).toMatchObject({ claimed: false });
+    // Once the first one's file has landed, it goes first.
+    await kit.ctx.objects.put("tracks", first.upload.key, new Uint8Array([1, 2, 3]), "audio/ogg");
     await expect(
       requestReplacement(kit.ctx, artist, track.id, {
         filename: "b.ogg",
@@ -309,6 +326,7 @@ describe("replacing a track's audio (service)", () => {
       status: 409,
       extra: { uploadId: first.upload.id },
     });
+    await kit.ctx.objects.delete("tracks", first.upload.key);
     await kit.ctx.db
       .update(trackUploads)
       .set({ expiresAt: new Date(Date.now() - 3_600_000) })

@@ -57,7 +57,7 @@ export const ReplaceErrors = {
     new AppError(
       "replace_in_progress",
       409,
-      "A replacement of this track's audio is already under way: wait for it to finish (or for its upload link to expire).",
+      "A replacement of this track's audio is already being processed: wait for it to finish.",
       { uploadId },
     ),
 };
@@ -65,6 +65,9 @@ export const ReplaceErrors = {
 /** A refusal at Load: the uploader reads it as the upload's failure reason. */
 export const SUPERSEDED_REASON =
   "a newer replacement of this track's audio was made after this one; this file was not used";
+/** A pending replacement whose file never came, superseded by a newer request of the owner. */
+export const ABANDONED_REASON =
+  "a newer replacement of this track's audio was requested before this file arrived; this upload link no longer works";
 export const TRACK_GONE_REASON = "the track whose audio this file was to replace has been deleted";
 
 /**
@@ -90,7 +93,8 @@ const inFlight = (now: Date) =>
  * The owner of a track (or an admin) asks to replace its audio: a `pending` upload that
  * names the track and a single-use presigned POST, as for a new upload. 404 for an unknown
  * track, 403 not_owner for anyone else's, 409 replace_in_progress while another
- * replacement of the same track can still arrive or is being processed.
+ * replacement of the same track is being processed or its file has landed; an earlier
+ * ticket whose file never came is failed (ABANDONED_REASON) and gives way.
  */
 export async function requestReplacement(
   ctx: Ctx,
@@ -123,12 +127,28 @@ export async function requestReplacement(
       .for("update");
     if (!track) throw CommonErrors.notFound("track", trackId);
     await assertOwnsArtist(tx, actor, track.artistId);
-    const [running] = await tx
-      .select({ id: trackUploads.id })
+    const running = await tx
+      .select({
+        id: trackUploads.id,
+        status: trackUploads.status,
+        key: trackUploads.s3Path,
+        etag: trackUploads.objectEtag,
+      })
       .from(trackUploads)
-      .where(and(eq(trackUploads.replacesTrackId, trackId), inFlight(new Date())))
-      .limit(1);
-    if (running) throw ReplaceErrors.inProgress(running.id);
+      .where(and(eq(trackUploads.replacesTrackId, trackId), inFlight(new Date())));
+    for (const r of running) {
+      // Being processed, or its file has landed: that one goes first (409).
+      if (r.status !== "pending" || r.etag || (await ctx.objects.head(UPLOAD_BUCKET, r.key)))
+        throw ReplaceErrors.inProgress(r.id);
+    }
+    // Tickets whose file never came (a closed tab, the wrong file picked): the owner asking
+    // again supersedes them at once instead of waiting out their link. A file sent to one
+    // later is refused at claim (a failed upload is never processed).
+    for (const r of running)
+      await tx
+        .update(trackUploads)
+        .set({ status: "failed", failureReason: ABANDONED_REASON, updatedAt: new Date() })
+        .where(and(eq(trackUploads.id, r.id), eq(trackUploads.status, "pending")));
     const upload = await insertUpload(tx, {
       id,
       userId: actor.userId,
