@@ -202,12 +202,14 @@ export class PgliteThreadClient extends PgliteThreadQueries {
    * memory, closed, or crashing again and again) it stays down and `onFatal` is told.
    */
   #stopped(cause: Error) {
-    const opened = !this.#pending.has(0);
+    // The first open failing is the caller's error (`ready` rejects); a reopen failing counts
+    // as one more crash below.
+    const firstOpen = this.#generation === 1 && this.#pending.has(0);
     // A dead engine is an unavailable database (57P01 admin_shutdown: 503, not 500).
     this.#down = unavailable(`the PGlite worker stopped: ${cause.message}`);
     for (const waiter of this.#pending.values()) waiter.reject(this.#down);
     this.#pending.clear();
-    if (this.#closed || !opened) return;
+    if (this.#closed || firstOpen) return;
     const now = Date.now();
     while (this.#restarts.length > 0 && now - this.#restarts[0]! > RESTART_WINDOW_MS)
       this.#restarts.shift();
@@ -222,7 +224,9 @@ export class PgliteThreadClient extends PgliteThreadQueries {
         this.#down = undefined;
         this.options.onRestart?.(cause, restarts);
       },
-      () => {}, // its worker's exit comes through #stopped again (counted)
+      // It could not open the folder: stop that worker, whose exit comes through here again
+      // (counted, so a folder that never opens ends in onFatal).
+      () => void this.#worker.terminate(),
     );
   }
 
