@@ -6,6 +6,7 @@ import { recordAudit } from "../audit/audit";
 import type { Db } from "../db/types";
 import { genres } from "../genre/genre.sql";
 import { attachTrack, UploadRefusedError, type JobRef } from "../upload/lifecycle";
+import type { StagedTrack } from "../upload/staged";
 import { trackUploads } from "../upload/upload.sql";
 import { users } from "../user/user.sql";
 import { nameKey } from "../util/text";
@@ -89,7 +90,6 @@ export async function fileUploadedTrack(
       genreId = g?.id ?? null;
     }
 
-    const f = staged.features;
     const values = {
       artistId,
       albumId,
@@ -107,22 +107,7 @@ export async function fileUploadedTrack(
         staged.tags.year && staged.tags.year >= 1800 && staged.tags.year <= 2200
           ? staged.tags.year
           : null,
-      durationMs: Math.max(0, Math.round(staged.format.durationMs)),
-      filePath: staged.audioKey ?? job.key,
-      fileFormat: formatName(staged.format.container, staged.format.codec),
-      fileSizeBytes: upload.upload.sizeBytes,
-      bitrate: staged.format.bitrate ? Math.round(staged.format.bitrate) : null,
-      sampleRate: staged.format.sampleRate,
-      channels: staged.format.channels,
-      tempo: f?.tempo ?? null,
-      tempoConfidence:
-        f?.tempo != null && f.tempoConfidence != null ? clamp01(f.tempoConfidence) : null,
-      tempoReason: f && f.tempo == null ? (f.tempoReason ?? null) : null,
-      energy: f ? clamp01(f.energy) : null,
-      valence: f ? clamp01(f.valence) : null,
-      loudness: f ? Math.max(-100, Math.min(10, f.loudness)) : null,
-      truePeakDb: finiteOrNull(f?.truePeakDb),
-      trackGainDb: finiteOrNull(f?.trackGainDb),
+      ...stagedAudioColumns(staged, staged.audioKey ?? job.key, upload.upload.sizeBytes),
       lyrics: keptLyrics(staged.tags.lyrics),
       updatedAt: new Date(),
     };
@@ -146,6 +131,36 @@ export async function fileUploadedTrack(
     );
     return { trackId };
   });
+}
+
+/**
+ * The track columns a staged file sets — its format, size and audio analysis, clamped to the
+ * columns' ranges: Load for a new track, and replacing a track's audio (upload/replace.ts).
+ */
+export function stagedAudioColumns(
+  staged: StagedTrack,
+  filePath: string,
+  fileSizeBytes: number | null,
+) {
+  const f = staged.features;
+  return {
+    durationMs: Math.max(0, Math.round(staged.format.durationMs)),
+    filePath,
+    fileFormat: formatName(staged.format.container, staged.format.codec),
+    fileSizeBytes,
+    bitrate: staged.format.bitrate ? Math.round(staged.format.bitrate) : null,
+    sampleRate: staged.format.sampleRate,
+    channels: staged.format.channels,
+    tempo: f?.tempo ?? null,
+    tempoConfidence:
+      f?.tempo != null && f.tempoConfidence != null ? clamp01(f.tempoConfidence) : null,
+    tempoReason: f && f.tempo == null ? (f.tempoReason ?? null) : null,
+    energy: f ? clamp01(f.energy) : null,
+    valence: f ? clamp01(f.valence) : null,
+    loudness: f ? Math.max(-100, Math.min(10, f.loudness)) : null,
+    truePeakDb: finiteOrNull(f?.truePeakDb),
+    trackGainDb: finiteOrNull(f?.trackGainDb),
+  };
 }
 
 const clamp01 = (v: number) => Math.max(0, Math.min(1, v));

@@ -140,15 +140,11 @@ export function originalName(filename: string): string {
 }
 
 /**
- * An artist asks to upload one file: a `pending` upload row and a presigned POST for the
- * key `u/<userId>/<uploadId>/<safe file name>` in the tracks bucket, audio only, at most
- * UPLOAD_MAX_BYTES, usable for 15 minutes. The store announces the object when it lands.
+ * The checks and the single-use form every upload request starts with (a new track or a
+ * replacement): an artist or admin, an audio type, at most UPLOAD_MAX_BYTES, a fresh key.
+ * Signed before the row is written; the form is handed out only once the row exists.
  */
-export async function requestUpload(
-  ctx: Ctx,
-  actor: Actor,
-  input: UploadRequest,
-): Promise<{ upload: UploadView; presigned: PresignedUpload }> {
+export async function signUploadForm(ctx: Ctx, actor: Actor, input: UploadRequest) {
   assertCanUpload(actor);
   const contentType = checkContentType(input.contentType);
   if (input.size !== undefined && input.size > UPLOAD_MAX_BYTES)
@@ -162,6 +158,20 @@ export async function requestUpload(
     maxBytes: UPLOAD_MAX_BYTES,
     expiresInSeconds: UPLOAD_URL_TTL_SECONDS,
   });
+  return { id, filename, key, contentType, presigned };
+}
+
+/**
+ * An artist asks to upload one file: a `pending` upload row and a presigned POST for the
+ * key `u/<userId>/<uploadId>/<safe file name>` in the tracks bucket, audio only, at most
+ * UPLOAD_MAX_BYTES, usable for 15 minutes. The store announces the object when it lands.
+ */
+export async function requestUpload(
+  ctx: Ctx,
+  actor: Actor,
+  input: UploadRequest,
+): Promise<{ upload: UploadView; presigned: PresignedUpload }> {
+  const { id, filename, key, contentType, presigned } = await signUploadForm(ctx, actor, input);
   const row = await ctx.db.transaction(async (tx) => {
     const inserted = await insertUpload(tx, {
       id,

@@ -11,7 +11,6 @@
  * A replacement that fails (not audio, superseded by a newer one, track deleted …) leaves the
  * track untouched, says why and removes what it had stored.
  */
-import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, isNotNull, lte, ne, or, sql } from "drizzle-orm";
 import { assertOwnsArtist } from "../artist";
 import { albums } from "../album/album.sql";
@@ -26,20 +25,14 @@ import { keptLyrics } from "../track/lyrics";
 import { tracks } from "../track/track.sql";
 import { STREAM_URL_TTL_SECONDS } from "../track/stream";
 import { nameKey } from "../util/text";
-import { formatName } from "../track/ingest";
+import { stagedAudioColumns } from "../track/ingest";
 import {
-  checkContentType,
-  originalName,
+  signUploadForm,
   toUploadView,
   UPLOAD_BUCKET,
-  UPLOAD_CONTENT_TYPE_PREFIX,
-  UPLOAD_MAX_BYTES,
-  UPLOAD_URL_TTL_SECONDS,
-  uploadKey,
   type UploadRequest,
   type UploadView,
 } from "./index";
-import { UploadErrors } from "./errors";
 import {
   attachTrack,
   EXPIRY_GRACE_MS,
@@ -102,21 +95,8 @@ export async function requestReplacement(
   trackId: string,
   input: UploadRequest,
 ): Promise<{ upload: UploadView; presigned: PresignedUpload }> {
-  // The same rule as requestUpload: a user no longer an artist (demoted) uploads nothing.
-  if (actor.role !== "artist" && actor.role !== "admin") throw UploadErrors.artistRequired();
-  const contentType = checkContentType(input.contentType);
-  if (input.size !== undefined && input.size > UPLOAD_MAX_BYTES)
-    throw UploadErrors.tooLarge(UPLOAD_MAX_BYTES);
-  const id = randomUUID();
-  const filename = originalName(input.filename);
-  const key = uploadKey(actor.userId, id, filename);
-  // Signed first (as requestUpload does): the form is only handed out once the row exists.
-  const presigned = await ctx.objects.presignUpload(UPLOAD_BUCKET, key, {
-    contentType,
-    contentTypePrefix: UPLOAD_CONTENT_TYPE_PREFIX,
-    maxBytes: UPLOAD_MAX_BYTES,
-    expiresInSeconds: UPLOAD_URL_TTL_SECONDS,
-  });
+  // The same checks and form as requestUpload (a demoted artist uploads nothing).
+  const { id, filename, key, contentType, presigned } = await signUploadForm(ctx, actor, input);
   const inserted = await ctx.db.transaction(async (tx) => {
     // Locked: two requests for the same track queue here, and the second sees the first.
     const [track] = await tx
@@ -315,25 +295,9 @@ export async function replaceTrackAudio(
         );
       }
 
-      const f = staged.features;
       await setTrackAudio(tx, trackId, {
         ...genre,
-        durationMs: Math.max(0, Math.round(staged.format.durationMs)),
-        filePath: newKey,
-        fileFormat: formatName(staged.format.container, staged.format.codec),
-        fileSizeBytes: upload.sizeBytes,
-        bitrate: staged.format.bitrate ? Math.round(staged.format.bitrate) : null,
-        sampleRate: staged.format.sampleRate,
-        channels: staged.format.channels,
-        tempo: f?.tempo ?? null,
-        tempoConfidence:
-          f?.tempo != null && f.tempoConfidence != null ? clamp01(f.tempoConfidence) : null,
-        tempoReason: f && f.tempo == null ? (f.tempoReason ?? null) : null,
-        energy: f ? clamp01(f.energy) : null,
-        valence: f ? clamp01(f.valence) : null,
-        loudness: f ? Math.max(-100, Math.min(10, f.loudness)) : null,
-        truePeakDb: finiteOrNull(f?.truePeakDb),
-        trackGainDb: finiteOrNull(f?.trackGainDb),
+        ...stagedAudioColumns(staged, newKey, upload.sizeBytes),
         ...(track.lyrics && track.lyrics.length > 0
           ? {}
           : { lyrics: keptLyrics(staged.tags.lyrics) }),
@@ -461,6 +425,3 @@ function tagDifferences(
     );
   return out;
 }
-
-const clamp01 = (v: number) => Math.max(0, Math.min(1, v));
-const finiteOrNull = (v: number | null | undefined) => (v != null && Number.isFinite(v) ? v : null);
