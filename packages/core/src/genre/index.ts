@@ -1,4 +1,4 @@
-import { asc, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Ctx } from "../context";
 import type { Executor } from "../db/types";
 import { cachedBody, namespaceKey, type CachedBody } from "../util/json-cache";
@@ -11,6 +11,12 @@ export interface GenreView {
   description: string | null;
   /** Catalog tracks in this genre (clients show only genres that have some). */
   trackCount: number;
+}
+
+/** The id of the genre with this slug (a tag or the model names genres by slug), or null. */
+export async function genreIdBySlug(db: Executor, slug: string): Promise<number | null> {
+  const [g] = await db.select({ id: genres.id }).from(genres).where(eq(genres.slug, slug)).limit(1);
+  return g?.id ?? null;
 }
 
 /** Cached in the tracks namespace: a new or re-tagged track refreshes the counts. */

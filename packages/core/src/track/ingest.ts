@@ -4,7 +4,7 @@ import { findOrCreateArtistNamed } from "../artist";
 import { artists } from "../artist/artist.sql";
 import { recordAudit } from "../audit/audit";
 import type { Db } from "../db/types";
-import { genres } from "../genre/genre.sql";
+import { genreIdBySlug } from "../genre/index";
 import { attachTrack, UploadRefusedError, type JobRef } from "../upload/lifecycle";
 import type { StagedTrack } from "../upload/staged";
 import { trackUploads } from "../upload/upload.sql";
@@ -80,15 +80,7 @@ export async function fileUploadedTrack(
       );
     }
 
-    let genreId: number | null = null;
-    if (staged.genre) {
-      const [g] = await tx
-        .select({ id: genres.id })
-        .from(genres)
-        .where(eq(genres.slug, staged.genre.slug))
-        .limit(1);
-      genreId = g?.id ?? null;
-    }
+    const genreId = staged.genre ? await genreIdBySlug(tx, staged.genre.slug) : null;
 
     const values = {
       artistId,

@@ -19,7 +19,7 @@ import { recordAudit } from "../audit/audit";
 import type { Actor, Ctx, Ports } from "../context";
 import { transaction } from "../db/transaction";
 import { AppError, CommonErrors } from "../errors";
-import { genres } from "../genre/genre.sql";
+import { genreIdBySlug } from "../genre/index";
 import { setTrackAudio, trackEffects, type TrackAudio } from "../track/index";
 import { keptLyrics } from "../track/lyrics";
 import { tracks } from "../track/track.sql";
@@ -250,15 +250,7 @@ export async function replaceTrackAudio(
       // audio follows the new audio.
       let genre: Partial<TrackAudio> = {};
       if (track.genreSource === null || track.genreSource === "predicted") {
-        let genreId: number | null = null;
-        if (staged.genre) {
-          const [g] = await tx
-            .select({ id: genres.id })
-            .from(genres)
-            .where(eq(genres.slug, staged.genre.slug))
-            .limit(1);
-          genreId = g?.id ?? null;
-        }
+        const genreId = staged.genre ? await genreIdBySlug(tx, staged.genre.slug) : null;
         if (genreId !== null || track.genreSource === "predicted")
           genre = {
             genreId,
