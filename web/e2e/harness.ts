@@ -97,7 +97,8 @@ export async function startLocalStack(): Promise<LocalStack> {
   let output = "";
   const child = spawn(
     process.execPath,
-    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "packages/local/src/start.ts"],
+    // What `npm start` runs: the prebuilt server (built here first if its sources changed).
+    [join(ROOT, "packages/local/launch.mjs")],
     {
       cwd: ROOT,
       env,

@@ -33,7 +33,7 @@ export function serverProcess(opts: {
       JWT_SECRET: "fault-suite-secret-that-is-at-least-32-characters",
       ...opts.env,
     });
-    child = spawn(process.execPath, ["--import", "tsx", "packages/local/src/start.ts"], {
+    child = spawn(process.execPath, ["packages/local/launch.mjs"], {
       env,
       stdio: ["ignore", "ignore", "pipe"],
     });

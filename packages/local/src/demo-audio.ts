@@ -4,6 +4,7 @@ import { trackEffects } from "@jonquils/core/track/index";
 import { musicLike } from "@jonquils/pipeline/analysis/synth";
 import { encodeWav } from "@jonquils/pipeline/analysis/wav";
 import { and, eq, isNull, like } from "drizzle-orm";
+import { setImmediate } from "node:timers/promises";
 
 const CLIP_SECONDS = 30;
 const SAMPLE_RATE = 22_050;
@@ -23,6 +24,8 @@ export async function attachDemoAudio(runtime: Pick<Runtime, "ports">): Promise<
     .innerJoin(schema.users, eq(schema.users.id, schema.artists.userId))
     .where(and(isNull(schema.tracks.filePath), like(schema.users.email, "%@demo.jonquils.dev")));
   for (const [i, row] of rows.entries()) {
+    // Synthesis is CPU work on the API's thread: one clip at a time, requests answered between.
+    await setImmediate();
     const samples = musicLike({
       bpm: row.tempo ?? 110,
       seconds: CLIP_SECONDS,

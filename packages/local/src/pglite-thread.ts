@@ -1,11 +1,12 @@
 import type { PGlite, Results } from "@electric-sql/pglite";
 import type { CatalogDatabase, Db } from "@jonquils/core";
 import * as schema from "@jonquils/core/db/schema";
+import { prebuiltWorker } from "@jonquils/core/util/prebuilt";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, type ResourceLimits } from "node:worker_threads";
 
 /**
@@ -29,7 +30,9 @@ import { Worker, type ResourceLimits } from "node:worker_threads";
  * tab-leader election, not node:worker_threads).
  */
 
-const WORKER_URL = new URL("./pglite-thread-worker.ts", import.meta.url).href;
+const WORKER_SOURCE = new URL("./pglite-thread-worker.ts", import.meta.url);
+/** Built by `npm start` (launch.mjs): plain Node loads it. */
+const PREBUILT = prebuiltWorker(WORKER_SOURCE);
 const TSX_API = pathToFileURL(
   join(
     dirname(createRequire(import.meta.url).resolve("tsx/package.json")),
@@ -38,6 +41,7 @@ const TSX_API = pathToFileURL(
 ).href;
 const BOOT = `const { workerData } = require("node:worker_threads");
 import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
+const BOOT_PREBUILT = `const { workerData } = require("node:worker_threads"); import(workerData.entry);`;
 
 /** What the worker opens. */
 export interface PgliteThreadInit {
@@ -164,9 +168,9 @@ export class PgliteThreadClient extends PgliteThreadQueries {
     // process: a plain script registers the loader, then imports the worker (a .ts entry, or
     // `--import tsx` in execArgv, is not honoured for worker threads everywhere: inside a
     // vitest fork the loader never applies).
-    const worker = new Worker(BOOT, {
+    const worker = new Worker(PREBUILT ? BOOT_PREBUILT : BOOT, {
       eval: true,
-      workerData: { ...init, entry: WORKER_URL },
+      workerData: { ...init, entry: pathToFileURL(PREBUILT ?? fileURLToPath(WORKER_SOURCE)).href },
       execArgv: [],
       ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
     });

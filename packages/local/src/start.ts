@@ -83,6 +83,8 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
       cache: runtime.ports.cache.kind,
       analytics: runtime.ports.analytics.store.kind,
       startupMs: Math.round(performance.now() - startedAt),
+      // Since the process started: also counts loading the code (prebuilt or through tsx).
+      processMs: Math.round(performance.now()),
     },
     "JONQUILS API listening",
   );

@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Worker } from "node:worker_threads";
+import { prebuiltWorker } from "@jonquils/core/util/prebuilt";
 import { Piscina } from "piscina";
 import type { ExamineInput, ExamineResult } from "./examine";
 import { WorkerCrashError, type AudioCompute } from "./port";
@@ -40,15 +41,18 @@ export function createAudioPool(options: AudioPoolOptions = {}): AudioCompute & 
 } {
   const threads = Math.max(1, options.threads ?? defaultPoolSize());
   const taskTimeoutMs = options.taskTimeoutMs ?? 10 * 60_000;
+  const source = options.workerUrl ?? new URL("./worker-task.ts", import.meta.url);
+  // Built by `npm start` (packages/local/launch.mjs): plain Node loads it, no TypeScript loader.
+  const prebuilt = prebuiltWorker(source);
   const pool = new Piscina<ExamineInput, WorkerAnswer>({
-    filename: fileURLToPath(options.workerUrl ?? new URL("./worker-task.ts", import.meta.url)),
+    filename: prebuilt ?? fileURLToPath(source),
     minThreads: 0,
     maxThreads: threads,
     idleTimeout: 60_000,
     // One file per worker at a time: the work is CPU-bound.
     concurrentTasksPerWorker: 1,
     // Workers load TypeScript through tsx's loader (as `npm start` does), whatever runs the parent.
-    execArgv: ["--import", TSX_LOADER],
+    execArgv: prebuilt ? [] : ["--import", TSX_LOADER],
     resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
   });
   // A worker error with no task attached must not become an unhandled 'error' event.
