@@ -15,6 +15,7 @@
 import { createApp } from "@jonquils/api";
 import { createLogger, loadConfig } from "@jonquils/core";
 import { periodBounds } from "@jonquils/core/analytics/index";
+import { registrationCounts } from "@jonquils/core/analytics/reads/platform";
 import { encodeRows, listenRecord, TABLE_COLUMNS } from "@jonquils/core/analytics/records";
 import * as Q from "@jonquils/core/analytics/sql/queries.sql";
 import type { AnalyticsStore } from "@jonquils/core/analytics/store";
@@ -286,7 +287,9 @@ async function main() {
 
   // ------------------------------------------------------------ 2. endpoints
   out();
-  out("## endpoints (sequential requests, random ids; raw = the same queries straight on chDB)");
+  out(
+    "## endpoints (sequential requests, random ids; raw = the same queries straight on chDB, and on PGlite the catalog query /platform makes)",
+  );
   const jwt = randomBytes(32).toString("hex");
   const config = loadConfig({
     LOG_LEVEL: "silent",
@@ -311,6 +314,8 @@ async function main() {
     name: string;
     path: (r: () => number) => { path: string; params: Record<string, string | number> };
     queries: string[];
+    /** The catalog (PostgreSQL) query the endpoint runs beside its ClickHouse ones. */
+    catalog?: () => Promise<unknown>;
   }[] = [
     {
       name: "GET /analytics/user/{id}",
@@ -352,10 +357,20 @@ async function main() {
         params: { ...b, limit: 20 },
       }),
       queries: [Q.PLATFORM_DAILY, Q.PLATFORM_ZERO_RESULT_QUERIES, Q.PLATFORM_ROUTES],
+      // Sign-ups come from the catalog: 20,000 bench users, all in the period.
+      catalog: () => registrationCounts(db, Date.now(), period),
     },
   ];
-  const runRaw = (s: AnalyticsStore, queries: string[], params: Record<string, string | number>) =>
-    Promise.all(queries.map((q) => s.select(q, { ...params, limit: params["limit"] ?? 100 })));
+  const runRaw = (
+    s: AnalyticsStore,
+    queries: string[],
+    params: Record<string, string | number>,
+    catalogQuery?: () => Promise<unknown>,
+  ) =>
+    Promise.all([
+      ...queries.map((q) => s.select(q, { ...params, limit: params["limit"] ?? 100 })),
+      ...(catalogQuery ? [catalogQuery()] : []),
+    ]);
   let endpointsOk = true;
   for (const e of endpoints) {
     const appTimes: number[] = [];
@@ -364,13 +379,13 @@ async function main() {
     for (let i = 0; i < 20; i++) {
       const { path, params } = e.path(r);
       await app.request(path, { headers });
-      await runRaw(store, e.queries, params);
+      await runRaw(store, e.queries, params, e.catalog);
     }
     // Interleaved, so both see the same machine load.
     for (let i = 0; i < opts.samples; i++) {
       const { path, params } = e.path(r);
       let s = performance.now();
-      await runRaw(store, e.queries, params);
+      await runRaw(store, e.queries, params, e.catalog);
       rawTimes.push(performance.now() - s);
       s = performance.now();
       const res = await app.request(path, { headers });
