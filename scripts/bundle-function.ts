@@ -1,5 +1,6 @@
+import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import type * as Esbuild from "esbuild";
 import type { BuildOptions, Metafile, Plugin } from "esbuild";
 import { NODEJS_BUNDLING } from "../stacks/lambda";
@@ -22,15 +23,29 @@ const BANNER = [
 /**
  * Bundles one Lambda entry exactly as the stacks do (SST's esbuild and options, stacks/lambda.ts),
  * for `npm run bench:lambda` and the LocalStack functions of `npm run dev:containers`.
+ *
+ * The entry is written to `outfile`. With code splitting (NODEJS_BUNDLING.splitting) the chunks
+ * it loads go beside it, as SST writes them (outdir = the entry's folder, `.mjs` extension);
+ * everything in that folder is what the function ships. Like SST, the first source map of the
+ * build (the entry's) is taken out of the folder (SST uploads it for its console); the chunks'
+ * maps stay, as they do in the deployed asset.
  */
 export async function bundleFunction(
   entry: string,
   outfile: string,
   external: readonly string[] = NODEJS_BUNDLING.esbuild.external,
 ): Promise<Metafile> {
+  const splitting = NODEJS_BUNDLING.splitting;
+  const name = basename(outfile, extname(outfile));
   const options: BuildOptions = {
-    entryPoints: [resolve(root, entry)],
-    outfile,
+    ...(splitting
+      ? {
+          entryPoints: { [name]: resolve(root, entry) },
+          outdir: dirname(outfile),
+          splitting: true,
+          outExtension: { ".js": extname(outfile) || ".mjs" },
+        }
+      : { entryPoints: [resolve(root, entry)], outfile }),
     platform: "node",
     bundle: true,
     format: "esm",
@@ -47,5 +62,9 @@ export async function bundleFunction(
     banner: { js: BANNER },
   };
   const result = await sstEsbuild.build(options);
-  return result.metafile!;
+  const metafile = result.metafile!;
+  // SST moves the first source map out of the asset (sst/runtime/handlers/node.js, Function.js).
+  const firstMap = Object.keys(metafile.outputs).find((file) => file.endsWith(".map"));
+  if (firstMap) rmSync(resolve(firstMap));
+  return metafile;
 }

@@ -1,10 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation templates are untyped JSON */
 import { readDefinitionText } from "@jonquils/pipeline/definition";
 import { shouldIngest } from "@jonquils/pipeline/executor";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANALYTICS_REFRESH_SCHEDULE } from "./Api";
 import { DB_CONNECTION_BUDGET } from "./lambda";
@@ -94,6 +95,37 @@ describe("offline synthesis of the SST app", () => {
       ].sort(),
     );
     for (const [, r] of ours) expect(r.Properties!["LoggingConfig"]).toEqual({ LogFormat: "JSON" });
+  });
+
+  it("ships the API split: the entry, its chunks, and the adapters loaded on first use in chunks of their own that load", async () => {
+    const { props } = functionByHandler(stack("Api"), "functions/api.handler");
+    const asset = join(outdir, `asset.${String(props["Code"]["S3Key"]).replace(/\.zip$/, "")}`);
+    const dir = join(asset, "functions");
+    const files = readdirSync(dir);
+    const entry = readFileSync(join(dir, "api.mjs"), "utf8");
+    const staticChunks = [...entry.matchAll(/from\s*"\.\/([\w-]+\.mjs)"/g)].map((m) => m[1]!);
+    const lazyChunks = [...entry.matchAll(/import\(\s*"\.\/([\w-]+\.mjs)"\s*\)/g)].map(
+      (m) => m[1]!,
+    );
+    for (const chunk of [...staticChunks, ...lazyChunks]) expect(files).toContain(chunk);
+    // What a cold start does not load: the OpenSearch and ClickHouse clients, the S3 adapter.
+    const lazy = (name: string) => {
+      const chunk = lazyChunks.find((f) => f.startsWith(`${name}-`));
+      if (!chunk) throw new Error(`no ${name} chunk imported on first use by functions/api.mjs`);
+      expect(staticChunks).not.toContain(chunk);
+      return pathToFileURL(join(dir, chunk)).href;
+    };
+    const clickhouse = (await import(lazy("clickhouse"))) as {
+      createClickHouseStore(o: { url: string }): { kind: string; close(): Promise<void> };
+    };
+    const store = clickhouse.createClickHouseStore({ url: "http://127.0.0.1:1" });
+    expect(store.kind).toBe("clickhouse");
+    await store.close();
+    const opensearch = (await import(lazy("opensearch"))) as { Client?: unknown };
+    expect(typeof opensearch.Client).toBe("function");
+    expect(lazy("s3")).toMatch(/\.mjs$/);
+    // SST takes the entry's source map out of the asset (uploaded for its console).
+    expect(files).not.toContain("api.mjs.map");
   });
 
   it("migrates the catalog on every deploy, from the SQL files npm run db:migrate applies", () => {
