@@ -3,6 +3,8 @@ import {
   startTestApi,
   type TestApiWithStorage,
 } from "@jonquils/local/testing/harness";
+import { schema } from "@jonquils/core";
+import { eq, like } from "drizzle-orm";
 import { readFile } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { MIN_GROWTH } from "../src/steps/genre";
@@ -96,6 +98,20 @@ describe("genre model: no flip with import order; versioned; retrained when the 
     const { api, artist } = await start();
     const before = await ingest(api, artist.accessToken, "music.wav");
     await classicalAlbum(api, artist.accessToken, features, MIN_GROWTH);
+    // POST /tracks takes no audio descriptors: give the fifty the file's own timbre (what a
+    // track analysed from audio stores in tracks.timbre), so they really sound exactly like
+    // it. Without it they would be imputed at the mean timbre, and the file's own timbre —
+    // a synth-and-drums loop — rightly keeps pointing elsewhere.
+    const db = api.runtime.ports.db;
+    const [own] = await db
+      .select({ timbre: schema.tracks.timbre })
+      .from(schema.tracks)
+      .where(eq(schema.tracks.id, before.id));
+    expect(own?.timbre).toBeTruthy();
+    await db
+      .update(schema.tracks)
+      .set({ timbre: own!.timbre })
+      .where(like(schema.tracks.title, "Movement %"));
     // The aggregate step of this upload sees the grown catalog and trains a new model.
     await ingest(api, artist.accessToken, "quiet.wav");
     const after = await ingest(api, artist.accessToken, "music.wav");

@@ -12,6 +12,8 @@ export interface GenreCatalogExample {
     valence: number;
     loudness: number;
     truePeakDb: number | null;
+    /** Timbre descriptors (tracks.timbre), null when the track was analysed before them. */
+    timbre: object | null;
   };
   genreSlug: string;
 }
@@ -55,6 +57,7 @@ export async function genreCatalogExamples(
       valence: tracks.valence,
       loudness: tracks.loudness,
       truePeakDb: tracks.truePeakDb,
+      timbre: tracks.timbre,
       slug: genres.slug,
     })
     .from(tracks)
@@ -70,6 +73,7 @@ export async function genreCatalogExamples(
       valence: r.valence!,
       loudness: r.loudness!,
       truePeakDb: r.truePeakDb,
+      timbre: r.timbre ?? null,
     },
     genreSlug: r.slug,
   }));

@@ -152,6 +152,7 @@ export function stagedAudioColumns(
     loudness: f ? Math.max(-100, Math.min(10, f.loudness)) : null,
     truePeakDb: finiteOrNull(f?.truePeakDb),
     trackGainDb: finiteOrNull(f?.trackGainDb),
+    timbre: f?.timbre ?? null,
   };
 }
 

@@ -66,6 +66,13 @@ export const tracks = pgTable(
     truePeakDb: real("true_peak_db"),
     /** ReplayGain 2.0 track gain: dB to bring the track to −18 LUFS. */
     trackGainDb: real("track_gain_db"),
+    /**
+     * Timbre and harmony descriptors from the audio analysis (the pipeline's TimbreFeatures:
+     * MFCC, spectral shape, contrast, chroma statistics, with their own `version`), for the
+     * genre model to learn from the catalog. Null for tags-only ingest and for tracks
+     * analysed before they existed (the model imputes them).
+     */
+    timbre: jsonb("timbre").$type<object>(),
     /** Lyrics from the file's tags (null: it carried none). Read only by the lyrics endpoints. */
     lyrics: jsonb("lyrics").$type<TrackLyrics[]>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -47,6 +47,8 @@ export interface StagedTrack {
     onsetDensity?: number | null;
     silent: boolean;
     silenceRatio: number;
+    /** Timbre/harmony descriptors (the pipeline's TimbreFeatures), stored as they are. */
+    timbre?: object | null;
   } | null;
   genre: {
     slug: string;

@@ -16,6 +16,7 @@ import { levelFeatures } from "./levels";
 import { analyseTempo, type TempoEstimate } from "./tempo";
 import { trackGain } from "./loudness";
 import { tonalFeatures, type TonalFeatures } from "./tonal";
+import { timbreFeatures } from "./timbre";
 
 export const VALENCE_WEIGHTS = { mode: 0.45, brightness: 0.3, tempo: 0.25 } as const;
 /**
@@ -82,6 +83,7 @@ export function computeFeatures(audio: DecodedAudio): FeatureDetails {
   const tempo = tempoResult.tempo;
   const tonal = tonalFeatures(audio.window, audio.sampleRate);
   const valence = valenceFrom(tonal.modeScore, tonal.centroidHz, tempo?.bpm ?? null);
+  const timbre = timbreFeatures(audio.window, audio.sampleRate);
   return {
     features: {
       tempo: tempo?.bpm ?? null,
@@ -95,6 +97,7 @@ export function computeFeatures(audio: DecodedAudio): FeatureDetails {
       trackGainDb: trackGain(lufs),
       silent: false,
       silenceRatio: round(levels.silenceRatio, 4),
+      timbre,
     },
     tempo,
     tonal,

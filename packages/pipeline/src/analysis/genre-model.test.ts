@@ -1,12 +1,42 @@
 import { describe, expect, it } from "vitest";
 import {
+  CURRENT_MODEL_KIND,
   expectedCalibrationError,
   genreModelFrom,
   trainGenreModel,
+  trainGenreModelV1,
   type GenreExample,
   type GenreFeatures,
 } from "./genre-model";
 import { seededRandom } from "./synth";
+import { TIMBRE_VERSION, type TimbreFeatures } from "./timbre";
+
+/** Timbre descriptors around a "bright, noisy" (1) or "dark, tonal" (0) sound, jittered. */
+function timbre(bright: number, random: () => number): TimbreFeatures {
+  const j = (v: number, s: number) => v + (random() * 2 - 1) * s;
+  return {
+    version: TIMBRE_VERSION,
+    frames: 500,
+    mfccMean: Array.from({ length: 13 }, (_, i) => j(i === 1 ? 60 + 60 * bright : 0, 5)),
+    mfccStd: Array.from({ length: 13 }, () => j(10, 2)),
+    contrast: Array.from({ length: 6 }, () => j(30 - 10 * bright, 2)),
+    centroid: j(10 + bright, 0.2),
+    centroidStd: j(0.5, 0.1),
+    bandwidth: j(10, 0.2),
+    rolloff: j(11 + bright, 0.2),
+    flatness: j(-3 + 2 * bright, 0.3),
+    flatnessStd: j(0.5, 0.1),
+    flux: j(5, 1),
+    fluxStd: j(3, 1),
+    zcr: j(0.05 + 0.05 * bright, 0.01),
+    lowEnergy: j(0.5, 0.05),
+    levelStd: j(4, 1),
+    chromaEntropy: j(0.9 - 0.2 * (1 - bright), 0.03),
+    keyClarity: j(0.5 + 0.3 * (1 - bright), 0.05),
+    tonalStrength: j(0.2, 0.05),
+    harmonicChange: j(0.1, 0.02),
+  };
+}
 
 function cluster(
   genreSlug: string,
@@ -124,6 +154,45 @@ describe("genre model: softmax regression, temperature-calibrated, abstaining", 
   it("treats a missing tempo and true peak as average, not as zero", () => {
     const p = model.predict({ ...CENTRES.ambient!, tempo: null, truePeakDb: null });
     expect(p?.bestGuess).toBe("ambient");
+  });
+
+  it("learns from timbre what the base features cannot tell, and imputes it when missing", () => {
+    const random = seededRandom(11);
+    const same = CENTRES.classical!;
+    const examples = [0, 1].flatMap((bright) =>
+      Array.from({ length: 20 }, () => ({
+        genreSlug: bright ? "electronic" : "classical",
+        features: { ...same, timbre: timbre(bright, random) },
+      })),
+    );
+    const params = trainGenreModel(examples)!;
+    expect(params.kind).toBe(CURRENT_MODEL_KIND);
+    const m = genreModelFrom(params);
+    expect(m.predict({ ...same, timbre: timbre(1, random) })?.genreSlug).toBe("electronic");
+    expect(m.predict({ ...same, timbre: timbre(0, random) })?.genreSlug).toBe("classical");
+    // Without descriptors (a track analysed before them) only the base features speak: a tie.
+    const p = m.predict({ ...same, timbre: null })!;
+    expect(p.genreSlug).toBeNull();
+    expect(p.confidence).toBeLessThan(0.6);
+    // Examples without descriptors still train: imputed at the mean, their timbre inputs are 0.
+    const mixed = trainGenreModel([
+      ...examples,
+      ...examples.map((e) => ({ ...e, features: { ...e.features, timbre: null } })),
+    ]);
+    expect(mixed?.examples).toBe(80);
+  });
+
+  it("a stored six-feature model (softmax-v1) still predicts, with its own version", () => {
+    const v1 = trainGenreModelV1(EXAMPLES)!;
+    expect(v1.kind).toBe("softmax-v1");
+    expect(v1.weights[0]).toHaveLength(7);
+    // As stored in genre_models: plain JSON.
+    const stored = genreModelFrom(JSON.parse(JSON.stringify(v1)) as typeof v1);
+    for (const [slug, centre] of Object.entries(CENTRES)) {
+      const p = stored.predict({ ...centre, timbre: timbre(0.5, seededRandom(3)) });
+      expect(p?.genreSlug, slug).toBe(slug);
+      expect(p?.modelVersion).toBe(v1.version);
+    }
   });
 
   it("ECE: perfectly calibrated predictions score 0, over-confident ones score high", () => {

@@ -23,6 +23,7 @@ export {
   type GenrePrediction,
 } from "./genre-model";
 export { GENRE_REFERENCE, REFERENCE_EXAMPLES, type GenreReferenceEntry } from "./genre-reference";
+export { TIMBRE_NAMES, timbreFeatures, type TimbreFeatures } from "./timbre";
 export { normaliseGenre, ID3V1_GENRES, type KnownGenre } from "./genre-normalise";
 export { decodeToMono, type DecodedAudio } from "./decode";
 export { computeFeatures } from "./features";

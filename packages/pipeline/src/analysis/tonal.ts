@@ -105,6 +105,20 @@ export function keyFromChroma(chroma: readonly number[]): {
   key: string | null;
   modeScore: number;
 } {
+  const { key, modeScore } = keyCorrelations(chroma);
+  return { key, modeScore };
+}
+
+/** Key clarity: the best correlation of a chroma vector with the 24 key profiles (−1…1). */
+export function keyStrength(chroma: readonly number[]): number {
+  return keyCorrelations(chroma).best;
+}
+
+function keyCorrelations(chroma: readonly number[]): {
+  key: string | null;
+  modeScore: number;
+  best: number;
+} {
   let bestMajor = -1;
   let bestMinor = -1;
   let majorRoot = 0;
@@ -123,12 +137,13 @@ export function keyFromChroma(chroma: readonly number[]): {
       minorRoot = root;
     }
   }
-  if (Math.max(bestMajor, bestMinor) <= 0) return { key: null, modeScore: 0 };
+  const best = Math.max(bestMajor, bestMinor);
+  if (best <= 0) return { key: null, modeScore: 0, best: Math.max(0, best) };
   const key =
     bestMajor >= bestMinor
       ? `${PITCH_CLASSES[majorRoot] ?? "?"} major`
       : `${PITCH_CLASSES[minorRoot] ?? "?"} minor`;
-  return { key, modeScore: bestMajor - bestMinor };
+  return { key, modeScore: bestMajor - bestMinor, best };
 }
 
 export function tonalFeatures(window: Float32Array, sampleRate: number): TonalFeatures {

@@ -36,6 +36,8 @@ export interface AudioFormat {
   lossless: boolean;
 }
 
+import type { TimbreFeatures } from "./timbre";
+
 export interface AudioFeatures {
   /** Beats per minute, or null when no steady beat was found. */
   tempo: number | null;
@@ -59,6 +61,12 @@ export interface AudioFeatures {
   silent: boolean;
   /** Share of analysis frames below the silence threshold, 0–1. */
   silenceRatio: number;
+  /**
+   * Timbre and harmony descriptors of the analysis window (MFCC, spectral shape, contrast,
+   * chroma / tonal centroid statistics; see timbre.ts) for the genre model. Absent for
+   * silence and in features stored before they existed.
+   */
+  timbre?: TimbreFeatures | null;
 }
 
 export interface CoverArt {

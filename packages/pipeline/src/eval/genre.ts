@@ -17,6 +17,8 @@ import {
   type GenreExample,
   type GenreFeatures,
 } from "../analysis/genre-model";
+import { seededRandom } from "../analysis/synth";
+import type { TimbreFeatures } from "../analysis/timbre";
 
 export interface GenreRow {
   id: string;
@@ -28,6 +30,7 @@ export interface GenreRow {
   valence: number;
   lufs: number;
   truePeak: number | null;
+  timbre?: TimbreFeatures | null;
 }
 
 export function fnv1a(text: string): number {
@@ -64,6 +67,7 @@ const featuresOf = (r: GenreRow): GenreFeatures => ({
   valence: r.valence,
   loudness: r.lufs,
   truePeakDb: r.truePeak,
+  timbre: r.timbre ?? null,
 });
 
 const example = (r: GenreRow): GenreExample => ({ genreSlug: r.genre!, features: featuresOf(r) });
@@ -86,6 +90,26 @@ function measure(train: GenreRow[], test: GenreRow[]) {
     answeredAccuracy:
       answered.filter((p) => p.genreSlug === p.truth).length / Math.max(1, answered.length),
     meanConfidence: preds.reduce((a, p) => a + p.confidence, 0) / Math.max(1, preds.length),
+    confidences: preds.map((p) => p.confidence),
+  };
+}
+
+/**
+ * The ECE a PERFECTLY calibrated model would still show on these confidences, from sampling
+ * alone: each prediction is right with probability equal to its confidence (seeded, 2000
+ * draws); mean and 95th percentile. With 32 predictions in 10 bins this is far from 0.
+ */
+export function eceNoiseFloor(confidences: readonly number[]): { mean: number; p95: number } {
+  const random = seededRandom(2026);
+  const draws: number[] = [];
+  for (let k = 0; k < 2000; k++)
+    draws.push(
+      expectedCalibrationError(confidences.map((c) => ({ confidence: c, correct: random() < c }))),
+    );
+  draws.sort((a, b) => a - b);
+  return {
+    mean: draws.reduce((a, b) => a + b, 0) / draws.length,
+    p95: draws[Math.floor(0.95 * draws.length)]!,
   };
 }
 
@@ -98,7 +122,9 @@ export function genreReport(rows: readonly GenreRow[]): string[] {
   const train = labelled.filter((r) => foldOf(r.id) !== 0);
   const test = labelled.filter((r) => foldOf(r.id) === 0);
   const out: string[] = [];
-  out.push("GENRE model (softmax regression + temperature; abstains below its threshold)");
+  out.push(
+    "GENRE model (softmax regression on base + timbre features, temperature-calibrated; abstains below its threshold)",
+  );
   const m = measure(train, test);
   if (!m) {
     out.push("  not enough labelled recordings to train");
@@ -112,13 +138,17 @@ export function genreReport(rows: readonly GenreRow[]): string[] {
   out.push(`  reference (train) split: ${train.length} (${counts(train)})`);
   out.push(`  held-out split:          ${test.length} (${counts(test)})`);
   out.push(
-    `  model ${m.params.version}: temperature ${m.params.temperature}, threshold ${m.params.threshold}`,
+    `  model ${m.params.version}: temperature ${m.params.temperature}, threshold ${m.params.threshold}${m.params.kind === "softmax-v2" ? `; chosen by ${m.params.selection.folds}-fold CV on the reference split among ${m.params.selection.candidates} candidates: ${m.params.components.length} timbre components, λ ${m.params.l2} (out-of-fold NLL ${m.params.selection.nll})` : ""}`,
   );
   out.push(
     `  held-out: best-guess accuracy ${pct(m.accuracy)}, mean confidence ${m.meanConfidence.toFixed(3)}, ECE ${m.ece.toFixed(3)} (10 bins)`,
   );
   out.push(
     `  answered ${m.answered}/${m.n} (abstained ${m.n - m.answered}); accuracy when answering ${pct(m.answeredAccuracy)}`,
+  );
+  const floor = eceNoiseFloor(m.confidences);
+  out.push(
+    `  sampling noise: a perfectly calibrated model with these ${m.n} confidences would show ECE ${floor.mean.toFixed(3)} on average (95th percentile ${floor.p95.toFixed(3)})`,
   );
   // All three folds in turn (each predicted by a model trained on the other two), pooled:
   // every labelled recording is predicted once, by a model that never saw it.
@@ -139,8 +169,9 @@ export function genreReport(rows: readonly GenreRow[]): string[] {
     }
   }
   const pa = pooled.filter((p) => p.answered);
+  const pooledFloor = eceNoiseFloor(pooled.map((p) => p.confidence));
   out.push(
-    `  3-fold, pooled (n=${pooled.length}): best-guess accuracy ${pct(pooled.filter((p) => p.correct).length / Math.max(1, pooled.length))}, ECE ${expectedCalibrationError(pooled).toFixed(3)}; answered ${pa.length}, accuracy when answering ${pct(pa.filter((p) => p.right).length / Math.max(1, pa.length))}`,
+    `  3-fold, pooled (n=${pooled.length}): best-guess accuracy ${pct(pooled.filter((p) => p.correct).length / Math.max(1, pooled.length))}, ECE ${expectedCalibrationError(pooled).toFixed(3)}; answered ${pa.length}, accuracy when answering ${pct(pa.filter((p) => p.right).length / Math.max(1, pa.length))}; sampling noise ECE ${pooledFloor.mean.toFixed(3)} (95th percentile ${pooledFloor.p95.toFixed(3)})`,
   );
   // Leave one package out (styles with two or more packages keep the other one for training).
   const packages = [...new Set(labelled.map((r) => r.ref!.package))].sort();
@@ -181,6 +212,7 @@ export function writeGenreReference(rows: readonly GenreRow[], file: URL): numbe
       "Genre model reference set: audio features (as JONQUILS measures them) of freely licensed recordings shipped in Debian 12 main, by package/version/path; the audio is not in the repository. Genre: the file's own GENRE tag when it names one (e.g. openclonk's Rock, widelands' Thrash Metal → rock), else the style of its soundtrack (eval/manifest.json). Rebuilt by `npm run eval:analysis -- --write-genre-reference`; the held-out third (fold 0 of eval/genre.ts, stratified by genre) is left out for evaluation.",
     entries,
   };
-  writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
+  // Prettier keeps short number arrays on one line; `npx prettier --write` the file after.
+  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return entries.length;
 }

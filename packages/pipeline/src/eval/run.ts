@@ -8,11 +8,16 @@
  *   npm run eval:analysis -- --every 3   # every third recording (quicker)
  *   npm run eval:analysis -- --genre-only [--write-genre-reference]
  *                                        # genre section from the last run's features.json
+ *   npm run eval:analysis -- --skip-references
+ *                                        # no tempo/loudness references (aubio, bpm-tools,
+ *                                        # soundstretch, ffmpeg ebur128): features, speed and
+ *                                        # genre only, on a machine without the cached refs
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyseAudio } from "../analysis/analyse";
 import { clickTrack, drumLoop } from "../analysis/synth";
+import type { TimbreFeatures } from "../analysis/timbre";
 import { encodeWav } from "../analysis/wav";
 import { fnv1a, genreReport, writeGenreReference } from "./genre";
 import {
@@ -22,6 +27,7 @@ import {
   loadManifest,
   references,
   tempoReference,
+  type References,
 } from "./material";
 
 const args = process.argv.slice(2);
@@ -46,6 +52,8 @@ interface Row {
   energy: number;
   onsetDensity: number;
   valence: number;
+  /** Timbre/harmony descriptors (features.timbre), null when none. */
+  timbre?: TimbreFeatures | null;
   /** Manifest genre (the genre model's label), null for mixed soundtracks and synthetic material. */
   genre: string | null;
   ref: { package: string; version: string; path: string } | null;
@@ -93,7 +101,9 @@ async function main() {
   if (args.includes("--genre-only")) return genreOnly();
   const manifest = loadManifest().filter((_, i) => i % every === 0);
   await fetchMaterial(manifest);
-  const refs = await references(manifest);
+  const refs = args.includes("--skip-references")
+    ? new Map<string, References>()
+    : await references(manifest);
   const rows: Row[] = [];
   let n = 0;
   for (const e of manifest) {
@@ -122,6 +132,7 @@ async function main() {
       energy: f?.energy ?? 0,
       onsetDensity: f?.onsetDensity ?? 0,
       valence: f?.valence ?? 0.5,
+      timbre: f?.timbre ?? null,
       genre: e.genre,
       ref: { package: e.package, version: e.version, path: e.path },
     });

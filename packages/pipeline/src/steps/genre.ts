@@ -6,14 +6,17 @@ import {
 } from "@jonquils/core/genre/model-store";
 // By file, not the analysis index: the aggregate Lambda must not bundle the audio decoders.
 import {
+  CURRENT_MODEL_KIND,
   genreModelFrom,
   trainGenreModel,
+  type GenreExample,
   type GenreFeatures,
   type GenreModel,
   type GenreModelParams,
   type GenrePrediction,
 } from "../analysis/genre-model";
 import { REFERENCE_EXAMPLES } from "../analysis/genre-reference";
+import type { TimbreFeatures } from "../analysis/timbre";
 import type { PipelineDeps } from "./deps";
 
 /**
@@ -64,16 +67,26 @@ export async function predictGenre(
 
 /**
  * Called by the aggregate step: trains a new model on reference + catalog when the
- * catalog's tagged tracks have grown meaningfully since the current model. Returns the new
- * version, or null when nothing changed.
+ * catalog's tagged tracks have grown meaningfully since the current model, or when the
+ * stored model is of an older kind (e.g. a six-feature `softmax-v1` model from before the
+ * timbre descriptors: it still predicts, through genreModelFrom, until it is replaced).
+ * Returns the new version, or null when nothing changed.
  */
 export async function retrainGenreModelIfGrown(
   deps: Pick<PipelineDeps, "db">,
 ): Promise<string | null> {
   const now = await countGenreCatalogExamples(deps.db);
   const stored = await latestGenreModel(deps.db);
-  if (!grownMeaningfully(stored?.catalogExamples ?? 0, now)) return null;
-  const catalog = await genreCatalogExamples(deps.db, CATALOG_LIMIT);
+  const outdated =
+    stored !== null && (stored.params as GenreModelParams).kind !== CURRENT_MODEL_KIND;
+  if (!outdated && !grownMeaningfully(stored?.catalogExamples ?? 0, now)) return null;
+  // Catalog rows analysed before the timbre descriptors (tracks.timbre null) or with another
+  // descriptor version are kept: the model imputes their timbre with the mean (it then
+  // learns only the base features from them; see genre-model.ts).
+  const catalog: GenreExample[] = (await genreCatalogExamples(deps.db, CATALOG_LIMIT)).map((e) => ({
+    genreSlug: e.genreSlug,
+    features: { ...e.features, timbre: e.features.timbre as TimbreFeatures | null },
+  }));
   const params = trainGenreModel([...REFERENCE_EXAMPLES, ...catalog]);
   if (!params || params.version === stored?.version) return null;
   await saveGenreModel(deps.db, {
