@@ -57,8 +57,6 @@ export function createApp(deps: ApiDeps) {
   });
 
   const limits = createRequestLimits(deps);
-  // Cache hits of public reads by id answer here, with the same headers as the stack below.
-  app.use(leanPublicReads(deps, limits));
   app.use(requestId({ limitLength: 64 }));
   app.use(securityHeaders);
   app.use(contextMiddleware(deps));
@@ -131,6 +129,9 @@ export function createApp(deps: ApiDeps) {
     problem(c, 404, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`),
   );
   app.onError((error, c) => handleError(error, c, log));
+  // Cache hits of public reads by id answer before Hono's dispatch, with the same headers as
+  // the stack above (middleware/lean.ts); everything else goes to Hono's own fetch.
+  app.fetch = leanPublicReads(deps, limits, app.getPath, app.fetch);
   return app;
 }
 

@@ -4,9 +4,15 @@
  * 1. Start-up: `npm start` → healthy /health, fresh (empty DATA_DIR / database) and warm (same again).
  * 2. Per database: a generated catalog (set-based SQL), the real app (createApp over
  *    assembleLocalRuntime, memory cache, rate limiter on with limits out of reach, silent logs)
- *    and a bare Hono app serving the app's own response bytes from memory, both on
- *    loopback in this process; autocannon in a child process loads one target at a time
- *    with the same connections, warm-up and duration. Printed as app/bare ratios.
+ *    and a bare Hono app serving the app's own response bytes from memory — the same body
+ *    and the same header set (security, CORS, rate limit, request id, ETag), built the
+ *    cheapest way a handler can (a plain header object) — all on loopback in this process;
+ *    autocannon in a child process loads one target at a time with the same connections,
+ *    warm-up and duration. Printed as app/bare ratios. A second bare app sends the body with
+ *    only Content-Type (the comparison before 2026-12) and is printed for reference.
+ *    Each line also shows the server's CPU time per request (this process's user + system
+ *    time over the run, warm-up included, divided by its requests): the load generator shares
+ *    the machine, so req/s of a light target is often the generator's limit, not the server's.
  *
  * Results and their interpretation: docs/benchmarks.md.
  */
@@ -173,6 +179,24 @@ function listen(fetch: Parameters<typeof serve>[0]["fetch"]): Promise<Listening>
 }
 const closeServer = (server: ServerType) => new Promise<void>((r) => server.close(() => r()));
 
+/** Headers node's HTTP server adds by itself, per connection or per response. */
+const NODE_HEADERS = new Set([
+  "date",
+  "connection",
+  "keep-alive",
+  "content-length",
+  "transfer-encoding",
+]);
+
+/** The headers a response carried, minus those node adds: what a bare route must set to send the same bytes. */
+const ownHeaders = (h: Headers): Record<string, string> => {
+  const own: Record<string, string> = {};
+  h.forEach((v, k) => {
+    if (!NODE_HEADERS.has(k)) own[k] = v;
+  });
+  return own;
+};
+
 /** Size of the header block as sent (status line excluded): `name: value\r\n` per header. */
 const headerBytes = (h: Headers) => {
   let n = 0;
@@ -266,8 +290,12 @@ interface Row {
   name: string;
   target: "app" | "bare";
   result: LoadResult;
+  /** Server CPU time (user + system) per request, µs; median over rounds. */
+  cpuUs: number;
   /** Bare row this app row is compared with. */
   vs?: string;
+  /** Reference row (the Content-Type-only bare route) also compared with, not a target. */
+  ref?: string;
 }
 
 interface DbReport {
@@ -277,6 +305,7 @@ interface DbReport {
   trackBytes: { min: number; avg: number; max: number };
   appHeaderBytes: number;
   bareHeaderBytes: number;
+  plainHeaderBytes: number;
   cold: {
     firstList: number;
     secondList: number;
@@ -349,6 +378,7 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
     const hotIds = allIds.slice(0, opts.ids);
     const coldIds = allIds.slice(opts.ids);
     const trackBodies = new Map<string, string>();
+    const trackHeaders = new Map<string, Record<string, string>>();
     const trackMissTimes: number[] = [];
     for (const id of hotIds) {
       const r = await timedGet(`${appServer.origin}/api/v1/tracks/${id}`);
@@ -359,24 +389,49 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
     const trackHitTimes: number[] = [];
     for (const id of hotIds.slice(0, 200))
       trackHitTimes.push((await timedGet(`${appServer.origin}/api/v1/tracks/${id}`)).ms);
+    // The headers of a cache hit (what the load sees), per id: its ETag differs.
+    for (const id of hotIds)
+      trackHeaders.set(
+        id,
+        ownHeaders((await timedGet(`${appServer.origin}/api/v1/tracks/${id}`)).headers),
+      );
     const trackSizes = [...trackBodies.values()].map((b) => Buffer.byteLength(b));
 
-    // The bare route: the same bytes, from memory, with only a Content-Type header.
+    // The bare route: the same bytes from memory — body and header set (the request id and
+    // rate-limit values frozen at one response's), as one plain header object per response.
+    const listHeaders = ownHeaders(second.headers);
     const bare = new Hono();
-    bare.get("/api/v1/tracks", (c) =>
+    bare.get("/api/v1/tracks", () => new Response(listBody, { status: 200, headers: listHeaders }));
+    bare.get("/api/v1/tracks/:id", (c) => {
+      const id = c.req.param("id");
+      const body = trackBodies.get(id);
+      return body === undefined
+        ? c.notFound()
+        : new Response(body, { status: 200, headers: trackHeaders.get(id)! });
+    });
+    const bareServer = await listen(bare.fetch);
+    const bareCheck = await timedGet(bareServer.origin + LIST_PATH);
+    if (bareCheck.body !== listBody) throw new Error("bare route does not serve the app's bytes");
+    if (headerBytes(bareCheck.headers) !== headerBytes(second.headers))
+      throw new Error("bare route does not send the app's headers");
+    // For reference: the same bodies with only a Content-Type header.
+    const plain = new Hono();
+    plain.get("/api/v1/tracks", (c) =>
       c.body(listBody, 200, { "Content-Type": "application/json" }),
     );
-    bare.get("/api/v1/tracks/:id", (c) => {
+    plain.get("/api/v1/tracks/:id", (c) => {
       const body = trackBodies.get(c.req.param("id"));
       return body === undefined
         ? c.notFound()
         : c.body(body, 200, { "Content-Type": "application/json" });
     });
-    const bareServer = await listen(bare.fetch);
-    const bareCheck = await timedGet(bareServer.origin + LIST_PATH);
-    if (bareCheck.body !== listBody) throw new Error("bare route does not serve the app's bytes");
+    const plainServer = await listen(plain.fetch);
+    const plainCheck = await timedGet(plainServer.origin + LIST_PATH);
 
-    const runs = new Map<string, { target: "app" | "bare"; vs?: string; results: LoadResult[] }>();
+    const runs = new Map<
+      string,
+      { target: "app" | "bare"; vs?: string; ref?: string; results: LoadResult[]; cpu: number[] }
+    >();
     const load = async (
       name: string,
       target: "app" | "bare",
@@ -384,7 +439,9 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
       paths: string[],
       vs?: string,
       note?: (r: LoadResult) => string,
+      ref?: string,
     ) => {
+      const cpu0 = process.cpuUsage();
       const result = await runLoad({
         origin: server.origin,
         paths,
@@ -393,20 +450,33 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
         warmupSeconds: opts.warmup,
       });
       await server.drained(); // a backlog of slow requests must not spill into the next run
+      const cpu = process.cpuUsage(cpu0);
+      // The warm-up ran at about the measured rate: requests over the whole run, estimated.
+      const served = result.requests * ((opts.duration + opts.warmup) / opts.duration);
+      const cpuUs = served > 0 ? (cpu.user + cpu.system) / served : NaN;
       const problems = result.errors + result.non2xx;
       out(
-        `  ${pad(name, 36)} ${padL(fmtInt(result.rps), 7)} req/s  p50 ${padL(fmtMs(result.p50), 5)} ms  p99 ${padL(fmtMs(result.p99), 6)} ms` +
+        `  ${pad(name, 36)} ${padL(fmtInt(result.rps), 7)} req/s  p50 ${padL(fmtMs(result.p50), 5)} ms  p99 ${padL(fmtMs(result.p99), 6)} ms  cpu ${padL(cpuUs.toFixed(1), 5)} µs/req` +
           (note ? `  ${note(result)}` : "") +
           (problems ? `  !! ${result.errors} errors, ${result.non2xx} non-2xx` : ""),
       );
-      const entry = runs.get(name) ?? { target, ...(vs ? { vs } : {}), results: [] };
+      const entry = runs.get(name) ?? {
+        target,
+        ...(vs ? { vs } : {}),
+        ...(ref ? { ref } : {}),
+        results: [],
+        cpu: [],
+      };
       entry.results.push(result);
+      entry.cpu.push(cpuUs);
       runs.set(name, entry);
     };
 
     const listBare = "bare  GET /tracks?limit=50";
+    const listPlain = "bare  GET /tracks?limit=50 Content-Type only";
     const listApp = "app   GET /tracks?limit=50";
     const idBare = `bare  GET /tracks/{id} (${hotIds.length} ids)`;
+    const idPlain = `bare  GET /tracks/{id} Content-Type only`;
     const idApp = `app   GET /tracks/{id} (${hotIds.length} ids)`;
     const hotPaths = hotIds.map((id) => `/api/v1/tracks/${id}`);
     out(
@@ -416,9 +486,11 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
     for (let round = 1; round <= opts.rounds; round++) {
       if (opts.rounds > 1) out(`  round ${round} (load average ${os.loadavg()[0]!.toFixed(2)})`);
       await load(listBare, "bare", bareServer, [LIST_PATH]);
-      await load(listApp, "app", appServer, [LIST_PATH], listBare);
+      await load(listPlain, "bare", plainServer, [LIST_PATH]);
+      await load(listApp, "app", appServer, [LIST_PATH], listBare, undefined, listPlain);
       await load(idBare, "bare", bareServer, hotPaths);
-      await load(idApp, "app", appServer, hotPaths, idBare);
+      await load(idPlain, "bare", plainServer, hotPaths);
+      await load(idApp, "app", appServer, hotPaths, idBare, undefined, idPlain);
     }
     // Every request a cache miss: the database path under load (not part of the targets).
     const distinct = (r: LoadResult) => `(${fmtInt(r.pathsUsed)} distinct keys)`;
@@ -448,7 +520,7 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
       const mid = Math.floor(s.length / 2);
       return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
     };
-    const rows: Row[] = [...runs].map(([name, { target, vs, results }]) => {
+    const rows: Row[] = [...runs].map(([name, { target, vs, ref, results, cpu }]) => {
       const first = results[0]!;
       const result: LoadResult =
         results.length === 1
@@ -461,10 +533,18 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
               p99: median(results.map((r) => r.p99)),
               maxMs: Math.max(...results.map((r) => r.maxMs)),
             };
-      return { name, target, result, ...(vs ? { vs } : {}) };
+      return {
+        name,
+        target,
+        result,
+        cpuUs: median(cpu),
+        ...(vs ? { vs } : {}),
+        ...(ref ? { ref } : {}),
+      };
     });
 
     await closeServer(bareServer.server);
+    await closeServer(plainServer.server);
     return {
       db,
       size: prepared.size,
@@ -476,6 +556,7 @@ async function benchDatabase(db: DbKind): Promise<DbReport> {
       },
       appHeaderBytes: headerBytes(second.headers),
       bareHeaderBytes: headerBytes(bareCheck.headers),
+      plainHeaderBytes: headerBytes(plainCheck.headers),
       cold: {
         firstList: first.ms,
         secondList: second.ms,
@@ -526,7 +607,7 @@ function printReport(reports: DbReport[], startups: StartupReport[]) {
       `\n${r.db}: ${fmtInt(r.size.tracks)} tracks / ${fmtInt(r.size.albums)} albums / ${fmtInt(r.size.artists)} artists`,
     );
     out(
-      `  response sizes: list (50 tracks) ${fmtInt(r.listBytes)} B body; track ${fmtInt(r.trackBytes.min)}–${fmtInt(r.trackBytes.max)} B (avg ${fmtInt(r.trackBytes.avg)}); headers app ${r.appHeaderBytes} B vs bare ${r.bareHeaderBytes} B`,
+      `  response sizes: list (50 tracks) ${fmtInt(r.listBytes)} B body; track ${fmtInt(r.trackBytes.min)}–${fmtInt(r.trackBytes.max)} B (avg ${fmtInt(r.trackBytes.avg)}); headers app ${r.appHeaderBytes} B, bare ${r.bareHeaderBytes} B (Content-Type only: ${r.plainHeaderBytes} B)`,
     );
     out(
       `  cold: first request after the server started (list, cache miss) ${fmtMs(r.cold.firstList)} ms, then cache hit ${fmtMs(r.cold.secondList)} ms`,
@@ -538,28 +619,33 @@ function printReport(reports: DbReport[], startups: StartupReport[]) {
       `        track cache miss, sequential (n=${r.cold.trackMiss.n}): p50 ${fmtMs(r.cold.trackMiss.p50)} ms, p99 ${fmtMs(r.cold.trackMiss.p99)} ms; hit (n=${r.cold.trackHit.n}): p50 ${fmtMs(r.cold.trackHit.p50)} ms`,
     );
     out(
-      `  ${pad("target", 38)} ${padL("req/s", 7)} ${padL("p50 ms", 7)} ${padL("p99 ms", 7)} ${padL("req/s ratio", 12)} ${padL("p99 ratio", 10)}`,
+      `  ${pad("target", 44)} ${padL("req/s", 7)} ${padL("p50 ms", 7)} ${padL("p99 ms", 7)} ${padL("req/s ratio", 12)} ${padL("p99 ratio", 10)} ${padL("cpu µs/req", 11)}`,
     );
     for (const row of r.rows) {
       const base = row.vs ? r.rows.find((b) => b.name === row.vs) : undefined;
       const rpsRatio = base ? row.result.rps / base.result.rps : NaN;
       const p99Ratio = base ? row.result.p99 / base.result.p99 : NaN;
       out(
-        `  ${pad(row.name, 38)} ${padL(fmtInt(row.result.rps), 7)} ${padL(fmtMs(row.result.p50), 7)} ${padL(fmtMs(row.result.p99), 7)} ${padL(base ? fmtRatio(rpsRatio) : "", 12)} ${padL(base ? fmtRatio(p99Ratio) : "", 10)}`,
+        `  ${pad(row.name, 44)} ${padL(fmtInt(row.result.rps), 7)} ${padL(fmtMs(row.result.p50), 7)} ${padL(fmtMs(row.result.p99), 7)} ${padL(base ? fmtRatio(rpsRatio) : "", 12)} ${padL(base ? fmtRatio(p99Ratio) : "", 10)} ${padL(row.cpuUs.toFixed(1), 11)}`,
       );
     }
   }
 
   out(
-    "\ntargets (steady state, cache warm): app ≥ 50 % of bare throughput, app p99 ≤ 2× bare p99 (autocannon latencies have 1 ms resolution)",
+    "\ntargets (steady state, cache warm): app ≥ 50 % of bare throughput, app p99 ≤ 2× bare p99 (autocannon latencies have 1 ms resolution);\n" +
+      "bare sends the app's body and header set; [Content-Type-only bare, for reference, not a target: req/s and p99 ratios]",
   );
   for (const r of reports) {
     for (const row of r.rows.filter((x) => x.vs && !x.name.includes("misses"))) {
       const base = r.rows.find((b) => b.name === row.vs)!;
       const rpsRatio = row.result.rps / base.result.rps;
       const p99Ratio = row.result.p99 / base.result.p99;
+      const ref = row.ref ? r.rows.find((b) => b.name === row.ref) : undefined;
+      const vsRef = ref
+        ? `  [${fmtRatio(row.result.rps / ref.result.rps)}×, ${fmtRatio(row.result.p99 / ref.result.p99)}×]`
+        : "";
       out(
-        `  ${pad(r.db, 9)} ${pad(row.name.replace(/^app\s+/, ""), 30)} throughput ${fmtInt(row.result.rps)}/${fmtInt(base.result.rps)} = ${fmtRatio(rpsRatio)}× ${pad(`(${mark(rpsRatio >= TARGET.rpsRatio)})`, 10)} p99 ${fmtMs(row.result.p99)}/${fmtMs(base.result.p99)} ms = ${fmtRatio(p99Ratio)}× (${mark(p99Ratio <= TARGET.p99Ratio)})`,
+        `  ${pad(r.db, 9)} ${pad(row.name.replace(/^app\s+/, ""), 30)} throughput ${fmtInt(row.result.rps)}/${fmtInt(base.result.rps)} = ${fmtRatio(rpsRatio)}× ${pad(`(${mark(rpsRatio >= TARGET.rpsRatio)})`, 10)} p99 ${fmtMs(row.result.p99)}/${fmtMs(base.result.p99)} ms = ${fmtRatio(p99Ratio)}× ${pad(`(${mark(p99Ratio <= TARGET.p99Ratio)})`, 10)} cpu ${row.cpuUs.toFixed(1)}/${base.cpuUs.toFixed(1)} µs/req${vsRef}`,
       );
     }
   }
