@@ -17,6 +17,7 @@ import {
   type GenreExample,
   type GenreFeatures,
 } from "../analysis/genre-model";
+import { REFERENCE_MODEL_PREFIX } from "../analysis/genre-reference";
 import { seededRandom } from "../analysis/synth";
 import type { TimbreFeatures } from "../analysis/timbre";
 
@@ -211,6 +212,12 @@ export function writeGenreReference(rows: readonly GenreRow[], file: URL): numbe
     about:
       "Genre model reference set: audio features (as JONQUILS measures them) of freely licensed recordings shipped in Debian 12 main, by package/version/path; the audio is not in the repository. Genre: the file's own GENRE tag when it names one (e.g. openclonk's Rock, widelands' Thrash Metal → rock), else the style of its soundtrack (eval/manifest.json). Rebuilt by `npm run eval:analysis -- --write-genre-reference`; the held-out third (fold 0 of eval/genre.ts, stratified by genre) is left out for evaluation.",
     entries,
+    // The reference-only model, trained here once so the pipeline does not retrain it in
+    // every process (analysis/genre-reference.test.ts checks it equals a fresh training).
+    model: trainGenreModel(
+      entries.map((e) => ({ genreSlug: e.genre, features: e.features })),
+      { prefix: REFERENCE_MODEL_PREFIX },
+    ),
   };
   // Prettier keeps short number arrays on one line; `npx prettier --write` the file after.
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);

@@ -15,7 +15,11 @@ import {
   type GenreModelParams,
   type GenrePrediction,
 } from "../analysis/genre-model";
-import { REFERENCE_EXAMPLES } from "../analysis/genre-reference";
+import {
+  REFERENCE_EXAMPLES,
+  REFERENCE_MODEL_PREFIX,
+  SHIPPED_REFERENCE_MODEL,
+} from "../analysis/genre-reference";
 import type { TimbreFeatures } from "../analysis/timbre";
 import type { PipelineDeps } from "./deps";
 
@@ -36,7 +40,12 @@ export const MIN_GROWTH_SHARE = 0.25;
 let referenceModel: GenreModel | null = null;
 /** The model of the reference set alone: what a catalog without a trained model uses. */
 export function referenceGenreModel(): GenreModel {
-  referenceModel ??= genreModelFrom(trainGenreModel(REFERENCE_EXAMPLES, { prefix: "genre-ref" })!);
+  // The shipped parameters when they are of the current kind, else trained here (seconds).
+  referenceModel ??= genreModelFrom(
+    SHIPPED_REFERENCE_MODEL?.kind === CURRENT_MODEL_KIND
+      ? SHIPPED_REFERENCE_MODEL
+      : trainGenreModel(REFERENCE_EXAMPLES, { prefix: REFERENCE_MODEL_PREFIX })!,
+  );
   return referenceModel;
 }
 
