@@ -19,7 +19,8 @@
  * worker entry is looked up in the map registered under Symbol.for("jonquils.prebuiltWorkers")
  * (packages/core/src/util/prebuilt.ts): bundled workers start with plain Node too.
  *
- * `JONQUILS_NO_PREBUILD=1 npm start` runs the sources through tsx as before.
+ * `JONQUILS_NO_PREBUILD=1 npm start` runs the sources through tsx as before. `--prepare` (run by
+ * `npm install`) builds and then makes the migrated PGlite template, so the first start is fast.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -35,6 +36,8 @@ const ENTRIES = {
   start: "packages/local/src/start.ts",
   "pglite-thread-worker": "packages/local/src/pglite-thread-worker.ts",
   "worker-task": "packages/pipeline/src/compute/worker-task.ts",
+  // `--prepare` (npm install's postinstall): makes the migrated PGlite template.
+  prepare: "packages/local/src/cli/prepare.ts",
 };
 
 /**
@@ -235,7 +238,22 @@ const ownUrls = {
 };
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === SELF;
-if (isMain && process.env["JONQUILS_NO_PREBUILD"] === "1") {
+const PROJECT = {
+  root: ROOT,
+  entries: ENTRIES,
+  cache: join(ROOT, "node_modules", ".cache", "jonquils", "server"),
+};
+if (isMain && process.argv[2] === "--prepare") {
+  // Best effort: a failure here must not fail `npm install`; the first start does the same work.
+  try {
+    const start = await prepare(PROJECT);
+    await import(new URL("./prepare.mjs", start).href);
+  } catch (err) {
+    process.stderr.write(
+      `npm start will build the server and the database template on its first run (${err instanceof Error ? err.message : String(err)})\n`,
+    );
+  }
+} else if (isMain && process.env["JONQUILS_NO_PREBUILD"] === "1") {
   const { register } = await import("tsx/esm/api");
   register();
   await import(pathToFileURL(join(ROOT, ENTRIES.start)).href);
@@ -243,11 +261,7 @@ if (isMain && process.env["JONQUILS_NO_PREBUILD"] === "1") {
   /** @type {string} */
   let entry;
   try {
-    entry = await prepare({
-      root: ROOT,
-      entries: ENTRIES,
-      cache: join(ROOT, "node_modules", ".cache", "jonquils", "server"),
-    });
+    entry = await prepare(PROJECT);
   } catch (err) {
     process.stderr.write(
       `could not build the server: ${err instanceof Error ? err.message : String(err)}\n`,
