@@ -1,3 +1,5 @@
+import { trainGenreModel } from "@jonquils/pipeline/analysis/genre-model";
+import { REFERENCE_EXAMPLES } from "@jonquils/pipeline/analysis/genre-reference";
 import { examineAudio } from "@jonquils/pipeline/compute/examine";
 import { createAudioPool, type AudioPool } from "@jonquils/pipeline/compute/pool";
 import { WorkerCrashError } from "@jonquils/pipeline/compute/port";
@@ -39,6 +41,16 @@ describe("the audio worker pool", () => {
   afterAll(async () => {
     await pool.close();
   });
+
+  it("trains the genre model off the caller's event loop: the same model as inline", async () => {
+    // The aggregate step's retraining cross-validates dozens of candidates (seconds).
+    const inPool = await loopBusy(() => pool.trainGenre(REFERENCE_EXAMPLES));
+    const inline = await loopBusy(async () => trainGenreModel(REFERENCE_EXAMPLES));
+    expect(inPool.result?.version).toMatch(/^genre-lr-/);
+    expect(inPool.result).toEqual(inline.result);
+    expect(inline.busy).toBeGreaterThan(0.7);
+    expect(inPool.busy).toBeLessThan(0.2);
+  }, 120_000);
 
   it("analyses a long file off the caller's event loop, with the same result as inline", async () => {
     // Warm the worker (tsx, the decoders) so the measurement is the analysis alone.

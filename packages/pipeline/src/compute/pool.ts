@@ -16,7 +16,8 @@ import { prebuiltWorker } from "@jonquils/core/util/prebuilt";
 import { Piscina } from "piscina";
 import type { ExamineInput, ExamineResult } from "./examine";
 import { WorkerCrashError, type AudioCompute } from "./port";
-import type { WorkerAnswer } from "./worker-task";
+import type { GenreExample, GenreModelParams } from "../analysis/genre-model";
+import type { trainGenre, WorkerAnswer } from "./worker-task";
 
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
@@ -44,7 +45,7 @@ export function createAudioPool(options: AudioPoolOptions = {}): AudioCompute & 
   const source = options.workerUrl ?? new URL("./worker-task.ts", import.meta.url);
   // Built by `npm start` (packages/local/launch.mjs): plain Node loads it, no TypeScript loader.
   const prebuilt = prebuiltWorker(source);
-  const pool = new Piscina<ExamineInput, WorkerAnswer>({
+  const pool = new Piscina<ExamineInput | readonly GenreExample[], unknown>({
     filename: prebuilt ?? fileURLToPath(source),
     minThreads: 0,
     maxThreads: threads,
@@ -73,7 +74,9 @@ export function createAudioPool(options: AudioPoolOptions = {}): AudioCompute & 
       let answer: WorkerAnswer;
       inFlight++;
       try {
-        answer = await pool.run(input, { signal: AbortSignal.timeout(taskTimeoutMs) });
+        answer = (await pool.run(input, {
+          signal: AbortSignal.timeout(taskTimeoutMs),
+        })) as WorkerAnswer;
       } catch (error) {
         // Aborted (queued or running: Piscina stops that worker) or the worker died.
         if (error instanceof Error && error.name === "AbortError")
@@ -83,6 +86,19 @@ export function createAudioPool(options: AudioPoolOptions = {}): AudioCompute & 
         inFlight--;
       }
       if (!answer.ok && answer.error === "internal") throw new Error(answer.reason);
+      return answer;
+    },
+    async trainGenre(examples: readonly GenreExample[]): Promise<GenreModelParams | null> {
+      let answer: Awaited<ReturnType<typeof trainGenre>>;
+      try {
+        answer = (await pool.run(examples, {
+          name: "trainGenre",
+          signal: AbortSignal.timeout(taskTimeoutMs),
+        })) as Awaited<ReturnType<typeof trainGenre>>;
+      } catch (error) {
+        throw new WorkerCrashError(error instanceof Error ? error.message : String(error));
+      }
+      if (answer && "ok" in answer) throw new Error(answer.reason);
       return answer;
     },
     async close() {

@@ -3,6 +3,7 @@
  * invocation) or on a worker pool (local: compute/pool.ts). This file imports no pool code,
  * so a Lambda bundle of Transform carries none.
  */
+import { trainGenreModel, type GenreExample, type GenreModelParams } from "../analysis/genre-model";
 import { examineAudio, type ExamineInput, type ExamineResult } from "./examine";
 
 /**
@@ -14,6 +15,12 @@ export const WORKER_NICE = 10;
 export interface AudioCompute {
   readonly kind: "inline" | "pool";
   examine(input: ExamineInput): Promise<ExamineResult>;
+  /**
+   * Trains the genre model (analysis/genre-model.ts): its model selection cross-validates dozens
+   * of candidates — seconds to tens of seconds on a grown catalog — so locally it runs on a
+   * pool worker, never on the API's event loop.
+   */
+  trainGenre(examples: readonly GenreExample[]): Promise<GenreModelParams | null>;
   close(): Promise<void>;
 }
 
@@ -31,5 +38,6 @@ export class WorkerCrashError extends Error {
 export const inlineCompute: AudioCompute = {
   kind: "inline",
   examine: examineAudio,
+  trainGenre: async (examples) => trainGenreModel(examples),
   close: async () => {},
 };

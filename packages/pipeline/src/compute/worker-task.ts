@@ -3,6 +3,7 @@
  * thrown, so that a rejection of `pool.run()` always means the worker itself died.
  */
 import { setPriority } from "node:os";
+import { trainGenreModel, type GenreExample, type GenreModelParams } from "../analysis/genre-model";
 import { examineAudio, type ExamineInput, type ExamineResult } from "./examine";
 import { WORKER_NICE } from "./port";
 
@@ -19,6 +20,21 @@ export type WorkerAnswer = ExamineResult | { ok: false; error: "internal"; reaso
 export default async function run(input: ExamineInput): Promise<WorkerAnswer> {
   try {
     return await examineAudio(input);
+  } catch (error) {
+    return {
+      ok: false,
+      error: "internal",
+      reason: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    };
+  }
+}
+
+/** The pool's `trainGenre` (Piscina calls this export by name). */
+export function trainGenre(
+  examples: readonly GenreExample[],
+): GenreModelParams | null | { ok: false; error: "internal"; reason: string } {
+  try {
+    return trainGenreModel(examples);
   } catch (error) {
     return {
       ok: false,

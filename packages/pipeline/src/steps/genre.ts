@@ -82,7 +82,7 @@ export async function predictGenre(
  * Returns the new version, or null when nothing changed.
  */
 export async function retrainGenreModelIfGrown(
-  deps: Pick<PipelineDeps, "db">,
+  deps: Pick<PipelineDeps, "db" | "compute">,
 ): Promise<string | null> {
   const now = await countGenreCatalogExamples(deps.db);
   const stored = await latestGenreModel(deps.db);
@@ -96,7 +96,10 @@ export async function retrainGenreModelIfGrown(
     genreSlug: e.genreSlug,
     features: { ...e.features, timbre: e.features.timbre as TimbreFeatures | null },
   }));
-  const params = trainGenreModel([...REFERENCE_EXAMPLES, ...catalog]);
+  // On a pool worker where there is one (local: never on the API's event loop); inline in a
+  // Lambda (compute/port.ts is not imported here: it would bring the audio decoders along).
+  const examples = [...REFERENCE_EXAMPLES, ...catalog];
+  const params = deps.compute ? await deps.compute.trainGenre(examples) : trainGenreModel(examples);
   if (!params || params.version === stored?.version) return null;
   await saveGenreModel(deps.db, {
     version: params.version,
