@@ -130,6 +130,24 @@ describe.each(wirings())("ETag and 304 on cached reads ($name)", (wiring) => {
     }
   });
 
+  it("a cache failing on a hit is answered by the full stack, as a problem+json with a request id", async () => {
+    const path = `/api/v1/tracks/${trackId}`;
+    expect((await get(path)).status).toBe(200); // cached
+    const failing = vi
+      .spyOn(api.runtime.ports.cache, "get")
+      .mockRejectedValue(new Error("cache down"));
+    try {
+      const res = await get(path);
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    } finally {
+      failing.mockRestore();
+    }
+    expect((await get(path)).status).toBe(200);
+  });
+
   it("a bad id is still a problem+json 400, and an unknown one a 404", async () => {
     const bad = await api.request("GET", "/api/v1/tracks/not-a-uuid");
     expect(bad.status).toBe(400);
