@@ -89,6 +89,10 @@ export function Pipeline({ stack }: StackContext) {
     }),
     // Removes the upload target (`u/…`) once the track plays its verified copy.
     Aggregate: step("aggregate", "functions/pipeline/aggregate.handler", {
+      // It retrains the genre model when the catalog has grown (steps/genre.ts): model
+      // selection cross-validates ~40 candidates on at most 300 examples, ~10 s of one full
+      // core; 1,769 MB is one vCPU (512 MB would be a third of one, past the 30 s limit).
+      memorySize: 1769,
       permissions: [
         ...data.dataSecretsAccess,
         new iam.PolicyStatement({

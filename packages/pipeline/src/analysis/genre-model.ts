@@ -127,7 +127,7 @@ export const OUT_OF_RANGE_DISTANCE = 3;
 export const COMPONENT_CHOICES = [0, 2, 4, 8, 12, 16, 24] as const;
 export const L2_CHOICES = [0.003, 0.01, 0.03, 0.1, 0.3, 1] as const;
 /** Model selection cross-validates on at most this many examples (every k-th, canonical order). */
-export const SELECTION_MAX_EXAMPLES = 600;
+export const SELECTION_MAX_EXAMPLES = 300;
 /** Standardised inputs are clipped to ±CLIP (an odd value cannot dominate the logits). */
 const CLIP = 4;
 const V1_L2 = 0.1;
