@@ -212,6 +212,19 @@ describe.skipIf(tools.length > 0)("README examples, pasted as written", () => {
     expect(values[4]).toHaveProperty("items");
   });
 
+  it("the server npm start runs (prebuilt) answers a client's mistakes as it does under tsx", async () => {
+    // A bundled copy of hono beside an external one broke `instanceof HTTPException`: broken
+    // JSON then answered 500 instead of 400.
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{bad",
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(((await res.json()) as { code?: string }).code).toBe("malformed_json");
+  });
+
   it("a listen shows up in the listener's statistics", () => {
     const out = outputs.get("Listening statistics") ?? "";
     expect(out).not.toMatch(/"status":\s*[45]\d\d/);

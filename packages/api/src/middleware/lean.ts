@@ -55,8 +55,26 @@ export function leanPublicReads(
   const fixedNames = ["vary", ...SECURITY_HEADERS.map(([name]) => name.toLowerCase())];
   const fixedValues = ["Origin", ...SECURITY_HEADERS.map(([, value]) => value)];
 
-  /** The cached body of `id`, answered here; without one (or on a failure), the full stack. */
+  /**
+   * The cached body of `id`, answered here; without one — or on any failure on the way (the
+   * cache, the limiter, the client address…) — the full stack, whose onError answers a failure
+   * with problem+json, a request id and the security headers.
+   */
   async function lean(
+    request: Request,
+    env: unknown,
+    executionCtx: ExecutionContext | undefined,
+    path: string,
+    id: string,
+  ): Promise<Response> {
+    try {
+      return await answerCached(request, env, executionCtx, path, id);
+    } catch {
+      return full(request, env, executionCtx);
+    }
+  }
+
+  async function answerCached(
     request: Request,
     env: unknown,
     executionCtx: ExecutionContext | undefined,
