@@ -22,7 +22,7 @@
  * `JONQUILS_NO_PREBUILD=1 npm start` runs the sources through tsx as before. `--prepare` (run by
  * `npm install`) builds and then makes the migrated PGlite template, so the first start is fast.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   existsSync,
   readFileSync,
@@ -117,7 +117,7 @@ const SAVED_DURING_BUILD_MS = 20;
 export async function build({ root, entries, cache, inline = INLINED }) {
   const started = performance.now();
   const esbuild = await import("esbuild");
-  const tmp = join(cache, `.tmp-${process.pid}-${Date.now()}`);
+  const tmp = join(cache, `.tmp-${process.pid}-${randomUUID()}`);
   try {
     /** @type {Record<string, [number, number]>} */
     let inputs = {};
@@ -174,7 +174,7 @@ export async function build({ root, entries, cache, inline = INLINED }) {
     if (settled) {
       /** @type {Manifest} */
       const manifest = { id, inputs };
-      const next = join(cache, `manifest.json.${process.pid}`);
+      const next = join(cache, `manifest.json.${process.pid}.${randomUUID()}`);
       await writeFile(next, JSON.stringify(manifest));
       await rename(next, join(cache, "manifest.json"));
     }
